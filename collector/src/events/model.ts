@@ -1,0 +1,258 @@
+/**
+ * The version-independent event model.
+ *
+ * Protocol adapters (src/ocpp/adapters) turn OCPP 1.6J and 2.0.1 messages into these events; everything
+ * downstream (sinks, state, API) consumes only these types. No field here may require knowing which OCPP
+ * version a station speaks: where the versions differ, the adapter maps to the common meaning.
+ *
+ * Times are epoch milliseconds. Energy is Wh, power W, current A, voltage V, temperature Celsius,
+ * state of charge percent.
+ */
+
+/** Connector status, the union of 1.6 statuses and 2.0.1's `Occupied` (2.0.1 does not split it). */
+export const CONNECTOR_STATUSES = [
+  'Available',
+  'Preparing',
+  'Charging',
+  'SuspendedEVSE',
+  'SuspendedEV',
+  'Finishing',
+  'Reserved',
+  'Unavailable',
+  'Faulted',
+  'Occupied',
+  'Unknown',
+] as const;
+export type ConnectorStatus = (typeof CONNECTOR_STATUSES)[number];
+
+/**
+ * Numeric code per status for the `chargewatch_connector_status_code` gauge. A label would create a new
+ * series at every transition; a number does not. Codes are stable: append, never renumber.
+ */
+export const CONNECTOR_STATUS_CODE: Record<ConnectorStatus, number> = {
+  Unknown: 0,
+  Available: 1,
+  Preparing: 2,
+  Charging: 3,
+  SuspendedEVSE: 4,
+  SuspendedEV: 5,
+  Finishing: 6,
+  Reserved: 7,
+  Unavailable: 8,
+  Faulted: 9,
+  Occupied: 10,
+};
+
+/** Where a connector sits. 1.6 connector N maps to evse N, connector 1; 1.6 connector 0 to evse 0, connector 0. */
+export interface ConnectorRef {
+  evseId: number;
+  connectorId: number;
+}
+
+export type IdTokenType =
+  | 'Central'
+  | 'eMAID'
+  | 'ISO14443'
+  | 'ISO15693'
+  | 'KeyCode'
+  | 'Local'
+  | 'MacAddress'
+  | 'NoAuthorization'
+  | 'Unknown';
+
+export interface IdToken {
+  id: string;
+  type: IdTokenType;
+}
+
+export interface SampledValue {
+  /** OCPP measurand name, e.g. `Energy.Active.Import.Register`, `Power.Active.Import`, `SoC`. */
+  measurand: string;
+  /** Value converted to the base unit below. */
+  value: number;
+  /** Base unit after normalisation: Wh, varh, W, var, VA, A, V, Celsius, Percent, Hz, or the station's own. */
+  unit: string;
+  phase?: string;
+  location?: string;
+  context?: string;
+}
+
+interface EventBase {
+  stationId: string;
+  /** When it happened, by the station's clock where the message carries a time, else receive time. */
+  time: number;
+  /** When the collector received it. Difference to `time` exposes clock skew and offline replays. */
+  receivedAt: number;
+}
+
+export interface ConnectionOpened extends EventBase {
+  type: 'connection.opened';
+  remoteAddress: string;
+  /** Negotiated subprotocol; kept for the registry, not for branching downstream. */
+  protocol: string;
+  collectorId: string;
+  /** true when this connection replaced an older one with the same identity. */
+  replaced: boolean;
+}
+
+export interface ConnectionClosed extends EventBase {
+  type: 'connection.closed';
+  code: number;
+  reason: string;
+  collectorId: string;
+}
+
+export interface StationBooted extends EventBase {
+  type: 'station.booted';
+  vendor: string;
+  model: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+  iccid?: string;
+  imsi?: string;
+  meterType?: string;
+  meterSerialNumber?: string;
+  /** 2.0.1 boot reason; 1.6 has none. */
+  reason?: string;
+  /** Registration status the CSMS answered with. */
+  registration: 'Accepted' | 'Pending' | 'Rejected';
+}
+
+export interface Heartbeat extends EventBase {
+  type: 'station.heartbeat';
+}
+
+export interface ConnectorStatusChanged extends EventBase, ConnectorRef {
+  type: 'connector.status';
+  status: ConnectorStatus;
+  /** OCPP error code, `NoError` when the station reports none. */
+  errorCode: string;
+  vendorErrorCode?: string;
+  vendorId?: string;
+  info?: string;
+}
+
+export interface MeterSample extends EventBase, ConnectorRef {
+  type: 'meter.sample';
+  transactionId?: string;
+  /** OCPP reading context of the sample set (`Sample.Periodic`, `Transaction.Begin`, …). */
+  context: string;
+  values: SampledValue[];
+}
+
+export interface TransactionStarted extends EventBase, ConnectorRef {
+  type: 'transaction.started';
+  transactionId: string;
+  idToken?: IdToken;
+  meterStartWh?: number;
+  reservationId?: number;
+  /** true when the station reports it happened while offline. */
+  offline: boolean;
+  seqNo?: number;
+  triggerReason?: string;
+}
+
+export interface TransactionUpdated extends EventBase, ConnectorRef {
+  type: 'transaction.updated';
+  transactionId: string;
+  /** Charging, EVConnected, SuspendedEV, SuspendedEVSE or Idle. */
+  chargingState?: string;
+  idToken?: IdToken;
+  offline: boolean;
+  seqNo?: number;
+  triggerReason?: string;
+}
+
+export interface TransactionEnded extends EventBase, ConnectorRef {
+  type: 'transaction.ended';
+  transactionId: string;
+  meterStopWh?: number;
+  stoppedReason: string;
+  idToken?: IdToken;
+  offline: boolean;
+  seqNo?: number;
+  triggerReason?: string;
+}
+
+export interface AuthorizationRequested extends EventBase {
+  type: 'authorization.requested';
+  idToken: IdToken;
+  /** Decision returned to the station: Accepted, Blocked, Expired, Invalid, Unknown, … */
+  result: string;
+}
+
+export interface FirmwareStatus extends EventBase {
+  type: 'firmware.status';
+  status: string;
+  requestId?: number;
+}
+
+/** 1.6 DiagnosticsStatusNotification and 2.0.1 LogStatusNotification. */
+export interface LogUploadStatus extends EventBase {
+  type: 'log.status';
+  status: string;
+  requestId?: number;
+}
+
+export interface SecurityEvent extends EventBase {
+  type: 'security.event';
+  /** e.g. `InvalidCentralSystemCertificate`, `TamperDetectionActivated`, or a collector-side event. */
+  eventType: string;
+  techInfo?: string;
+  /** `station` when reported by the station, `collector` when detected by us. */
+  source: 'station' | 'collector';
+}
+
+/** One item of a 2.0.1 NotifyEvent; its `Problem` and `AvailabilityState` items also raise errors. */
+export interface DeviceEvent extends EventBase {
+  type: 'device.event';
+  eventId: number;
+  trigger: string;
+  component: string;
+  evseId?: number;
+  connectorId?: number;
+  variable: string;
+  actualValue: string;
+  techCode?: string;
+  techInfo?: string;
+  cleared: boolean;
+  severity?: number;
+}
+
+export interface DeviceReport extends EventBase {
+  type: 'device.report';
+  requestId: number;
+  seqNo: number;
+  /** true when more parts follow. */
+  tbc: boolean;
+  items: Array<{ component: string; variable: string; attribute?: string; value?: string }>;
+}
+
+export interface DataTransferReceived extends EventBase {
+  type: 'data.transfer';
+  vendorId: string;
+  messageId?: string;
+  /** Payload length in characters; the payload itself stays out of metrics and tags. */
+  dataLength: number;
+}
+
+export type ChargeEvent =
+  | ConnectionOpened
+  | ConnectionClosed
+  | StationBooted
+  | Heartbeat
+  | ConnectorStatusChanged
+  | MeterSample
+  | TransactionStarted
+  | TransactionUpdated
+  | TransactionEnded
+  | AuthorizationRequested
+  | FirmwareStatus
+  | LogUploadStatus
+  | SecurityEvent
+  | DeviceEvent
+  | DeviceReport
+  | DataTransferReceived;
+
+export type ChargeEventType = ChargeEvent['type'];
+export type EventOf<T extends ChargeEventType> = Extract<ChargeEvent, { type: T }>;

@@ -1,0 +1,72 @@
+import type { ChargeEvent, ConnectorRef, IdToken } from '../../events/model';
+
+/** The answer the CSMS gives to an authorization question, independent of the OCPP version. */
+export interface AuthorizationDecision {
+  /**
+   * Accepted, Blocked, Expired, Invalid, ConcurrentTx, NoCredit, NotAllowedTypeEVSE, NotAtThisLocation,
+   * NotAtThisTime or Unknown. 1.6 adapters map the 2.0.1-only values to `Invalid`.
+   */
+  status: string;
+  expiryDate?: string;
+  groupId?: string;
+}
+
+export interface RegistrationDecision {
+  status: 'Accepted' | 'Pending' | 'Rejected';
+  /** Heartbeat interval when accepted, retry interval otherwise (seconds). */
+  intervalSec: number;
+}
+
+export interface BootInfo {
+  vendor: string;
+  model: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+}
+
+export interface OpenTransaction extends ConnectorRef {
+  transactionId: string;
+  startedAt: number;
+  meterStartWh?: number;
+  idToken?: IdToken;
+}
+
+/**
+ * Decisions and look-ups the adapters need from the rest of the collector. Adapters stay pure
+ * translators: policy (registration, access control) and state (open transactions) live behind this.
+ */
+export interface CsmsDecisions {
+  registration(stationId: string, boot: BootInfo): Promise<RegistrationDecision>;
+  authorize(stationId: string, idToken: IdToken): Promise<AuthorizationDecision>;
+  /** 1.6 only: the CSMS assigns integer transaction ids, unique across collector restarts. */
+  allocateTransactionId(stationId: string): Promise<number>;
+  /** Open transaction by id, so 1.6 StopTransaction (which names no connector) can be placed. */
+  findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined>;
+}
+
+export interface HandleContext {
+  stationId: string;
+  /** Epoch ms at which the frame arrived. */
+  receivedAt: number;
+  decisions: CsmsDecisions;
+}
+
+export interface HandleResult {
+  /** CALLRESULT payload, already in the station's OCPP version. */
+  reply: Record<string, unknown>;
+  events: ChargeEvent[];
+}
+
+export type OcppProtocol = 'ocpp1.6' | 'ocpp2.0.1';
+
+/** Translates one OCPP version's station→CSMS calls into events and a spec-correct reply. */
+export interface ProtocolAdapter {
+  readonly protocol: OcppProtocol;
+  /** Every station→CSMS action this adapter answers. */
+  readonly actions: readonly string[];
+  /**
+   * Handles one validated call. Throws an ocpp-rpc RPCError (createRPCError) for values the schema
+   * accepts but the CSMS must refuse (e.g. negative energy, absurd timestamps).
+   */
+  handle(action: string, params: unknown, ctx: HandleContext): Promise<HandleResult>;
+}
