@@ -1,0 +1,17 @@
+import type { IdToken } from '../events/model';
+import type { AuthorizationDecision } from '../ocpp/adapters/types';
+
+/**
+ * Decides whether an id token may charge. The access-control work (token registry, local lists,
+ * misuse detection) provides a real implementation; until a token registry is configured every
+ * token is accepted, which is how most networks run free-vend or pilot sites.
+ */
+export interface Authorizer {
+  authorize(stationId: string, idToken: IdToken): Promise<AuthorizationDecision>;
+}
+
+export const acceptAll: Authorizer = {
+  async authorize() {
+    return { status: 'Accepted' };
+  },
+};

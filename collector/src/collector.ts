@@ -1,0 +1,208 @@
+/**
+ * Wires the collector together: OCPP server → adapters → event dispatcher → Redis state, InfluxDB and
+ * Prometheus sinks, plus the internal API. `startCollector` is what `chargewatch collector` runs and
+ * what the integration tests start in-process.
+ */
+import Redis from 'ioredis';
+import type { CollectorConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { acceptAll, type Authorizer } from './access/authorizer';
+import { EventDispatcher } from './events/dispatcher';
+import { CollectorMetrics } from './sinks/prometheus/metrics';
+import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
+import { InfluxSink } from './sinks/influx/sink';
+import { createInfluxWriter } from './sinks/influx/writer';
+import type { StationMeta } from './sinks/influx/points';
+import { StationStore, type StationMetadata } from './state/station-store';
+import { CollectorDecisions } from './ocpp/decisions';
+import { OcppServer } from './ocpp/server';
+import { buildApi, type ApiDeps } from './api/server';
+import { InfluxReader } from './api/influx-reader';
+import { StationQuery } from './api/station-query';
+
+export interface CollectorHandle {
+  ocppPort: number;
+  apiPort: number;
+  ocppUrl: string;
+  apiUrl: string;
+  metrics: CollectorMetrics;
+  store: StationStore;
+  ocpp: OcppServer;
+  influx: InfluxSink;
+  logger: Logger;
+  /** Graceful stop: refuse new connections, close stations with 1001, flush InfluxDB, close stores. */
+  stop(): Promise<void>;
+}
+
+export interface CollectorOptions {
+  logger?: Logger;
+  authorizer?: Authorizer;
+  apiPlugins?: ApiDeps['plugins'];
+}
+
+export async function startCollector(config: CollectorConfig, options: CollectorOptions = {}): Promise<CollectorHandle> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new CollectorMetrics();
+  const redisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: true } as const;
+  const redis = new Redis(config.redis.url, redisOptions);
+  redis.on('error', (err) => {
+    metrics.redisErrors.inc({ operation: 'connection' });
+    logger.warn({ err: err.message }, 'redis connection error');
+  });
+  await redis.connect();
+  const store = new StationStore(redis, config.redis.prefix);
+
+  // Station metadata is read on every point written, so it is cached here and refreshed on change.
+  const metaCache = new Map<string, StationMeta>();
+  const fleet = new FleetMetricsSink(metrics);
+  const loadMeta = async (stationId: string): Promise<StationMetadata> => {
+    const meta = await store.getMetadata(stationId);
+    metaCache.set(stationId, { site: meta.site, tags: meta.tags });
+    fleet.setSite(stationId, meta.site ?? '');
+    return meta;
+  };
+
+  const writer = await createInfluxWriter({
+    url: config.influx.url,
+    api: config.influx.api,
+    database: config.influx.database,
+    org: config.influx.org,
+    bucket: config.influx.bucket,
+    token: config.influx.token,
+  });
+  if (writer.api === 'v1') await ensureDatabase(config.influx.url, config.influx.database, config.influx.token);
+  const influx = new InfluxSink({
+    writer,
+    batchSize: config.influx.batchSize,
+    flushIntervalMs: config.influx.flushIntervalMs,
+    maxBufferLines: config.influx.maxBufferLines,
+    stationMeta: (id) => metaCache.get(id),
+    logger: logger.child({ component: 'influx' }),
+    metrics: {
+      pointsWritten: (n) => metrics.influxPointsWritten.inc(n),
+      writeFailed: () => metrics.influxWriteFailures.inc(),
+      writeDuration: (s) => metrics.influxWriteDuration.observe(s),
+      backlog: (points, age) => {
+        metrics.influxBacklog.set(points);
+        metrics.influxBacklogAge.set(age);
+      },
+      rejected: (n) => metrics.influxPointsRejected.inc(n),
+    },
+  });
+
+  // Rebuild Prometheus state and the metadata cache from the registry, so a restart shows stations
+  // that have not reconnected yet (as offline) instead of dropping their series.
+  const ids = await store.listIds();
+  const known = await store.getMany(ids);
+  for (const s of known) {
+    metaCache.set(s.id, { site: s.metadata.site, tags: s.metadata.tags });
+    if (!s.collectorId || s.collectorId === config.collectorId) {
+      fleet.seed(s.id, { site: s.metadata.site, vendor: s.vendor, model: s.model, firmware: s.firmwareVersion, lastSeen: s.lastSeen });
+    }
+  }
+  const staleOnline = await store.markOwnedOffline(config.collectorId, new Set(), Date.now());
+  if (staleOnline) logger.warn({ stations: staleOnline }, 'marked stations offline that were left online by an earlier run');
+
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => metrics.redisErrors.inc({ operation: 'subscribe' }));
+  await subscriber.subscribe(`${config.redis.prefix}meta`);
+  subscriber.on('message', (_channel, stationId: string) => {
+    loadMeta(stationId).catch((err) => logger.warn({ err, stationId }, 'failed to refresh station metadata'));
+  });
+
+  const dispatcher = new EventDispatcher([
+    {
+      name: 'redis-state',
+      record: async (events) => {
+        try {
+          await store.apply(events);
+        } catch (err) {
+          metrics.redisErrors.inc({ operation: 'apply' });
+          throw err;
+        }
+      },
+    },
+    {
+      name: 'metadata',
+      record: async (events) => {
+        const id = events[0]!.stationId;
+        if (!metaCache.has(id)) await loadMeta(id);
+      },
+    },
+    { name: 'influxdb', record: (events) => influx.record(events) },
+    { name: 'prometheus', record: (events) => fleet.record(events) },
+  ]);
+
+  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec);
+  const ocpp = new OcppServer({
+    ...config.ocpp,
+    collectorId: config.collectorId,
+    decisions,
+    dispatcher,
+    metrics,
+    logger: logger.child({ component: 'ocpp' }),
+    registrationOf: (id) => redis.hget(`${config.redis.prefix}station:${id}`, 'registration').then((v) => v ?? undefined),
+  });
+  const ocppAddr = await ocpp.listen();
+
+  const reader = new InfluxReader({ url: config.influx.url, database: config.influx.api === 'v2' ? config.influx.bucket : config.influx.database, token: config.influx.token || undefined });
+  const query = new StationQuery(store);
+  const api = await buildApi({
+    store,
+    query,
+    influx: reader,
+    registry: metrics.registry,
+    token: config.api.token,
+    auth: config.api.auth,
+    logger,
+    ready: {
+      redis: async () => (await redis.ping()) === 'PONG',
+      influxdb: () => writer.ping(),
+    },
+    onMetadataChanged: (id) => {
+      query.invalidate();
+      void loadMeta(id);
+    },
+    plugins: options.apiPlugins,
+  });
+  await api.listen({ port: config.api.port, host: config.api.host });
+  const apiAddr = api.server.address();
+  const apiPort = typeof apiAddr === 'object' && apiAddr ? apiAddr.port : config.api.port;
+  const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
+  logger.info({ ocppPort: ocppAddr.port, apiPort, collectorId: config.collectorId, influxApi: writer.api }, 'collector started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ocppPort: ocppAddr.port,
+    apiPort,
+    ocppUrl: `${config.ocpp.tlsCert ? 'wss' : 'ws'}://${hostForUrl(config.ocpp.host)}:${ocppAddr.port}/ocpp`,
+    apiUrl: `http://${hostForUrl(config.api.host)}:${apiPort}`,
+    metrics,
+    store,
+    ocpp,
+    influx,
+    logger,
+    stop: () =>
+      (stopping ??= (async () => {
+        await ocpp.close();
+        await influx.flush().catch((err) => logger.error({ err }, 'final InfluxDB flush failed'));
+        await influx.close();
+        await api.close();
+        await subscriber.quit().catch(() => undefined);
+        await redis.quit().catch(() => undefined);
+        logger.info('collector stopped');
+      })()),
+  };
+}
+
+/** v1 writes need the database to exist; CREATE DATABASE is idempotent on InfluxDB 1.x. */
+async function ensureDatabase(url: string, database: string, token: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (token) headers.authorization = `Token ${token}`;
+  const res = await fetch(`${url}/query`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams({ q: `CREATE DATABASE "${database.replace(/"/g, '')}"` }),
+  });
+  if (!res.ok) throw new Error(`cannot create InfluxDB database ${database}: HTTP ${res.status} ${await res.text()}`);
+}

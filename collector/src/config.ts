@@ -1,0 +1,129 @@
+/**
+ * Configuration from the environment. Every variable is listed in SETTINGS with its default and meaning;
+ * the README's configuration table is checked against this list by a unit test, so they cannot drift.
+ */
+import { hostname } from 'node:os';
+
+export interface Setting {
+  env: string;
+  default: string;
+  meaning: string;
+}
+
+export const SETTINGS: Setting[] = [
+  { env: 'OCPP_HOST', default: '0.0.0.0', meaning: 'Address the public OCPP websocket listener binds to' },
+  { env: 'OCPP_PORT', default: '9000', meaning: 'Public OCPP-J port; stations connect to ws(s)://host:port/ocpp/{stationId}' },
+  { env: 'OCPP_TLS_CERT', default: '', meaning: 'PEM server certificate file; when set with OCPP_TLS_KEY the OCPP port speaks wss' },
+  { env: 'OCPP_TLS_KEY', default: '', meaning: 'PEM private key file for OCPP_TLS_CERT' },
+  { env: 'OCPP_MAX_PAYLOAD_BYTES', default: '65536', meaning: 'Largest websocket frame accepted; bigger frames close the connection with 1009' },
+  { env: 'OCPP_PING_INTERVAL_SEC', default: '30', meaning: 'Websocket ping interval; a station that misses a pong is disconnected' },
+  { env: 'OCPP_HEARTBEAT_INTERVAL_SEC', default: '300', meaning: 'Heartbeat interval sent to stations in the BootNotification answer' },
+  { env: 'OCPP_MAX_BAD_MESSAGES', default: '20', meaning: 'Consecutive malformed frames after which a connection is closed' },
+  { env: 'OCPP_CALL_TIMEOUT_SEC', default: '30', meaning: 'Timeout for CSMS→station calls' },
+  { env: 'UNKNOWN_STATIONS', default: 'accept', meaning: 'Policy for stations not yet in the registry: accept (and register), pending, or reject' },
+  { env: 'API_HOST', default: '127.0.0.1', meaning: 'Address of the internal HTTP API (state, operations, /metrics); never expose it publicly' },
+  { env: 'API_PORT', default: '9100', meaning: 'Internal HTTP API port, separate from OCPP_PORT' },
+  { env: 'API_TOKEN', default: '', meaning: 'Bearer token required on /api routes; required unless API_AUTH=off' },
+  { env: 'API_AUTH', default: 'on', meaning: 'Set to off only for local development: /api routes then need no token' },
+  { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis holding the station registry and current state' },
+  { env: 'REDIS_PREFIX', default: 'cw:', meaning: 'Key prefix, so several deployments can share one Redis' },
+  { env: 'INFLUX_URL', default: 'http://127.0.0.1:8086', meaning: 'InfluxDB base URL' },
+  { env: 'INFLUX_API', default: 'auto', meaning: 'Write API: v1 (/write), v2 (/api/v2/write) or auto (chosen from the /ping version header)' },
+  { env: 'INFLUX_DATABASE', default: 'chargewatch', meaning: 'Database for the v1 API (created at start when missing)' },
+  { env: 'INFLUX_ORG', default: '', meaning: 'Organisation for the v2 API' },
+  { env: 'INFLUX_BUCKET', default: 'chargewatch', meaning: 'Bucket for the v2 API' },
+  { env: 'INFLUX_TOKEN', default: '', meaning: 'Token for the v2 API (also sent to 1.x/2.x v1 endpoints when set)' },
+  { env: 'INFLUX_BATCH_SIZE', default: '5000', meaning: 'Lines per InfluxDB write' },
+  { env: 'INFLUX_FLUSH_INTERVAL_MS', default: '500', meaning: 'Longest time a point waits before it is written' },
+  { env: 'INFLUX_MAX_BUFFER_LINES', default: '200000', meaning: 'Lines held in memory while InfluxDB is slow or down; beyond it stations get a CALLERROR and retry' },
+  { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
+  { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
+];
+
+export type UnknownStationPolicy = 'accept' | 'pending' | 'reject';
+
+export interface CollectorConfig {
+  ocpp: {
+    host: string;
+    port: number;
+    tlsCert?: string;
+    tlsKey?: string;
+    maxPayloadBytes: number;
+    pingIntervalSec: number;
+    heartbeatIntervalSec: number;
+    maxBadMessages: number;
+    callTimeoutSec: number;
+  };
+  unknownStations: UnknownStationPolicy;
+  api: { host: string; port: number; token: string; auth: boolean };
+  redis: { url: string; prefix: string };
+  influx: {
+    url: string;
+    api: 'auto' | 'v1' | 'v2';
+    database: string;
+    org: string;
+    bucket: string;
+    token: string;
+    batchSize: number;
+    flushIntervalMs: number;
+    maxBufferLines: number;
+  };
+  collectorId: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: string, min = 0): number {
+  const raw = env[name] ?? fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = (env[name] ?? fallback) as T;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+const defaults = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default]));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const str = (name: string) => env[name] ?? defaults[name]!;
+  const auth = oneOf(env, 'API_AUTH', 'on', ['on', 'off'] as const) === 'on';
+  const token = str('API_TOKEN');
+  if (auth && !token) throw new ConfigError('API_TOKEN is required (or set API_AUTH=off for local development)');
+  const tlsCert = str('OCPP_TLS_CERT') || undefined;
+  const tlsKey = str('OCPP_TLS_KEY') || undefined;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('OCPP_TLS_CERT and OCPP_TLS_KEY must be set together');
+  return {
+    ocpp: {
+      host: str('OCPP_HOST'),
+      port: int(env, 'OCPP_PORT', defaults.OCPP_PORT!),
+      tlsCert,
+      tlsKey,
+      maxPayloadBytes: int(env, 'OCPP_MAX_PAYLOAD_BYTES', defaults.OCPP_MAX_PAYLOAD_BYTES!, 1024),
+      pingIntervalSec: int(env, 'OCPP_PING_INTERVAL_SEC', defaults.OCPP_PING_INTERVAL_SEC!),
+      heartbeatIntervalSec: int(env, 'OCPP_HEARTBEAT_INTERVAL_SEC', defaults.OCPP_HEARTBEAT_INTERVAL_SEC!, 1),
+      maxBadMessages: int(env, 'OCPP_MAX_BAD_MESSAGES', defaults.OCPP_MAX_BAD_MESSAGES!, 1),
+      callTimeoutSec: int(env, 'OCPP_CALL_TIMEOUT_SEC', defaults.OCPP_CALL_TIMEOUT_SEC!, 1),
+    },
+    unknownStations: oneOf(env, 'UNKNOWN_STATIONS', 'accept', ['accept', 'pending', 'reject'] as const),
+    api: { host: str('API_HOST'), port: int(env, 'API_PORT', defaults.API_PORT!), token, auth },
+    redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
+    influx: {
+      url: str('INFLUX_URL'),
+      api: oneOf(env, 'INFLUX_API', 'auto', ['auto', 'v1', 'v2'] as const),
+      database: str('INFLUX_DATABASE'),
+      org: str('INFLUX_ORG'),
+      bucket: str('INFLUX_BUCKET'),
+      token: str('INFLUX_TOKEN'),
+      batchSize: int(env, 'INFLUX_BATCH_SIZE', defaults.INFLUX_BATCH_SIZE!, 1),
+      flushIntervalMs: int(env, 'INFLUX_FLUSH_INTERVAL_MS', defaults.INFLUX_FLUSH_INTERVAL_MS!, 10),
+      maxBufferLines: int(env, 'INFLUX_MAX_BUFFER_LINES', defaults.INFLUX_MAX_BUFFER_LINES!, 1000),
+    },
+    collectorId: env.COLLECTOR_ID || hostname(),
+    logLevel: str('LOG_LEVEL'),
+  };
+}

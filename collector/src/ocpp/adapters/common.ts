@@ -1,0 +1,73 @@
+/** Plumbing shared by the version adapters; nothing here knows about a specific OCPP version. */
+import type { ConnectorRef } from '../../events/model';
+import { propertyViolation, rpcError } from './errors';
+import type { HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
+
+export type Handler = (params: unknown, ctx: HandleContext) => Promise<HandleResult>;
+
+/**
+ * Types a handler's request. The server validates payloads against the version's schema before they get
+ * here, so this is the one place where that guarantee is taken on trust.
+ */
+export function handler<Req>(fn: (req: Req, ctx: HandleContext) => Promise<HandleResult>): Handler {
+  return (params, ctx) => fn(params as Req, ctx);
+}
+
+export function eventBase(ctx: HandleContext, time: number = ctx.receivedAt) {
+  return { stationId: ctx.stationId, time, receivedAt: ctx.receivedAt };
+}
+
+/** CSMS clock for BootNotification and Heartbeat replies. */
+export function currentTime(ctx: HandleContext): string {
+  return new Date(ctx.receivedAt).toISOString();
+}
+
+export function assertNotNegative(value: number, field: string): void {
+  if (value < 0) throw propertyViolation(`${field} must not be negative: ${value}`, { field });
+}
+
+/** An EVSE known only by id: 0 is the station as a whole, otherwise assume its first connector. */
+export function evseOnly(evseId: number): ConnectorRef {
+  assertNotNegative(evseId, 'evseId');
+  return evseId === 0 ? { evseId: 0, connectorId: 0 } : { evseId, connectorId: 1 };
+}
+
+/** Decision values such as expiry dates come from our own code; re-emit them in the wire format or drop them. */
+export function isoOrUndefined(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** DataTransfer payloads stay out of events; only their size is kept. */
+export function payloadLength(data: unknown): number {
+  if (data === undefined) return 0;
+  return typeof data === 'string' ? data.length : JSON.stringify(data).length;
+}
+
+/**
+ * Handlers fill optional fields as `key: maybeUndefined` for readability; this removes the absent ones so
+ * events and replies carry only keys with values (sinks that iterate keys, logs and stored JSON stay clean).
+ */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) out[key] = withoutUndefined(item);
+  }
+  return out as T;
+}
+
+export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<string, Handler>>): ProtocolAdapter {
+  return {
+    protocol,
+    actions: Object.freeze(Object.keys(handlers)),
+    async handle(action, params, ctx) {
+      const run = Object.prototype.hasOwnProperty.call(handlers, action) ? handlers[action] : undefined;
+      if (!run) throw rpcError('NotImplemented', `${protocol} action ${action} is not implemented`);
+      const result = await run(params, ctx);
+      return { reply: withoutUndefined(result.reply), events: withoutUndefined(result.events) };
+    },
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * The public OCPP-J endpoint: `ws(s)://host:OCPP_PORT/ocpp/{stationId}`, served by ocpp-rpc with
+ * strict schema validation for OCPP 2.0.1 and 1.6.
+ *
+ * This module owns connections (one per station identity, newest wins), turns connection lifecycle
+ * into events, and routes each call to the adapter of the negotiated protocol. It knows protocol
+ * versions only to pick the adapter; it never looks inside a payload.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { RPCServer, createRPCError } from 'ocpp-rpc';
+import type RPCServerClient from 'ocpp-rpc/lib/server-client';
+import type { ChargeEvent } from '../events/model';
+import type { EventDispatcher } from '../events/dispatcher';
+import type { CollectorMetrics } from '../sinks/prometheus/metrics';
+import type { Logger } from '../logger';
+import { adapterFor } from './adapters';
+import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
+
+export const OCPP_PATH = '/ocpp';
+export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
+
+/** Close codes the collector uses (4000–4999 is the application range of RFC 6455). */
+export const CLOSE = {
+  replaced: { code: 4000, reason: 'replaced by a newer connection with the same identity' },
+  shutdown: { code: 1001, reason: 'collector shutting down' },
+  binary: { code: 1003, reason: 'binary frames are not OCPP-J' },
+  notAccepted: { code: 4003, reason: 'station registration rejected' },
+};
+
+export interface OcppServerOptions {
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxPayloadBytes: number;
+  pingIntervalSec: number;
+  callTimeoutSec: number;
+  maxBadMessages: number;
+  collectorId: string;
+  decisions: CsmsDecisions;
+  dispatcher: EventDispatcher;
+  metrics: CollectorMetrics;
+  logger: Logger;
+  /** Registration status of a station, to refuse calls from stations whose boot was Rejected. */
+  registrationOf?: (stationId: string) => Promise<string | undefined>;
+}
+
+interface Connection {
+  client: RPCServerClient;
+  adapter: ProtocolAdapter;
+  remoteAddress: string;
+}
+
+export class OcppServer {
+  private rpc: RPCServer;
+  private http?: HttpServer;
+  private connections = new Map<string, Connection>();
+
+  constructor(private readonly opts: OcppServerOptions) {
+    this.rpc = new RPCServer({
+      protocols: SUPPORTED_PROTOCOLS,
+      strictMode: true,
+      // OCPP-J allows one outstanding call per direction; more breaks stations (ocpp-rpc #37).
+      callConcurrency: 1,
+      callTimeoutMs: opts.callTimeoutSec * 1000,
+      pingIntervalMs: opts.pingIntervalSec * 1000,
+      maxBadMessages: opts.maxBadMessages,
+      respondWithDetailedErrors: false,
+      wssOptions: { maxPayload: opts.maxPayloadBytes },
+    });
+    this.rpc.auth((accept, reject, handshake) => {
+      const { endpoint, identity, protocols } = handshake;
+      if (endpoint !== OCPP_PATH || !identity || identity.length > 48) {
+        opts.metrics.connectionsRejected.inc({ reason: 'bad_path' });
+        reject(404, `Connect to ${OCPP_PATH}/{stationId}`);
+        return;
+      }
+      if (!SUPPORTED_PROTOCOLS.some((p) => protocols.has(p))) {
+        opts.metrics.connectionsRejected.inc({ reason: 'no_protocol' });
+        reject(400, `Supported subprotocols: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+        return;
+      }
+      accept();
+    });
+    this.rpc.on('client', (client: RPCServerClient) => {
+      this.onClient(client).catch((err) => {
+        opts.logger.error({ err, stationId: client.identity }, 'failed to set up connection');
+        void client.close({ code: 1011, reason: 'internal error' });
+      });
+    });
+    this.rpc.on('upgradeAborted', ({ identity, error }: { identity: string; error: Error }) => {
+      opts.logger.info({ stationId: identity, reason: error?.message }, 'handshake refused');
+    });
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { tlsCert, tlsKey } = this.opts;
+    const server = tlsCert && tlsKey
+      ? createHttpsServer({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey) })
+      : createHttpServer();
+    server.on('request', (_req, res) => {
+      res.statusCode = 426;
+      res.end('OCPP-J websocket endpoint: connect with a websocket client\n');
+    });
+    server.on('upgrade', this.rpc.handleUpgrade);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.http = server;
+    return server.address() as AddressInfo;
+  }
+
+  get connectedCount(): number {
+    return this.connections.size;
+  }
+
+  connectedIds(): Set<string> {
+    return new Set(this.connections.keys());
+  }
+
+  /** Sends a CSMS→station call (used by the API and the worker). */
+  async call(stationId: string, action: string, params: Record<string, unknown>): Promise<unknown> {
+    const conn = this.connections.get(stationId);
+    if (!conn) throw new Error(`station ${stationId} is not connected to this collector`);
+    return conn.client.call(action, params);
+  }
+
+  protocolOf(stationId: string): string | undefined {
+    return this.connections.get(stationId)?.adapter.protocol;
+  }
+
+  private async onClient(client: RPCServerClient): Promise<void> {
+    const { metrics, logger, collectorId } = this.opts;
+    const stationId = client.identity ?? '';
+    const protocol = client.protocol ?? '';
+    const adapter = adapterFor(protocol);
+    if (!adapter) {
+      // The handshake only accepts supported subprotocols, so this is a defect, not bad input.
+      await client.close({ code: 1002, reason: `unsupported subprotocol ${protocol}` });
+      return;
+    }
+    const remoteAddress = client.handshake.remoteAddress ?? '';
+    const now = Date.now();
+    const previous = this.connections.get(stationId);
+    const conn: Connection = { client, adapter, remoteAddress };
+    this.connections.set(stationId, conn);
+    const events: ChargeEvent[] = [];
+    if (previous) {
+      metrics.connectionsReplaced.inc();
+      logger.info({ stationId, remoteAddress }, 'station reconnected; closing the older connection');
+      events.push({ type: 'connection.closed', stationId, time: now, receivedAt: now, code: CLOSE.replaced.code, reason: CLOSE.replaced.reason, collectorId });
+      void previous.client.close({ ...CLOSE.replaced, force: true });
+    }
+    events.push({ type: 'connection.opened', stationId, time: now, receivedAt: now, remoteAddress, protocol, collectorId, replaced: Boolean(previous) });
+    metrics.connectionsOpened.inc({ protocol });
+    this.watchFrames(client, stationId);
+    this.registerHandlers(conn, stationId);
+
+    client.on('close', ({ code, reason }: { code: number; reason: string }) => {
+      metrics.connectionsClosed.inc({ code: String(code) });
+      // A replaced connection already got its close event; recording it again would mark the new one offline.
+      if (this.connections.get(stationId)?.client !== client) return;
+      this.connections.delete(stationId);
+      const t = Date.now();
+      logger.info({ stationId, code, reason }, 'station disconnected');
+      this.opts.dispatcher
+        .record([{ type: 'connection.closed', stationId, time: t, receivedAt: t, code, reason: String(reason ?? ''), collectorId }])
+        .catch((err) => logger.error({ err, stationId }, 'failed to record disconnect'));
+    });
+
+    await this.opts.dispatcher.record(events);
+    logger.info({ stationId, protocol, remoteAddress }, 'station connected');
+  }
+
+  /** Counts frames ocpp-rpc could not use, and refuses binary frames which OCPP-J does not allow. */
+  private watchFrames(client: RPCServerClient, stationId: string): void {
+    const { metrics, logger } = this.opts;
+    client.on('badMessage', ({ error, response }: { error: Error & { rpcErrorCode?: string }; response: unknown }) => {
+      const reason = badMessageReason(error);
+      metrics.badMessages.inc({ reason });
+      logger.warn({ stationId, reason, error: error?.message, answered: Boolean(response) }, 'bad OCPP-J frame');
+    });
+    client.on('strictValidationFailure', ({ method, error, outbound, isCall }: { method: string; error: Error; outbound: boolean; isCall: boolean }) => {
+      metrics.validationFailures.inc({ action: method ?? 'unknown', protocol: client.protocol ?? '' });
+      logger.warn({ stationId, action: method, outbound, isCall, error: error.message }, 'OCPP schema validation failed');
+    });
+    // ocpp-rpc offers no hook for frame types; its websocket is the only place the binary flag exists.
+    const ws = (client as unknown as { _ws?: import('ws').WebSocket })._ws;
+    ws?.prependListener('message', (_data: unknown, isBinary: boolean) => {
+      if (!isBinary) return;
+      metrics.badMessages.inc({ reason: 'binary_frame' });
+      logger.warn({ stationId }, 'binary frame refused');
+      void client.close({ ...CLOSE.binary, force: true });
+    });
+  }
+
+  private registerHandlers(conn: Connection, stationId: string): void {
+    const { client, adapter } = conn;
+    const { metrics, logger, dispatcher, decisions } = this.opts;
+    const protocol = adapter.protocol;
+    for (const action of adapter.actions) {
+      client.handle(action, async ({ params }) => {
+        const started = process.hrtime.bigint();
+        const receivedAt = Date.now();
+        try {
+          if (action !== 'BootNotification' && this.opts.registrationOf) {
+            const registration = await this.opts.registrationOf(stationId);
+            if (registration === 'Rejected') {
+              throw createRPCError('SecurityError', 'station registration was rejected; send BootNotification', {});
+            }
+          }
+          const { reply, events } = await adapter.handle(action, params, { stationId, receivedAt, decisions });
+          await dispatcher.record(events);
+          metrics.messages.inc({ action, outcome: 'ok', protocol });
+          return reply;
+        } catch (err) {
+          metrics.messages.inc({ action, outcome: 'error', protocol });
+          if (isRpcError(err)) {
+            logger.warn({ stationId, action, code: err.rpcErrorCode, error: err.message }, 'call refused');
+            throw err;
+          }
+          // Never answer success for something not recorded: the station keeps the message and retries.
+          logger.error({ err, stationId, action }, 'call failed');
+          throw createRPCError('InternalError', 'the message could not be recorded; retry later', {});
+        } finally {
+          metrics.callDuration.observe({ action }, Number(process.hrtime.bigint() - started) / 1e9);
+        }
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.rpc.close({ ...CLOSE.shutdown, awaitPending: true });
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+  }
+}
+
+function isRpcError(err: unknown): err is Error & { rpcErrorCode: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { rpcErrorCode?: unknown }).rpcErrorCode === 'string';
+}
+
+function badMessageReason(error: Error & { rpcErrorCode?: string }): string {
+  const msg = error?.message ?? '';
+  if (msg.includes('JSON')) return 'malformed_json';
+  if (msg.includes('array')) return 'not_an_array';
+  if (error?.rpcErrorCode === 'MessageTypeNotSupported' || msg.includes('Message type')) return 'bad_message_type';
+  if (msg.includes('Message ID')) return 'bad_message_id';
+  if (msg.toLowerCase().includes('unexpected') || msg.toLowerCase().includes('pending call')) return 'unmatched_response';
+  return 'other';
+}

@@ -1,0 +1,295 @@
+/**
+ * Pure mapping from the version-independent event model to InfluxDB points (docs/data-model.md, section
+ * InfluxDB). The same line protocol is accepted by the v1 `/write` and the v2 `/api/v2/write` endpoints,
+ * so one mapping serves InfluxDB 1.x, 2.x and 3.x.
+ *
+ * Rules kept here:
+ * - every point carries `station_id`, plus `site` and `tag_<key>` from the operator's metadata;
+ * - nothing new per session or per user (transaction ids, id tokens) is ever a tag;
+ * - timestamps are epoch milliseconds (write with precision `ms`);
+ * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
+ */
+import { Point } from '@influxdata/influxdb-client';
+import { CONNECTOR_STATUS_CODE, type ChargeEvent } from '../../events/model';
+
+/** The write precision every point of this module uses. */
+export const INFLUX_PRECISION = 'ms' as const;
+
+/** Operator metadata that becomes tags: `site` and free-form `tag_<key>` tags. */
+export interface StationMeta {
+  site?: string;
+  tags?: Record<string, string>;
+}
+
+/** What is known about the start of a transaction when its end is mapped (for energy_wh, duration_s). */
+export interface TransactionStart {
+  /** Start time, epoch ms. */
+  time: number;
+  meterStartWh?: number;
+}
+
+export interface ToPointsContext {
+  /** Start of the transaction an `transaction.ended` event closes, when known. */
+  transactionStart?: TransactionStart;
+}
+
+export const MEASUREMENTS = {
+  meter: 'meter',
+  connectorStatus: 'connector_status',
+  transaction: 'transaction',
+  boot: 'boot',
+  heartbeat: 'heartbeat',
+  connection: 'connection',
+  firmwareStatus: 'firmware_status',
+  logStatus: 'log_status',
+  securityEvent: 'security_event',
+  deviceEvent: 'device_event',
+  deviceReport: 'device_report',
+  authorization: 'authorization',
+  dataTransfer: 'data_transfer',
+} as const;
+
+/** `tag_` + the key lowercased, every character outside [a-z0-9_] replaced by `_`; undefined when empty. */
+export function metaTagKey(key: string): string | undefined {
+  const k = key.trim().toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return k.length > 0 ? `tag_${k}` : undefined;
+}
+
+/**
+ * Tag values: line protocol has no way to carry a newline in a tag, and a trailing backslash would escape
+ * the separator the client appends after it. Control characters become spaces, trailing backslashes go.
+ * The client escapes commas, equals signs and spaces itself.
+ */
+export function cleanTagValue(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\+$/, '').trim();
+}
+
+class PointBuilder {
+  readonly point: Point;
+
+  constructor(measurement: string, event: ChargeEvent, meta: StationMeta | undefined) {
+    this.point = new Point(measurement).timestamp(Math.round(event.time));
+    this.tag('station_id', event.stationId);
+    if (meta?.site) this.tag('site', meta.site);
+    if (meta?.tags) {
+      for (const [key, value] of Object.entries(meta.tags)) {
+        const tagKey = metaTagKey(key);
+        if (tagKey && typeof value === 'string') this.tag(tagKey, value);
+      }
+    }
+  }
+
+  /** Empty or missing values are left out (line protocol has no empty tags). */
+  tag(name: string, value: string | number | undefined): this {
+    if (value === undefined || value === null) return this;
+    const v = cleanTagValue(String(value));
+    if (v.length > 0) this.point.tag(name, v);
+    return this;
+  }
+
+  str(name: string, value: string | undefined): this {
+    if (value !== undefined && value !== null) this.point.stringField(name, String(value));
+    return this;
+  }
+
+  /** Non-finite numbers are left out: line protocol cannot carry NaN or Infinity. */
+  float(name: string, value: number | undefined): this {
+    if (typeof value === 'number' && Number.isFinite(value)) this.point.floatField(name, value);
+    return this;
+  }
+
+  int(name: string, value: number | undefined): this {
+    if (typeof value === 'number' && Number.isFinite(value)) this.point.intField(name, Math.trunc(value));
+    return this;
+  }
+
+  bool(name: string, value: boolean | undefined): this {
+    if (typeof value === 'boolean') this.point.booleanField(name, value);
+    return this;
+  }
+}
+
+/**
+ * Maps one event to its points. Returns no point for a meter sample without finite values. Points always
+ * carry at least one field (InfluxDB rejects points without fields).
+ */
+export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): Point[] {
+  const b = (measurement: string) => new PointBuilder(measurement, event, meta);
+  switch (event.type) {
+    case 'connection.opened':
+      return [
+        b(MEASUREMENTS.connection)
+          .tag('event', 'opened')
+          .str('remote_address', event.remoteAddress)
+          .str('protocol', event.protocol)
+          .str('collector_id', event.collectorId)
+          .bool('replaced', event.replaced).point,
+      ];
+    case 'connection.closed':
+      return [
+        b(MEASUREMENTS.connection)
+          .tag('event', 'closed')
+          .int('code', event.code)
+          .str('reason', event.reason ?? '')
+          .str('collector_id', event.collectorId).point,
+      ];
+    case 'station.booted':
+      return [
+        b(MEASUREMENTS.boot)
+          .tag('vendor', event.vendor)
+          .tag('model', event.model)
+          .str('firmware_version', event.firmwareVersion)
+          .str('serial_number', event.serialNumber)
+          .str('reason', event.reason)
+          .str('registration', event.registration).point,
+      ];
+    case 'station.heartbeat':
+      return [b(MEASUREMENTS.heartbeat).float('skew_ms', event.time - event.receivedAt).point];
+    case 'connector.status':
+      return [
+        b(MEASUREMENTS.connectorStatus)
+          .tag('evse', event.evseId)
+          .tag('connector', event.connectorId)
+          .str('status', event.status)
+          .int('status_code', CONNECTOR_STATUS_CODE[event.status] ?? CONNECTOR_STATUS_CODE.Unknown)
+          .str('error_code', event.errorCode)
+          .str('vendor_error_code', event.vendorErrorCode)
+          .str('info', event.info).point,
+      ];
+    case 'meter.sample': {
+      const points: Point[] = [];
+      for (const sv of event.values) {
+        if (typeof sv.value !== 'number' || !Number.isFinite(sv.value)) continue;
+        points.push(
+          b(MEASUREMENTS.meter)
+            .tag('evse', event.evseId)
+            .tag('connector', event.connectorId)
+            .tag('measurand', sv.measurand)
+            .tag('phase', sv.phase)
+            .tag('location', sv.location)
+            .tag('context', sv.context ?? event.context)
+            .float('value', sv.value)
+            .str('unit', sv.unit)
+            .str('transaction_id', event.transactionId).point,
+        );
+      }
+      return points;
+    }
+    case 'transaction.started':
+      return [
+        b(MEASUREMENTS.transaction)
+          .tag('evse', event.evseId)
+          .tag('connector', event.connectorId)
+          .tag('event', 'started')
+          .str('transaction_id', event.transactionId)
+          .str('id_token', event.idToken?.id)
+          .str('id_token_type', event.idToken?.type)
+          .str('trigger_reason', event.triggerReason)
+          .float('meter_wh', event.meterStartWh)
+          .bool('offline', event.offline)
+          .int('seq_no', event.seqNo).point,
+      ];
+    case 'transaction.updated':
+      return [
+        b(MEASUREMENTS.transaction)
+          .tag('evse', event.evseId)
+          .tag('connector', event.connectorId)
+          .tag('event', 'updated')
+          .str('transaction_id', event.transactionId)
+          .str('id_token', event.idToken?.id)
+          .str('id_token_type', event.idToken?.type)
+          .str('charging_state', event.chargingState)
+          .str('trigger_reason', event.triggerReason)
+          .bool('offline', event.offline)
+          .int('seq_no', event.seqNo).point,
+      ];
+    case 'transaction.ended': {
+      const start = ctx.transactionStart;
+      const energy =
+        event.meterStopWh !== undefined && start?.meterStartWh !== undefined
+          ? event.meterStopWh - start.meterStartWh
+          : undefined;
+      const duration = start !== undefined ? (event.time - start.time) / 1000 : undefined;
+      return [
+        b(MEASUREMENTS.transaction)
+          .tag('evse', event.evseId)
+          .tag('connector', event.connectorId)
+          .tag('event', 'ended')
+          .str('transaction_id', event.transactionId)
+          .str('id_token', event.idToken?.id)
+          .str('id_token_type', event.idToken?.type)
+          .str('stopped_reason', event.stoppedReason)
+          .str('trigger_reason', event.triggerReason)
+          .float('meter_wh', event.meterStopWh)
+          .float('energy_wh', energy)
+          .float('duration_s', duration !== undefined && duration >= 0 ? duration : undefined)
+          .bool('offline', event.offline)
+          .int('seq_no', event.seqNo).point,
+      ];
+    }
+    case 'authorization.requested':
+      return [
+        b(MEASUREMENTS.authorization)
+          .tag('result', event.result)
+          .str('id_token', event.idToken.id)
+          .str('id_token_type', event.idToken.type).point,
+      ];
+    case 'firmware.status':
+      return [b(MEASUREMENTS.firmwareStatus).str('status', event.status).int('request_id', event.requestId).point];
+    case 'log.status':
+      return [b(MEASUREMENTS.logStatus).str('status', event.status).int('request_id', event.requestId).point];
+    case 'security.event':
+      return [
+        b(MEASUREMENTS.securityEvent)
+          .tag('event_type', event.eventType)
+          .tag('source', event.source)
+          // Always written, possibly empty: a point needs at least one field.
+          .str('tech_info', event.techInfo ?? '').point,
+      ];
+    case 'device.event':
+      return [
+        b(MEASUREMENTS.deviceEvent)
+          .tag('component', event.component)
+          .tag('variable', event.variable)
+          .str('actual_value', event.actualValue)
+          .str('tech_code', event.techCode)
+          .str('tech_info', event.techInfo)
+          .str('trigger', event.trigger)
+          .int('event_id', event.eventId)
+          .int('evse', event.evseId)
+          .int('connector', event.connectorId)
+          .bool('cleared', event.cleared).point,
+      ];
+    case 'device.report':
+      return [
+        b(MEASUREMENTS.deviceReport)
+          .int('request_id', event.requestId)
+          .int('seq_no', event.seqNo)
+          .int('items', event.items.length)
+          .bool('tbc', event.tbc).point,
+      ];
+    case 'data.transfer':
+      return [
+        b(MEASUREMENTS.dataTransfer)
+          .tag('vendor_id', event.vendorId)
+          .str('message_id', event.messageId)
+          .int('data_length', event.dataLength).point,
+      ];
+    default: {
+      const unknown: never = event;
+      void unknown;
+      return [];
+    }
+  }
+}
+
+/** Line protocol (precision ms) of the event's points. */
+export function toLines(event: ChargeEvent, meta: StationMeta | undefined, ctx?: ToPointsContext): string[] {
+  const lines: string[] = [];
+  for (const p of toPoints(event, meta, ctx)) {
+    const line = p.toLineProtocol();
+    if (line) lines.push(line);
+  }
+  return lines;
+}

@@ -1,0 +1,265 @@
+/**
+ * Turns events into live Prometheus state. Keeps a small in-memory picture of each station this
+ * collector has seen (identity, connectors, last register readings) because gauges need the previous
+ * state to update aggregates and counters need the previous register to compute energy deltas.
+ */
+import { Gauge } from 'prom-client';
+import { CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '../../events/model';
+import type { CollectorMetrics } from './metrics';
+
+interface ConnectorView {
+  evse: string;
+  connector: string;
+  status: ConnectorStatus;
+  errorCode: string;
+}
+
+interface StationView {
+  site: string;
+  vendor: string;
+  model: string;
+  firmware: string;
+  connected: boolean;
+  everConnected: boolean;
+  lastSeen: number;
+  connectors: Map<string, ConnectorView>;
+  /** Last energy register per connector, to turn absolute readings into delivered energy. */
+  registers: Map<string, number>;
+  /** Transactions started, with their start register, to spot zero-energy sessions. */
+  openTx: Map<string, { startWh?: number; maxWh?: number }>;
+}
+
+const ENERGY_REGISTER = 'Energy.Active.Import.Register';
+/** A register jump above this between two readings is a meter swap or reset, not delivered energy. */
+const MAX_PLAUSIBLE_DELTA_WH = 1_000_000;
+
+export class FleetMetricsSink {
+  private stations = new Map<string, StationView>();
+
+  constructor(
+    private readonly m: CollectorMetrics,
+    private readonly now: () => number = Date.now,
+  ) {
+    const sink = this;
+    // Computed at scrape time: an age stored at event time would be stale by the next scrape.
+    new Gauge({
+      name: 'chargewatch_station_heartbeat_age_seconds',
+      help: 'Seconds since the last message of any kind from the station',
+      labelNames: ['station_id', 'site'],
+      registers: [m.registry],
+      collect() {
+        this.reset();
+        const t = sink.now();
+        for (const [id, s] of sink.stations) this.set({ station_id: id, site: s.site }, Math.max(0, (t - s.lastSeen) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'chargewatch_stations_connected',
+      help: 'Stations with an open websocket to this collector',
+      labelNames: ['site'],
+      registers: [m.registry],
+      collect() {
+        this.reset();
+        const bySite = new Map<string, number>();
+        for (const s of sink.stations.values()) bySite.set(s.site, (bySite.get(s.site) ?? 0) + (s.connected ? 1 : 0));
+        for (const [site, n] of bySite) this.set({ site }, n);
+      },
+    });
+    new Gauge({
+      name: 'chargewatch_connectors',
+      help: 'Connectors by status; connectors of disconnected stations count as status "Offline"',
+      labelNames: ['site', 'vendor', 'model', 'status'],
+      registers: [m.registry],
+      collect() {
+        this.reset();
+        for (const s of sink.stations.values()) {
+          for (const c of s.connectors.values()) {
+            if (c.evse === '0') continue; // 1.6 connector 0 is the station itself
+            this.inc({ site: s.site, vendor: s.vendor, model: s.model, status: s.connected ? c.status : 'Offline' });
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'chargewatch_sessions_active',
+      help: 'Open transactions',
+      labelNames: ['site'],
+      registers: [m.registry],
+      collect() {
+        this.reset();
+        for (const s of sink.stations.values()) if (s.openTx.size) this.inc({ site: s.site }, s.openTx.size);
+      },
+    });
+  }
+
+  private view(stationId: string): StationView {
+    let s = this.stations.get(stationId);
+    if (!s) {
+      s = {
+        site: '',
+        vendor: 'unknown',
+        model: 'unknown',
+        firmware: '',
+        connected: false,
+        everConnected: false,
+        lastSeen: this.now(),
+        connectors: new Map(),
+        registers: new Map(),
+        openTx: new Map(),
+      };
+      this.stations.set(stationId, s);
+    }
+    return s;
+  }
+
+  /** Seeds a station from the registry at start, so stations offline since before a restart still show. */
+  seed(stationId: string, info: { site?: string; vendor?: string; model?: string; firmware?: string; lastSeen?: number }): void {
+    const s = this.view(stationId);
+    s.site = info.site ?? s.site;
+    s.vendor = info.vendor || s.vendor;
+    s.model = info.model || s.model;
+    s.firmware = info.firmware ?? s.firmware;
+    s.lastSeen = info.lastSeen ?? s.lastSeen;
+    this.m.stationConnected.set({ station_id: stationId, site: s.site }, s.connected ? 1 : 0);
+    this.setInfo(stationId, s);
+  }
+
+  /** Moves a station's series to a new site label (metadata edit). */
+  setSite(stationId: string, site: string): void {
+    const s = this.stations.get(stationId);
+    if (!s || s.site === site) {
+      if (!s) this.view(stationId).site = site;
+      return;
+    }
+    this.removeStationSeries(stationId, s);
+    s.site = site;
+    this.m.stationConnected.set({ station_id: stationId, site }, s.connected ? 1 : 0);
+    this.setInfo(stationId, s);
+    for (const c of s.connectors.values()) this.setConnector(stationId, s, c);
+  }
+
+  record(events: ChargeEvent[]): void {
+    for (const e of events) this.apply(e);
+  }
+
+  private apply(e: ChargeEvent): void {
+    const s = this.view(e.stationId);
+    s.lastSeen = Math.max(s.lastSeen, e.receivedAt);
+    const id = e.stationId;
+    switch (e.type) {
+      case 'connection.opened':
+        if (s.everConnected) this.m.stationReconnects.inc({ station_id: id, site: s.site });
+        else this.m.stationReconnects.inc({ station_id: id, site: s.site }, 0);
+        s.everConnected = true;
+        s.connected = true;
+        s.lastSeen = e.receivedAt;
+        this.m.stationConnected.set({ station_id: id, site: s.site }, 1);
+        this.setInfo(id, s);
+        break;
+      case 'connection.closed':
+        s.connected = false;
+        this.m.stationConnected.set({ station_id: id, site: s.site }, 0);
+        break;
+      case 'station.booted':
+        if (s.firmware !== (e.firmwareVersion ?? '') || s.vendor !== e.vendor || s.model !== e.model) {
+          this.m.stationInfo.remove({ station_id: id, site: s.site, vendor: s.vendor, model: s.model, firmware_version: s.firmware });
+        }
+        s.vendor = e.vendor || 'unknown';
+        s.model = e.model || 'unknown';
+        s.firmware = e.firmwareVersion ?? '';
+        this.setInfo(id, s);
+        this.m.boots.inc(this.fleetLabels(s));
+        break;
+      case 'connector.status': {
+        const key = `${e.evseId}/${e.connectorId}`;
+        const prev = s.connectors.get(key);
+        const c: ConnectorView = { evse: String(e.evseId), connector: String(e.connectorId), status: e.status, errorCode: e.errorCode };
+        s.connectors.set(key, c);
+        this.setConnector(id, s, c);
+        if (e.errorCode !== 'NoError' && prev?.errorCode !== e.errorCode) {
+          this.m.connectorErrors.inc({ vendor: s.vendor, model: s.model, error_code: e.errorCode });
+        }
+        // Only live notifications measure the clock: replayed ones carry their original time.
+        if (e.receivedAt - e.time < 60_000) this.m.stationClockSkew.set({ station_id: id, site: s.site }, (e.time - e.receivedAt) / 1000);
+        break;
+      }
+      case 'meter.sample':
+        for (const v of e.values) {
+          if (v.measurand !== ENERGY_REGISTER || v.phase || (v.location && v.location !== 'Outlet')) continue;
+          this.registerReading(s, `${e.evseId}/${e.connectorId}`, v.value, e.transactionId);
+        }
+        break;
+      case 'transaction.started':
+        this.m.sessionsStarted.inc(this.fleetLabels(s));
+        s.openTx.set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
+        if (e.meterStartWh !== undefined) s.registers.set(`${e.evseId}/${e.connectorId}`, e.meterStartWh);
+        break;
+      case 'transaction.updated':
+        if (!s.openTx.has(e.transactionId)) s.openTx.set(e.transactionId, {});
+        break;
+      case 'transaction.ended': {
+        if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.transactionId);
+        const tx = s.openTx.get(e.transactionId);
+        s.openTx.delete(e.transactionId);
+        this.m.sessionsEnded.inc({ ...this.fleetLabels(s), reason: e.stoppedReason || 'Local' });
+        const start = tx?.startWh;
+        const end = e.meterStopWh ?? tx?.maxWh;
+        if (start !== undefined && end !== undefined && end - start <= 0) this.m.sessionsZeroEnergy.inc(this.fleetLabels(s));
+        break;
+      }
+      case 'security.event':
+        this.m.securityEvents.inc({ event_type: e.eventType, source: e.source });
+        break;
+      case 'firmware.status':
+        this.m.firmwareStatus.inc({ status: e.status });
+        break;
+      case 'authorization.requested':
+        this.m.authorizations.inc({ result: e.result });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private registerReading(s: StationView, key: string, wh: number, transactionId?: string): void {
+    const prev = s.registers.get(key);
+    s.registers.set(key, wh);
+    if (transactionId) {
+      const tx = s.openTx.get(transactionId);
+      if (tx) tx.maxWh = Math.max(tx.maxWh ?? wh, wh);
+    }
+    if (prev === undefined) return;
+    const delta = wh - prev;
+    if (delta > 0 && delta < MAX_PLAUSIBLE_DELTA_WH) this.m.energy.inc(this.fleetLabels(s), delta);
+  }
+
+  private fleetLabels(s: StationView) {
+    return { site: s.site, vendor: s.vendor, model: s.model };
+  }
+
+  private setInfo(id: string, s: StationView): void {
+    this.m.stationInfo.set({ station_id: id, site: s.site, vendor: s.vendor, model: s.model, firmware_version: s.firmware }, 1);
+  }
+
+  private setConnector(id: string, s: StationView, c: ConnectorView): void {
+    const labels = { station_id: id, site: s.site, evse: c.evse, connector: c.connector };
+    this.m.connectorStatusCode.set(labels, CONNECTOR_STATUS_CODE[c.status] ?? 0);
+    this.m.connectorError.set(labels, c.errorCode !== 'NoError' ? 1 : 0);
+  }
+
+  private removeStationSeries(id: string, s: StationView): void {
+    this.m.stationConnected.remove({ station_id: id, site: s.site });
+    this.m.stationClockSkew.remove({ station_id: id, site: s.site });
+    this.m.stationInfo.remove({ station_id: id, site: s.site, vendor: s.vendor, model: s.model, firmware_version: s.firmware });
+    for (const c of s.connectors.values()) {
+      const labels = { station_id: id, site: s.site, evse: c.evse, connector: c.connector };
+      this.m.connectorStatusCode.remove(labels);
+      this.m.connectorError.remove(labels);
+    }
+  }
+
+  /** Number of stations currently tracked (for tests and the series budget check). */
+  get size(): number {
+    return this.stations.size;
+  }
+}

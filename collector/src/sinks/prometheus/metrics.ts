@@ -1,0 +1,95 @@
+/**
+ * Every Prometheus metric the collector exports, in one place, so the series budget in
+ * docs/data-model.md can be checked against a single file. Labels are limited to values that do not
+ * churn per session or per user.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class CollectorMetrics {
+  readonly registry: Registry;
+
+  // Protocol
+  readonly messages: Counter<'action' | 'outcome' | 'protocol'>;
+  readonly callDuration: Histogram<'action'>;
+  readonly validationFailures: Counter<'action' | 'protocol'>;
+  readonly badMessages: Counter<'reason'>;
+  readonly connectionsOpened: Counter<'protocol'>;
+  readonly connectionsClosed: Counter<'code'>;
+  readonly connectionsRejected: Counter<'reason'>;
+  readonly connectionsReplaced: Counter<string>;
+
+  // Fleet events
+  readonly energy: Counter<'site' | 'vendor' | 'model'>;
+  readonly sessionsStarted: Counter<'site' | 'vendor' | 'model'>;
+  readonly sessionsEnded: Counter<'site' | 'vendor' | 'model' | 'reason'>;
+  readonly sessionsZeroEnergy: Counter<'site' | 'vendor' | 'model'>;
+  readonly boots: Counter<'site' | 'vendor' | 'model'>;
+  readonly connectorErrors: Counter<'vendor' | 'model' | 'error_code'>;
+  readonly securityEvents: Counter<'event_type' | 'source'>;
+  readonly firmwareStatus: Counter<'status'>;
+  readonly authorizations: Counter<'result'>;
+
+  // Per station
+  readonly stationConnected: Gauge<'station_id' | 'site'>;
+  readonly stationClockSkew: Gauge<'station_id' | 'site'>;
+  readonly stationReconnects: Counter<'station_id' | 'site'>;
+  readonly stationInfo: Gauge<'station_id' | 'site' | 'vendor' | 'model' | 'firmware_version'>;
+  readonly connectorStatusCode: Gauge<'station_id' | 'site' | 'evse' | 'connector'>;
+  readonly connectorError: Gauge<'station_id' | 'site' | 'evse' | 'connector'>;
+
+  // Pipeline
+  readonly influxPointsWritten: Counter<string>;
+  readonly influxWriteFailures: Counter<string>;
+  readonly influxPointsRejected: Counter<string>;
+  readonly influxWriteDuration: Histogram<string>;
+  readonly influxBacklog: Gauge<string>;
+  readonly influxBacklogAge: Gauge<string>;
+  readonly redisErrors: Counter<'operation'>;
+
+  constructor(registry = new Registry()) {
+    this.registry = registry;
+    const r = [registry];
+    collectDefaultMetrics({ register: registry, prefix: 'chargewatch_process_' });
+
+    this.messages = new Counter({ name: 'chargewatch_ocpp_messages_total', help: 'Station→CSMS calls handled, by action and outcome', labelNames: ['action', 'outcome', 'protocol'], registers: r });
+    this.callDuration = new Histogram({
+      name: 'chargewatch_ocpp_call_duration_seconds',
+      help: 'Time from receiving a call to sending its reply',
+      labelNames: ['action'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: r,
+    });
+    this.validationFailures = new Counter({ name: 'chargewatch_ocpp_validation_failures_total', help: 'Calls or replies that failed OCPP schema validation', labelNames: ['action', 'protocol'], registers: r });
+    this.badMessages = new Counter({ name: 'chargewatch_ocpp_bad_messages_total', help: 'Frames that are not valid OCPP-J', labelNames: ['reason'], registers: r });
+    this.connectionsOpened = new Counter({ name: 'chargewatch_connections_opened_total', help: 'Websocket connections accepted', labelNames: ['protocol'], registers: r });
+    this.connectionsClosed = new Counter({ name: 'chargewatch_connections_closed_total', help: 'Websocket connections closed, by close code', labelNames: ['code'], registers: r });
+    this.connectionsRejected = new Counter({ name: 'chargewatch_connections_rejected_total', help: 'Websocket handshakes refused', labelNames: ['reason'], registers: r });
+    this.connectionsReplaced = new Counter({ name: 'chargewatch_connections_replaced_total', help: 'Connections closed because the same station connected again', registers: r });
+
+    const fleet = ['site', 'vendor', 'model'] as const;
+    this.energy = new Counter({ name: 'chargewatch_energy_delivered_wh_total', help: 'Energy delivered (Wh), from increases of Energy.Active.Import.Register', labelNames: fleet, registers: r });
+    this.sessionsStarted = new Counter({ name: 'chargewatch_sessions_started_total', help: 'Transactions started', labelNames: fleet, registers: r });
+    this.sessionsEnded = new Counter({ name: 'chargewatch_sessions_ended_total', help: 'Transactions ended, by stop reason', labelNames: [...fleet, 'reason'], registers: r });
+    this.sessionsZeroEnergy = new Counter({ name: 'chargewatch_sessions_zero_energy_total', help: 'Transactions that ended having delivered 0 Wh', labelNames: fleet, registers: r });
+    this.boots = new Counter({ name: 'chargewatch_boots_total', help: 'Boot notifications', labelNames: fleet, registers: r });
+    this.connectorErrors = new Counter({ name: 'chargewatch_connector_errors_total', help: 'Connector transitions into an error code', labelNames: ['vendor', 'model', 'error_code'], registers: r });
+    this.securityEvents = new Counter({ name: 'chargewatch_security_events_total', help: 'Security events reported by stations or detected by the collector', labelNames: ['event_type', 'source'], registers: r });
+    this.firmwareStatus = new Counter({ name: 'chargewatch_firmware_status_total', help: 'Firmware status notifications', labelNames: ['status'], registers: r });
+    this.authorizations = new Counter({ name: 'chargewatch_authorizations_total', help: 'Authorization decisions', labelNames: ['result'], registers: r });
+
+    this.stationConnected = new Gauge({ name: 'chargewatch_station_connected', help: '1 while the station has a websocket to this collector', labelNames: ['station_id', 'site'], registers: r });
+    this.stationClockSkew = new Gauge({ name: 'chargewatch_station_clock_skew_seconds', help: 'Station clock minus collector clock at the last timestamped status', labelNames: ['station_id', 'site'], registers: r });
+    this.stationReconnects = new Counter({ name: 'chargewatch_station_reconnects_total', help: 'Connections opened by the station after its first', labelNames: ['station_id', 'site'], registers: r });
+    this.stationInfo = new Gauge({ name: 'chargewatch_station_info', help: 'Station identity (value 1)', labelNames: ['station_id', 'site', 'vendor', 'model', 'firmware_version'], registers: r });
+    this.connectorStatusCode = new Gauge({ name: 'chargewatch_connector_status_code', help: 'Connector status as a code (see docs/data-model.md)', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
+    this.connectorError = new Gauge({ name: 'chargewatch_connector_error', help: '1 while the connector reports an error code other than NoError', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
+
+    this.influxPointsWritten = new Counter({ name: 'chargewatch_influx_points_written_total', help: 'Points accepted by InfluxDB', registers: r });
+    this.influxWriteFailures = new Counter({ name: 'chargewatch_influx_write_failures_total', help: 'Failed InfluxDB write attempts', registers: r });
+    this.influxPointsRejected = new Counter({ name: 'chargewatch_influx_points_rejected_total', help: 'Points InfluxDB refused as invalid (4xx); logged with the first bad line', registers: r });
+    this.influxWriteDuration = new Histogram({ name: 'chargewatch_influx_write_duration_seconds', help: 'Duration of one InfluxDB batch write', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r });
+    this.influxBacklog = new Gauge({ name: 'chargewatch_influx_backlog_points', help: 'Points buffered, not yet written to InfluxDB', registers: r });
+    this.influxBacklogAge = new Gauge({ name: 'chargewatch_influx_backlog_oldest_age_seconds', help: 'Age of the oldest point not yet written to InfluxDB', registers: r });
+    this.redisErrors = new Counter({ name: 'chargewatch_redis_errors_total', help: 'Failed Redis operations', labelNames: ['operation'], registers: r });
+  }
+}

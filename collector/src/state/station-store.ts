@@ -1,0 +1,355 @@
+/**
+ * Current state of every station in Redis: the registry, boot info, online/offline with the owning
+ * collector, connectors, open transactions and the operator's metadata. Redis is the shared truth
+ * between collector instances, the API and the worker; this module is its only writer of state keys.
+ *
+ * Keys (prefix from REDIS_PREFIX, default `cw:`):
+ *   stations                      set of station ids
+ *   station:{id}                  hash: boot info, online, collectorId, protocol, lastSeen, lastHeartbeat, …
+ *   station:{id}:connectors       hash: "{evse}/{connector}" → JSON ConnectorState
+ *   station:{id}:tx               hash: transactionId → JSON OpenTransaction
+ *   station:{id}:meta             hash: site, address, latitude, longitude, operatingHours, tags (JSON)
+ *   txseq                         counter for 1.6 transaction ids (unique across restarts)
+ *   channel meta                  pub/sub: station id whose metadata changed
+ */
+import type { Redis } from 'ioredis';
+import type { ChargeEvent, ConnectorStatus } from '../events/model';
+import type { OpenTransaction } from '../ocpp/adapters/types';
+
+export interface ConnectorState {
+  evseId: number;
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+  vendorErrorCode?: string;
+  info?: string;
+  /** Epoch ms of the last status change (not of the last notification). */
+  since: number;
+  transactionId?: string;
+}
+
+export interface StationMetadata {
+  site?: string;
+  address?: string;
+  latitude?: number;
+  longitude?: number;
+  operatingHours?: string;
+  tags?: Record<string, string>;
+}
+
+export interface StationState {
+  id: string;
+  online: boolean;
+  collectorId?: string;
+  protocol?: string;
+  remoteAddress?: string;
+  vendor?: string;
+  model?: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+  iccid?: string;
+  imsi?: string;
+  meterType?: string;
+  registration?: string;
+  bootReason?: string;
+  firstSeen?: number;
+  lastSeen?: number;
+  lastHeartbeat?: number;
+  lastBoot?: number;
+  connectedAt?: number;
+  disconnectedAt?: number;
+  connectors: ConnectorState[];
+  transactions: OpenTransaction[];
+  metadata: StationMetadata;
+}
+
+const connectorKey = (evseId: number, connectorId: number) => `${evseId}/${connectorId}`;
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export class StationStore {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix = 'cw:',
+  ) {}
+
+  private k(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async exists(stationId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.k('stations'), stationId)) === 1;
+  }
+
+  async allocateTransactionId(): Promise<number> {
+    return this.redis.incr(this.k('txseq'));
+  }
+
+  async findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
+    const raw = await this.redis.hget(this.k('station', stationId, 'tx'), transactionId);
+    return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
+  }
+
+  /**
+   * Applies events to the current state in one MULTI so a reader never sees half an update. Connector
+   * `since` only moves when the status actually changes, hence the read of the previous states first.
+   */
+  async apply(events: ChargeEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const stationId = events[0]!.stationId;
+    const needsConnectors = events.some((e) => e.type === 'connector.status' || e.type.startsWith('transaction.'));
+    const previous = needsConnectors ? await this.redis.hgetall(this.k('station', stationId, 'connectors')) : {};
+    const connectors = new Map<string, ConnectorState>();
+    for (const [key, raw] of Object.entries(previous)) connectors.set(key, JSON.parse(raw) as ConnectorState);
+    const touched = new Set<string>();
+
+    const m = this.redis.multi();
+    const station = this.k('station', stationId);
+    const txKey = this.k('station', stationId, 'tx');
+    m.sadd(this.k('stations'), stationId);
+    m.hsetnx(station, 'firstSeen', String(events[0]!.receivedAt));
+    for (const e of events) {
+      m.hset(station, 'lastSeen', String(e.receivedAt));
+      switch (e.type) {
+        case 'connection.opened':
+          m.hset(station, {
+            online: '1',
+            collectorId: e.collectorId,
+            protocol: e.protocol,
+            remoteAddress: e.remoteAddress,
+            connectedAt: String(e.time),
+          });
+          break;
+        case 'connection.closed':
+          // Only the owner may mark a station offline: after a takeover by another collector the old
+          // instance's close must not overwrite the new connection's state.
+          m.eval(
+            "if redis.call('HGET', KEYS[1], 'collectorId') == ARGV[1] then redis.call('HSET', KEYS[1], 'online', '0', 'disconnectedAt', ARGV[2]) end",
+            1,
+            station,
+            e.collectorId,
+            String(e.time),
+          );
+          break;
+        case 'station.booted':
+          m.hset(station, {
+            vendor: e.vendor,
+            model: e.model,
+            serialNumber: e.serialNumber ?? '',
+            firmwareVersion: e.firmwareVersion ?? '',
+            iccid: e.iccid ?? '',
+            imsi: e.imsi ?? '',
+            meterType: e.meterType ?? '',
+            registration: e.registration,
+            bootReason: e.reason ?? '',
+            lastBoot: String(e.time),
+          });
+          break;
+        case 'station.heartbeat':
+          m.hset(station, 'lastHeartbeat', String(e.receivedAt));
+          break;
+        case 'connector.status': {
+          const key = connectorKey(e.evseId, e.connectorId);
+          const prev = connectors.get(key);
+          const changed = !prev || prev.status !== e.status || prev.errorCode !== e.errorCode;
+          connectors.set(key, {
+            evseId: e.evseId,
+            connectorId: e.connectorId,
+            status: e.status,
+            errorCode: e.errorCode,
+            vendorErrorCode: e.vendorErrorCode,
+            info: e.info,
+            since: changed ? e.time : prev.since,
+            transactionId: prev?.transactionId,
+          });
+          touched.add(key);
+          break;
+        }
+        case 'transaction.started': {
+          const tx: OpenTransaction = {
+            transactionId: e.transactionId,
+            evseId: e.evseId,
+            connectorId: e.connectorId,
+            startedAt: e.time,
+            meterStartWh: e.meterStartWh,
+            idToken: e.idToken,
+          };
+          m.hset(txKey, e.transactionId, JSON.stringify(tx));
+          this.linkTransaction(connectors, touched, e.evseId, e.connectorId, e.transactionId, e.time);
+          break;
+        }
+        case 'transaction.updated':
+          // 2.0.1 may open a transaction with an Updated event when Started was lost; keep it visible.
+          m.hsetnx(
+            txKey,
+            e.transactionId,
+            JSON.stringify({ transactionId: e.transactionId, evseId: e.evseId, connectorId: e.connectorId, startedAt: e.time, idToken: e.idToken }),
+          );
+          this.linkTransaction(connectors, touched, e.evseId, e.connectorId, e.transactionId, e.time);
+          break;
+        case 'transaction.ended': {
+          m.hdel(txKey, e.transactionId);
+          for (const [key, c] of connectors) {
+            if (c.transactionId === e.transactionId) {
+              connectors.set(key, { ...c, transactionId: undefined });
+              touched.add(key);
+            }
+          }
+          break;
+        }
+        case 'firmware.status':
+          m.hset(station, { firmwareStatus: e.status, firmwareStatusAt: String(e.time) });
+          break;
+        default:
+          break;
+      }
+    }
+    for (const key of touched) m.hset(this.k('station', stationId, 'connectors'), key, JSON.stringify(connectors.get(key)));
+    await m.exec();
+  }
+
+  private linkTransaction(
+    connectors: Map<string, ConnectorState>,
+    touched: Set<string>,
+    evseId: number,
+    connectorId: number,
+    transactionId: string,
+    time: number,
+  ): void {
+    const key = connectorKey(evseId, connectorId);
+    const prev = connectors.get(key);
+    connectors.set(key, {
+      evseId,
+      connectorId,
+      status: prev?.status ?? 'Unknown',
+      errorCode: prev?.errorCode ?? 'NoError',
+      vendorErrorCode: prev?.vendorErrorCode,
+      info: prev?.info,
+      since: prev?.since ?? time,
+      transactionId,
+    });
+    touched.add(key);
+  }
+
+  async setMetadata(stationId: string, meta: StationMetadata): Promise<void> {
+    const fields: Record<string, string> = {};
+    if (meta.site !== undefined) fields.site = meta.site;
+    if (meta.address !== undefined) fields.address = meta.address;
+    if (meta.latitude !== undefined) fields.latitude = String(meta.latitude);
+    if (meta.longitude !== undefined) fields.longitude = String(meta.longitude);
+    if (meta.operatingHours !== undefined) fields.operatingHours = meta.operatingHours;
+    if (meta.tags !== undefined) fields.tags = JSON.stringify(meta.tags);
+    const m = this.redis.multi().sadd(this.k('stations'), stationId);
+    if (Object.keys(fields).length) m.hset(this.k('station', stationId, 'meta'), fields);
+    m.publish(this.k('meta'), stationId);
+    await m.exec();
+  }
+
+  async getMetadata(stationId: string): Promise<StationMetadata> {
+    return parseMeta(await this.redis.hgetall(this.k('station', stationId, 'meta')));
+  }
+
+  async listIds(): Promise<string[]> {
+    return (await this.redis.smembers(this.k('stations'))).sort();
+  }
+
+  /** Reads many stations with one pipeline round trip (the API lists thousands at a time). */
+  async getMany(ids: string[]): Promise<StationState[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) {
+      p.hgetall(this.k('station', id));
+      p.hgetall(this.k('station', id, 'connectors'));
+      p.hgetall(this.k('station', id, 'tx'));
+      p.hgetall(this.k('station', id, 'meta'));
+    }
+    const res = (await p.exec()) ?? [];
+    const out: StationState[] = [];
+    ids.forEach((id, i) => {
+      const [h, c, t, meta] = [0, 1, 2, 3].map((j) => (res[i * 4 + j]?.[1] ?? {}) as Record<string, string>);
+      out.push(toState(id, h!, c!, t!, meta!));
+    });
+    return out;
+  }
+
+  async get(stationId: string): Promise<StationState | undefined> {
+    if (!(await this.exists(stationId))) return undefined;
+    return (await this.getMany([stationId]))[0];
+  }
+
+  /** Marks this instance's stations offline, e.g. after a crash left them flagged online. */
+  async markOwnedOffline(collectorId: string, except: Set<string>, at: number): Promise<number> {
+    const ids = await this.listIds();
+    let n = 0;
+    for (const id of ids) {
+      if (except.has(id)) continue;
+      const [online, owner] = await this.redis.hmget(this.k('station', id), 'online', 'collectorId');
+      if (online === '1' && owner === collectorId) {
+        await this.redis.hset(this.k('station', id), { online: '0', disconnectedAt: String(at) });
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+function parseMeta(h: Record<string, string>): StationMetadata {
+  const meta: StationMetadata = {};
+  if (h.site) meta.site = h.site;
+  if (h.address) meta.address = h.address;
+  if (num(h.latitude) !== undefined) meta.latitude = num(h.latitude);
+  if (num(h.longitude) !== undefined) meta.longitude = num(h.longitude);
+  if (h.operatingHours) meta.operatingHours = h.operatingHours;
+  if (h.tags) {
+    try {
+      meta.tags = JSON.parse(h.tags) as Record<string, string>;
+    } catch {
+      // A hand-edited, unparsable value must not break the listing; the next write replaces it.
+    }
+  }
+  return meta;
+}
+
+function toState(
+  id: string,
+  h: Record<string, string>,
+  c: Record<string, string>,
+  t: Record<string, string>,
+  meta: Record<string, string>,
+): StationState {
+  const str = (k: string) => (h[k] ? h[k] : undefined);
+  const connectors = Object.values(c)
+    .map((raw) => JSON.parse(raw) as ConnectorState)
+    .sort((a, b) => a.evseId - b.evseId || a.connectorId - b.connectorId);
+  const transactions = Object.values(t).map((raw) => JSON.parse(raw) as OpenTransaction);
+  return {
+    id,
+    online: h.online === '1',
+    collectorId: str('collectorId'),
+    protocol: str('protocol'),
+    remoteAddress: str('remoteAddress'),
+    vendor: str('vendor'),
+    model: str('model'),
+    serialNumber: str('serialNumber'),
+    firmwareVersion: str('firmwareVersion'),
+    iccid: str('iccid'),
+    imsi: str('imsi'),
+    meterType: str('meterType'),
+    registration: str('registration'),
+    bootReason: str('bootReason'),
+    firstSeen: num(h.firstSeen),
+    lastSeen: num(h.lastSeen),
+    lastHeartbeat: num(h.lastHeartbeat),
+    lastBoot: num(h.lastBoot),
+    connectedAt: num(h.connectedAt),
+    disconnectedAt: num(h.disconnectedAt),
+    connectors,
+    transactions,
+    metadata: parseMeta(meta),
+  };
+}
+
