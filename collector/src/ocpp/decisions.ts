@@ -19,15 +19,13 @@ export class CollectorDecisions implements CsmsDecisions {
   ) {}
 
   async registration(stationId: string, _boot: BootInfo): Promise<RegistrationDecision> {
-    const current = await this.store.redis.hget(this.store.prefix + `station:${stationId}`, 'registration');
-    const known = await this.store.exists(stationId);
+    // A connection alone puts a station in the registry, so "known" means: it has a registration
+    // from an earlier boot or an operator decision, or the operator created it with metadata.
+    const current = await this.store.redis.hget(`${this.store.prefix}station:${stationId}`, 'registration');
     let status: RegistrationDecision['status'];
-    if (!known) {
-      status = this.policy === 'accept' ? 'Accepted' : this.policy === 'pending' ? 'Pending' : 'Rejected';
-    } else {
-      // A station created through the metadata API has no registration yet: the operator added it, so it is accepted.
-      status = current === 'Pending' || current === 'Rejected' ? current : 'Accepted';
-    }
+    if (current === 'Accepted' || current === 'Pending' || current === 'Rejected') status = current;
+    else if (await this.store.redis.exists(`${this.store.prefix}station:${stationId}:meta`)) status = 'Accepted';
+    else status = this.policy === 'accept' ? 'Accepted' : this.policy === 'pending' ? 'Pending' : 'Rejected';
     return { status, intervalSec: status === 'Accepted' ? this.heartbeatIntervalSec : NOT_ACCEPTED_RETRY_SEC };
   }
 

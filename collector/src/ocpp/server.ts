@@ -17,6 +17,7 @@ import type { EventDispatcher } from '../events/dispatcher';
 import type { CollectorMetrics } from '../sinks/prometheus/metrics';
 import type { Logger } from '../logger';
 import { adapterFor } from './adapters';
+import { localiseCallError } from './adapters/error-codes';
 import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
 
 export const OCPP_PATH = '/ocpp';
@@ -58,6 +59,8 @@ export class OcppServer {
   private rpc: RPCServer;
   private http?: HttpServer;
   private connections = new Map<string, Connection>();
+  /** Disconnect records still being written; shutdown waits for them before closing the stores. */
+  private pendingRecords = new Set<Promise<void>>();
 
   constructor(private readonly opts: OcppServerOptions) {
     this.rpc = new RPCServer({
@@ -153,11 +156,12 @@ export class OcppServer {
       metrics.connectionsReplaced.inc();
       logger.info({ stationId, remoteAddress }, 'station reconnected; closing the older connection');
       events.push({ type: 'connection.closed', stationId, time: now, receivedAt: now, code: CLOSE.replaced.code, reason: CLOSE.replaced.reason, collectorId });
-      void previous.client.close({ ...CLOSE.replaced, force: true });
+      void previous.client.close({ ...CLOSE.replaced });
     }
     events.push({ type: 'connection.opened', stationId, time: now, receivedAt: now, remoteAddress, protocol, collectorId, replaced: Boolean(previous) });
     metrics.connectionsOpened.inc({ protocol });
     this.watchFrames(client, stationId);
+    this.fixErrorReplies(client, protocol);
     this.registerHandlers(conn, stationId);
 
     client.on('close', ({ code, reason }: { code: number; reason: string }) => {
@@ -167,9 +171,11 @@ export class OcppServer {
       this.connections.delete(stationId);
       const t = Date.now();
       logger.info({ stationId, code, reason }, 'station disconnected');
-      this.opts.dispatcher
+      const recorded = this.opts.dispatcher
         .record([{ type: 'connection.closed', stationId, time: t, receivedAt: t, code, reason: String(reason ?? ''), collectorId }])
-        .catch((err) => logger.error({ err, stationId }, 'failed to record disconnect'));
+        .catch((err) => logger.error({ err, stationId }, 'failed to record disconnect'))
+        .finally(() => this.pendingRecords.delete(recorded));
+      this.pendingRecords.add(recorded);
     });
 
     await this.opts.dispatcher.record(events);
@@ -194,8 +200,31 @@ export class OcppServer {
       if (!isBinary) return;
       metrics.badMessages.inc({ reason: 'binary_frame' });
       logger.warn({ stationId }, 'binary frame refused');
-      void client.close({ ...CLOSE.binary, force: true });
+      void client.close({ ...CLOSE.binary });
     });
+  }
+
+  /**
+   * ocpp-rpc answers frames it cannot use itself: with 2.0.1 error codes whatever the protocol, and
+   * with message id "-1" even when the id was readable. Both are fixed on the way out, so every
+   * station gets a CALLERROR it can match to its message, in its own version's vocabulary.
+   */
+  private fixErrorReplies(client: RPCServerClient, protocol: string): void {
+    const target = client as unknown as { sendRaw(frame: string): void };
+    const sendRaw = target.sendRaw.bind(client);
+    let lastInbound = '';
+    const ws = (client as unknown as { _ws?: import('ws').WebSocket })._ws;
+    ws?.prependListener('message', (data: Buffer) => {
+      lastInbound = data.length < 512 ? data.toString('utf8') : data.subarray(0, 512).toString('utf8');
+    });
+    target.sendRaw = (frame: string) => {
+      let out = localiseCallError(protocol, frame);
+      if (out.startsWith('[4,"-1"')) {
+        const id = /^\s*\[\s*-?\d+\s*,\s*"((?:[^"\\]|\\.){1,36})"/.exec(lastInbound)?.[1];
+        if (id) out = out.replace('[4,"-1"', `[4,${JSON.stringify(id)}`);
+      }
+      sendRaw(out);
+    };
   }
 
   private registerHandlers(conn: Connection, stationId: string): void {
@@ -235,6 +264,7 @@ export class OcppServer {
 
   async close(): Promise<void> {
     await this.rpc.close({ ...CLOSE.shutdown, awaitPending: true });
+    await Promise.allSettled([...this.pendingRecords]);
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
   }
 }
@@ -249,6 +279,6 @@ function badMessageReason(error: Error & { rpcErrorCode?: string }): string {
   if (msg.includes('array')) return 'not_an_array';
   if (error?.rpcErrorCode === 'MessageTypeNotSupported' || msg.includes('Message type')) return 'bad_message_type';
   if (msg.includes('Message ID')) return 'bad_message_id';
-  if (msg.toLowerCase().includes('unexpected') || msg.toLowerCase().includes('pending call')) return 'unmatched_response';
+  if (/unrecognised message id/i.test(msg)) return 'unmatched_response';
   return 'other';
 }

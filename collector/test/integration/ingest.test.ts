@@ -3,7 +3,8 @@
  * ocpp-rpc clients in strict mode → collector → InfluxDB (read back with InfluxQL), Redis (read back
  * through the API) and Prometheus (a real Prometheus scrapes the collector; read back with PromQL).
  */
-import { RPCClient } from 'ocpp-rpc';
+import type { RPCClient } from 'ocpp-rpc';
+import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
 import { eventually, influxQuery, promQuery, setPrometheusTargets } from '../harness/queries';
 
@@ -11,7 +12,7 @@ const INFLUX = () => process.env.TEST_INFLUX_URL!;
 const PROM = () => process.env.TEST_PROMETHEUS_URL!;
 
 function station(collector: TestCollector, identity: string, protocol: 'ocpp1.6' | 'ocpp2.0.1') {
-  return new RPCClient({ endpoint: collector.ocppUrl, identity, protocols: [protocol], strictMode: true, reconnect: false });
+  return stationClient(collector.ocppUrl, identity, protocol);
 }
 
 const iso = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString();

@@ -61,23 +61,37 @@ export function metaTagKey(key: string): string | undefined {
  * The client escapes commas, equals signs and spaces itself.
  */
 export function cleanTagValue(value: string): string {
+  // Fast path: most values need nothing.
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001f\u007f\\]|^\s|\s$/.test(value)) return value;
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\+$/, '').trim();
+}
+
+/** station_id, site and tag_<key>, cleaned once per event and shared by its points. */
+function commonTags(stationId: string, meta: StationMeta | undefined): Array<[string, string]> {
+  const tags: Array<[string, string]> = [];
+  const add = (k: string, v: string) => {
+    const c = cleanTagValue(v);
+    if (c.length > 0) tags.push([k, c]);
+  };
+  add('station_id', stationId);
+  if (meta?.site) add('site', meta.site);
+  if (meta?.tags) {
+    for (const [key, value] of Object.entries(meta.tags)) {
+      const tagKey = metaTagKey(key);
+      if (tagKey && typeof value === 'string') add(tagKey, value);
+    }
+  }
+  return tags;
 }
 
 class PointBuilder {
   readonly point: Point;
 
-  constructor(measurement: string, event: ChargeEvent, meta: StationMeta | undefined) {
-    this.point = new Point(measurement).timestamp(Math.round(event.time));
-    this.tag('station_id', event.stationId);
-    if (meta?.site) this.tag('site', meta.site);
-    if (meta?.tags) {
-      for (const [key, value] of Object.entries(meta.tags)) {
-        const tagKey = metaTagKey(key);
-        if (tagKey && typeof value === 'string') this.tag(tagKey, value);
-      }
-    }
+  constructor(measurement: string, time: number, common: Array<[string, string]>) {
+    this.point = new Point(measurement).timestamp(time);
+    for (const [k, v] of common) this.point.tag(k, v);
   }
 
   /** Empty or missing values are left out (line protocol has no empty tags). */
@@ -115,7 +129,9 @@ class PointBuilder {
  * carry at least one field (InfluxDB rejects points without fields).
  */
 export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): Point[] {
-  const b = (measurement: string) => new PointBuilder(measurement, event, meta);
+  const common = commonTags(event.stationId, meta);
+  const time = Math.round(event.time);
+  const b = (measurement: string) => new PointBuilder(measurement, time, common);
   switch (event.type) {
     case 'connection.opened':
       return [

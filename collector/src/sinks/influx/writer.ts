@@ -112,11 +112,12 @@ export class V1Writer implements InfluxWriter {
 
   async write(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
-    let body: string | Buffer = lines.join('\n');
+    let body: string | ArrayBuffer = lines.join('\n');
     const headers = { ...this.headers };
     const threshold = this.config.gzipThresholdBytes;
     if (threshold !== undefined && Buffer.byteLength(body) > threshold) {
-      body = await gzip(body);
+      const gz = await gzip(body);
+      body = gz.buffer.slice(gz.byteOffset, gz.byteOffset + gz.byteLength) as ArrayBuffer;
       headers['content-encoding'] = 'gzip';
     }
     let res: Response;

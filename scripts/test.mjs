@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm test`: everything CI runs, from a fresh clone, with no prior step.
+//   1. npm dependencies and Debian packages (redis, influxdb, prometheus, alertmanager, chromium)
+//   2. build the collector
+//   3. collector unit + integration tests (real services on free loopback ports)
+//   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose
+//   5. end-to-end: the whole stack with a simulated fleet; alert delivery, dashboard queries, plugin
+//      pages in headless Chromium
+// Prints one summary line: "N passed, N failed".
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureNodeModules, ensureSystemPackages } from './lib/system.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const totals = { passed: 0, failed: 0, suites: [] };
+
+function runJest(name, args, env = {}) {
+  const out = join(mkdtempSync(join(tmpdir(), 'cw-jest-')), 'result.json');
+  console.log(`\n=== ${name} ===`);
+  const res = spawnSync(process.execPath, [jest, '--ci', '--json', `--outputFile=${out}`, ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(out)) {
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    rmSync(dirname(out), { recursive: true, force: true });
+  }
+  if (res.status !== 0 && failed === 0) failed = 1; // a crash before any test result still fails the run
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.suites.push({ name, passed, failed });
+  return res.status === 0;
+}
+
+function step(name, fn) {
+  console.log(`\n=== ${name} ===`);
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    console.error(`${name} failed: ${err.message}`);
+    totals.failed += 1;
+    totals.suites.push({ name, passed: 0, failed: 1 });
+    return false;
+  }
+}
+
+ensureNodeModules(root);
+ensureSystemPackages();
+const built = step('build collector', () => execSync('npm run build -w collector', { cwd: root, stdio: 'inherit' }));
+
+runJest('collector: unit', ['-c', 'collector/jest.config.js', '--selectProjects', 'unit']);
+runJest('collector: integration (real Redis, InfluxDB, Prometheus)', ['-c', 'collector/jest.config.js', '--selectProjects', 'integration']);
+runJest('repository: alerting, dashboards, provisioning, compose', ['-c', 'jest.config.js', '--selectProjects', 'config']);
+
+if (built) {
+  const { runEndToEnd } = await import('./lib/e2e.mjs');
+  await runEndToEnd({ root, runJest, step });
+}
+
+console.log('\n=== summary ===');
+for (const s of totals.suites) console.log(`${s.failed ? 'FAIL' : 'ok  '} ${s.name}: ${s.passed} passed, ${s.failed} failed`);
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed ? 1 : 0);
