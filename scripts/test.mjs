@@ -18,11 +18,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const totals = { passed: 0, failed: 0, suites: [] };
 
-function runJest(name, args, env = {}) {
+function runJest(name, args, env = {}, { cwd = root, jestBin = jest } = {}) {
   const out = join(mkdtempSync(join(tmpdir(), 'cw-jest-')), 'result.json');
   console.log(`\n=== ${name} ===`);
-  const res = spawnSync(process.execPath, [jest, '--ci', '--json', `--outputFile=${out}`, ...args], {
-    cwd: root,
+  const res = spawnSync(process.execPath, [jestBin, '--ci', '--json', `--outputFile=${out}`, ...args], {
+    cwd,
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
@@ -39,6 +39,13 @@ function runJest(name, args, env = {}) {
   totals.failed += failed;
   totals.suites.push({ name, passed, failed });
   return res.status === 0;
+}
+
+/** Counts a non-jest test run (node:test with the TAP reporter) into the totals. */
+function record(name, passed, failed) {
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.suites.push({ name, passed, failed });
 }
 
 function step(name, fn) {
@@ -64,7 +71,7 @@ runJest('repository: alerting, dashboards, provisioning, compose', ['-c', 'jest.
 
 if (built) {
   const { runEndToEnd } = await import('./lib/e2e.mjs');
-  await runEndToEnd({ root, runJest, step });
+  await runEndToEnd({ root, runJest, step, record });
 }
 
 console.log('\n=== summary ===');

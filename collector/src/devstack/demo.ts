@@ -29,7 +29,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   });
   let page: ManagedProcess | undefined;
   const pageServer = join(REPO_ROOT, 'grafana-plugin', 'standalone', 'server.mjs');
-  if (existsSync(join(REPO_ROOT, 'grafana-plugin', 'dist', 'standalone'))) {
+  if (existsSync(join(REPO_ROOT, 'grafana-plugin', 'standalone', 'dist'))) {
     page = new ManagedProcess('plugin-page', process.execPath, [pageServer, '--port', String(PLUGIN_PAGE_PORT)], stack.dataDir, {
       ...process.env,
       CHARGEWATCH_API_URL: stack.apiUrl,
@@ -62,7 +62,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  Alertmanager         ${stack.alertmanager?.url ?? '(not started)'}`,
     `  InfluxDB (InfluxQL)  ${stack.influx.url}/query?db=${stack.database}&q=SHOW+MEASUREMENTS`,
     `  Redis                ${stack.redis.url}`,
-    page ? `  Plugin pages         http://127.0.0.1:${PLUGIN_PAGE_PORT}/` : '  Plugin pages         (build grafana-plugin first: npm run build --prefix grafana-plugin)',
+    page ? `  Plugin pages         http://127.0.0.1:${PLUGIN_PAGE_PORT}/` : '  Plugin pages         (build it first: npm ci --prefix grafana-plugin && npm run build:standalone --prefix grafana-plugin)',
     `  Logs and data        ${stack.dataDir}`,
     '',
     `Simulating ${stations} stations. Press Ctrl-C to stop every process.`,

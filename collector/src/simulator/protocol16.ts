@@ -1,0 +1,411 @@
+/** OCPP 1.6J messages and command handlers of a simulated station. */
+import type { RPCClient } from 'ocpp-rpc';
+import type {
+  ConnectorSim,
+  FaultInfo,
+  MeterSample,
+  ProtocolDriver,
+  StationContext,
+  StopReason,
+  TriggerKind,
+  TxSim,
+} from './model';
+
+type Params = Record<string, any>;
+
+interface ConfigKey {
+  value: () => string;
+  readonly: boolean;
+  /** Returns the ChangeConfiguration status. */
+  set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
+}
+
+const STOP_REASON_16: Record<StopReason, string> = {
+  Local: 'Local',
+  EVDisconnected: 'EVDisconnected',
+  Remote: 'Remote',
+  SoftReset: 'SoftReset',
+  HardReset: 'HardReset',
+  ImmediateReset: 'HardReset',
+  Reboot: 'Reboot',
+  DeAuthorized: 'DeAuthorized',
+  PowerLoss: 'PowerLoss',
+  SOCLimitReached: 'EVDisconnected',
+  Fault: 'Other',
+  UnlockCommand: 'UnlockCommand',
+};
+
+export function formatEnergy16(wh: number, unit: 'Wh' | 'kWh'): string {
+  return unit === 'kWh' ? (wh / 1000).toFixed(3) : String(Math.round(wh));
+}
+
+/** A 1.6 MeterValue: energy register, power, and voltage/current per phase (AC) or SoC (DC). */
+export function meterValue16(s: MeterSample, energyOnly = false): Params {
+  const sv: Params[] = [
+    {
+      value: formatEnergy16(s.energyWh, s.unit),
+      context: s.context,
+      measurand: 'Energy.Active.Import.Register',
+      location: 'Outlet',
+      unit: s.unit,
+    },
+  ];
+  if (!energyOnly) {
+    sv.push({ value: String(s.powerW), context: s.context, measurand: 'Power.Active.Import', location: 'Outlet', unit: 'W' });
+    if (s.kind === 'AC') {
+      const phases = ['L1', 'L2', 'L3'];
+      s.voltages.forEach((v, i) =>
+        sv.push({ value: v.toFixed(1), context: s.context, measurand: 'Voltage', phase: `${phases[i]}-N`, location: 'Outlet', unit: 'V' }),
+      );
+      s.currents.forEach((a, i) =>
+        sv.push({ value: a.toFixed(2), context: s.context, measurand: 'Current.Import', phase: phases[i], location: 'Outlet', unit: 'A' }),
+      );
+    } else {
+      sv.push({ value: s.voltages[0].toFixed(1), context: s.context, measurand: 'Voltage', location: 'Outlet', unit: 'V' });
+      sv.push({ value: s.currents[0].toFixed(1), context: s.context, measurand: 'Current.Import', location: 'Outlet', unit: 'A' });
+      if (s.soc !== undefined) sv.push({ value: s.soc.toFixed(1), context: s.context, measurand: 'SoC', location: 'EV', unit: 'Percent' });
+    }
+  }
+  return { timestamp: s.timestamp, sampledValue: sv };
+}
+
+const intKey = (get: () => number, set: (n: number) => void, min = 0): Pick<ConfigKey, 'value' | 'set'> => ({
+  value: () => String(get()),
+  set: (v) => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min) return 'Rejected';
+    set(Number(v));
+    return 'Accepted';
+  },
+});
+
+export class Protocol16 implements ProtocolDriver {
+  readonly version = 'ocpp1.6' as const;
+  readonly config = new Map<string, ConfigKey>();
+  private flags: Record<string, boolean> = {
+    LocalAuthListEnabled: true,
+    LocalAuthorizeOffline: true,
+    LocalPreAuthorize: false,
+    AllowOfflineTxForUnknownId: true,
+    AuthorizeRemoteTxRequests: true,
+    StopTransactionOnEVSideDisconnect: true,
+    StopTransactionOnInvalidId: true,
+    UnlockConnectorOnEVSideDisconnect: true,
+  };
+  private station0Reported?: string;
+
+  constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
+    this.buildConfig();
+  }
+
+  private buildConfig(): void {
+    const st = this.st;
+    const plain = (value: string, readonly = false) => {
+      let v = value;
+      return {
+        value: () => v,
+        readonly,
+        set: (nv: string) => {
+          v = nv;
+          return 'Accepted' as const;
+        },
+      };
+    };
+    const dcExtra = st.profile.kind === 'DC' ? ',SoC' : '';
+    this.config.set('HeartbeatInterval', { readonly: false, ...intKey(() => st.heartbeatIntervalSec, (n) => st.setHeartbeatInterval(n), 1) });
+    this.config.set('MeterValueSampleInterval', {
+      readonly: false,
+      ...intKey(() => st.meterIntervalSec, (n) => (st.meterIntervalSec = n), 1),
+    });
+    this.config.set('ClockAlignedDataInterval', { readonly: false, ...intKey(() => 0, () => undefined) });
+    this.config.set('ConnectionTimeOut', plain('60'));
+    this.config.set('MeterValuesSampledData', plain(`Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import${dcExtra}`));
+    this.config.set('MeterValuesAlignedData', plain('Energy.Active.Import.Register'));
+    this.config.set('StopTxnSampledData', plain('Energy.Active.Import.Register'));
+    this.config.set('StopTxnAlignedData', plain(''));
+    this.config.set('NumberOfConnectors', { value: () => String(st.connectors.length), readonly: true });
+    for (const k of Object.keys(this.flags)) {
+      this.config.set(k, {
+        readonly: false,
+        value: () => String(this.flags[k]),
+        set: (v) => {
+          if (!/^(true|false)$/i.test(v)) return 'Rejected';
+          this.flags[k] = v.toLowerCase() === 'true';
+          return 'Accepted';
+        },
+      });
+    }
+    this.config.set('LocalAuthListMaxLength', { value: () => '1000', readonly: true });
+    this.config.set('SendLocalListMaxLength', { value: () => '250', readonly: true });
+    this.config.set('TransactionMessageAttempts', plain('3'));
+    this.config.set('TransactionMessageRetryInterval', plain('60'));
+    this.config.set('ResetRetries', plain('1'));
+    this.config.set('WebSocketPingInterval', plain('30'));
+    this.config.set('GetConfigurationMaxKeys', { value: () => '50', readonly: true });
+    this.config.set('SupportedFeatureProfiles', {
+      value: () => 'Core,FirmwareManagement,LocalAuthListManagement,RemoteTrigger',
+      readonly: true,
+    });
+    this.config.set('ConnectorPhaseRotation', plain(st.connectors.map((c) => `${c.id}.RST`).join(',')));
+    this.config.set('AuthorizationCacheEnabled', plain('false'));
+  }
+
+  flag(name: string): boolean {
+    return !!this.flags[name];
+  }
+
+  // -------------------------------------------------------------- station → CSMS
+
+  bootParams(): Params {
+    const st = this.st;
+    return {
+      chargePointVendor: st.profile.vendor,
+      chargePointModel: st.profile.model,
+      chargePointSerialNumber: st.serialNumber,
+      chargeBoxSerialNumber: st.serialNumber,
+      firmwareVersion: st.firmwareVersion,
+      meterType: st.profile.meterType.slice(0, 25),
+      meterSerialNumber: st.meterSerialNumber,
+    };
+  }
+
+  heartbeat(): void {
+    void this.st.enqueue('Heartbeat', () => ({}));
+  }
+
+  sendStatus(c: ConnectorSim, force = false): void {
+    const key = `${c.status}/${c.fault?.code ?? 'NoError'}`;
+    if (!force && c.reported === key) return;
+    if (!this.st.isOnline()) return;
+    c.reported = key;
+    const params: Params = {
+      connectorId: c.id,
+      errorCode: c.fault && c.status === 'Faulted' ? c.fault.code : 'NoError',
+      status: c.status,
+      timestamp: this.st.nowIso(),
+    };
+    if (c.fault && c.status === 'Faulted') {
+      params.vendorId = this.st.profile.vendor;
+      params.vendorErrorCode = c.fault.vendorErrorCode;
+      params.info = `${c.fault.code} detected`;
+    }
+    void this.st.enqueue('StatusNotification', () => params);
+  }
+
+  sendAllStatuses(): void {
+    if (!this.st.isOnline()) return;
+    const allDown = this.st.connectors.every((c) => !c.operative);
+    const s0 = allDown ? 'Unavailable' : 'Available';
+    this.station0Reported = s0;
+    void this.st.enqueue('StatusNotification', () => ({
+      connectorId: 0,
+      errorCode: 'NoError',
+      status: s0,
+      timestamp: this.st.nowIso(),
+    }));
+    for (const c of this.st.connectors) this.sendStatus(c, true);
+  }
+
+  async authorize(idTag: string): Promise<string> {
+    const local = this.flags.LocalAuthListEnabled ? this.st.localList.entries.get(idTag) : undefined;
+    if (!this.st.isOnline()) {
+      if (local) return this.flags.LocalAuthorizeOffline ? local : 'Invalid';
+      return this.flags.AllowOfflineTxForUnknownId ? 'Accepted' : 'Invalid';
+    }
+    if (local === 'Accepted' && this.flags.LocalPreAuthorize) return 'Accepted';
+    const res = await this.st.enqueue('Authorize', () => ({ idTag }));
+    if (!res) return local ?? (this.flags.AllowOfflineTxForUnknownId ? 'Accepted' : 'Invalid');
+    return res.idTagInfo?.status ?? 'Invalid';
+  }
+
+  txStarted(c: ConnectorSim, tx: TxSim, sample: MeterSample, onRejected: () => void): void {
+    void this.st
+      .enqueue(
+        'StartTransaction',
+        () => ({ connectorId: c.id, idTag: tx.idTag, meterStart: Math.round(tx.meterStartWh), timestamp: sample.timestamp }),
+        {
+          queueOffline: true,
+          // Synchronous, so the queued MeterValues/StopTransaction right behind it see the id.
+          onReply: (res) => {
+            tx.transactionId = res.transactionId;
+          },
+        },
+      )
+      .then((res) => {
+        if (!res) {
+          tx.startFailed = true;
+          return;
+        }
+        if (res.idTagInfo?.status !== 'Accepted' && this.flags.StopTransactionOnInvalidId) onRejected();
+      });
+    this.sendStatus(c);
+  }
+
+  private txMessage(tx: TxSim, build: (id: number) => Params): () => Params | null {
+    return () => (typeof tx.transactionId === 'number' && !tx.startFailed ? build(tx.transactionId) : null);
+  }
+
+  txUpdated(c: ConnectorSim, tx: TxSim, sample: MeterSample, trigger: 'periodic' | 'chargingState' | 'trigger'): void {
+    if (trigger === 'chargingState') this.sendStatus(c);
+    const mv = meterValue16(sample);
+    void this.st.enqueue(
+      'MeterValues',
+      this.txMessage(tx, (id) => ({ connectorId: c.id, transactionId: id, meterValue: [mv] })),
+      { queueOffline: true },
+    );
+  }
+
+  txEnded(c: ConnectorSim, tx: TxSim, sample: MeterSample, reason: StopReason): void {
+    const begin = meterValue16(tx.beginSample, true);
+    const end = meterValue16(sample, true);
+    void this.st.enqueue(
+      'StopTransaction',
+      this.txMessage(tx, (id) => ({
+        transactionId: id,
+        idTag: tx.idTag,
+        meterStop: Math.round(sample.energyWh),
+        timestamp: sample.timestamp,
+        reason: STOP_REASON_16[reason],
+        transactionData: [begin, end],
+      })),
+      { queueOffline: true },
+    );
+  }
+
+  faultRaised(c: ConnectorSim, _fault: FaultInfo): void {
+    this.sendStatus(c);
+  }
+
+  faultCleared(c: ConnectorSim, _fault: FaultInfo): void {
+    this.sendStatus(c);
+  }
+
+  firmwareStatus(status: string): void {
+    void this.st.enqueue('FirmwareStatusNotification', () => ({ status }));
+  }
+
+  meterValues(c: ConnectorSim): void {
+    const tx = c.tx;
+    const mv = meterValue16(this.st.sample(c, 'Trigger'));
+    if (tx && typeof tx.transactionId === 'number') {
+      const id = tx.transactionId;
+      void this.st.enqueue('MeterValues', () => ({ connectorId: c.id, transactionId: id, meterValue: [mv] }));
+    } else {
+      void this.st.enqueue('MeterValues', () => ({ connectorId: c.id, meterValue: [mv] }));
+    }
+  }
+
+  // -------------------------------------------------------------- CSMS → station
+
+  register(client: RPCClient): void {
+    const st = this.st;
+    const on = (action: string, fn: (p: Params) => Params | Promise<Params>) =>
+      client.handle(action, async ({ params }) => {
+        st.noteCommand(action);
+        return fn((params ?? {}) as Params);
+      });
+
+    on('UpdateFirmware', (p) => {
+      const at = Date.parse(p.retrieveDate);
+      st.updateFirmware(String(p.location), Number.isFinite(at) ? at : Date.now());
+      return {};
+    });
+
+    on('SendLocalList', (p) => ({ status: this.sendLocalList(p) }));
+    on('GetLocalListVersion', () => ({ listVersion: this.flags.LocalAuthListEnabled ? st.localList.version : -1 }));
+    on('ClearCache', () => ({ status: 'Accepted' }));
+
+    on('TriggerMessage', (p) => {
+      const kind = p.requestedMessage as string;
+      if (p.connectorId !== undefined && p.connectorId !== 0 && !st.connector(p.connectorId)) return { status: 'Rejected' };
+      if (kind === 'DiagnosticsStatusNotification') {
+        setImmediate(() => void st.enqueue('DiagnosticsStatusNotification', () => ({ status: 'Idle' })));
+        return { status: 'Accepted' };
+      }
+      const supported: TriggerKind[] = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues', 'FirmwareStatusNotification'];
+      if (!supported.includes(kind as TriggerKind)) return { status: 'NotImplemented' };
+      st.trigger(kind as TriggerKind, p.connectorId);
+      return { status: 'Accepted' };
+    });
+
+    on('Reset', (p) => {
+      const r = st.reset(p.type === 'Hard' ? 'Hard' : 'Soft');
+      return { status: r === 'Rejected' ? 'Rejected' : 'Accepted' };
+    });
+
+    on('ChangeAvailability', (p) => {
+      const id = Number(p.connectorId);
+      if (id !== 0 && !st.connector(id)) return { status: 'Rejected' };
+      return { status: st.changeAvailability(id, p.type === 'Operative') };
+    });
+
+    on('GetConfiguration', (p) => {
+      const keys: string[] | undefined = Array.isArray(p.key) && p.key.length > 0 ? p.key : undefined;
+      const configurationKey: Params[] = [];
+      const unknownKey: string[] = [];
+      for (const k of keys ?? [...this.config.keys()]) {
+        const entry = this.config.get(k);
+        if (!entry) unknownKey.push(k);
+        else configurationKey.push({ key: k, readonly: entry.readonly, value: entry.value().slice(0, 500) });
+      }
+      const res: Params = { configurationKey };
+      if (unknownKey.length > 0) res.unknownKey = unknownKey;
+      return res;
+    });
+
+    on('ChangeConfiguration', (p) => {
+      const entry = this.config.get(p.key);
+      if (!entry) return { status: 'NotSupported' };
+      if (entry.readonly || !entry.set) return { status: 'Rejected' };
+      return { status: entry.set(String(p.value)) };
+    });
+
+    on('RemoteStartTransaction', (p) => {
+      if (p.connectorId !== undefined && !st.connector(p.connectorId)) return { status: 'Rejected' };
+      const ok = st.remoteStart(p.connectorId, String(p.idTag), { needsAuth: this.flags.AuthorizeRemoteTxRequests });
+      return { status: ok ? 'Accepted' : 'Rejected' };
+    });
+
+    on('RemoteStopTransaction', (p) => {
+      const c = st.connectors.find((x) => x.tx && x.tx.transactionId === p.transactionId);
+      return { status: c && st.stopTransaction(c, 'Remote') ? 'Accepted' : 'Rejected' };
+    });
+
+    on('UnlockConnector', (p) => {
+      const c = st.connector(Number(p.connectorId));
+      if (!c) return { status: 'NotSupported' };
+      if (c.tx) st.stopTransaction(c, 'UnlockCommand');
+      return { status: 'Unlocked' };
+    });
+
+    on('DataTransfer', (p) => {
+      if (p.vendorId !== st.profile.vendor) return { status: 'UnknownVendorId' };
+      if (p.messageId && p.messageId !== 'Echo') return { status: 'UnknownMessageId' };
+      return { status: 'Accepted', data: typeof p.data === 'string' ? p.data : '' };
+    });
+  }
+
+  private sendLocalList(p: Params): string {
+    const st = this.st;
+    if (!this.flags.LocalAuthListEnabled) return 'NotSupported';
+    const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
+    if (list.length > 250) return 'Failed';
+    const version = Number(p.listVersion);
+    if (p.updateType === 'Full') {
+      const entries = new Map<string, string>();
+      for (const e of list) if (e.idTagInfo) entries.set(e.idTag, e.idTagInfo.status);
+      if (entries.size > 1000) return 'Failed';
+      st.localList.entries = entries;
+      st.localList.version = version;
+      return 'Accepted';
+    }
+    // Differential: must move the version forward.
+    if (version <= st.localList.version) return 'VersionMismatch';
+    for (const e of list) {
+      if (e.idTagInfo) st.localList.entries.set(e.idTag, e.idTagInfo.status);
+      else st.localList.entries.delete(e.idTag);
+    }
+    if (st.localList.entries.size > 1000) return 'Failed';
+    st.localList.version = version;
+    return 'Accepted';
+  }
+}

@@ -1,0 +1,485 @@
+/** OCPP 2.0.1 messages and command handlers of a simulated station (one connector per EVSE). */
+import type { RPCClient } from 'ocpp-rpc';
+import type {
+  ConnectorSim,
+  ConnectorStatus,
+  FaultInfo,
+  MeterSample,
+  ProtocolDriver,
+  StationContext,
+  StopReason,
+  TriggerKind,
+  TxSim,
+} from './model';
+
+type Params = Record<string, any>;
+
+export function connectorStatus201(s: ConnectorStatus): 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted' {
+  switch (s) {
+    case 'Available':
+      return 'Available';
+    case 'Reserved':
+      return 'Reserved';
+    case 'Unavailable':
+      return 'Unavailable';
+    case 'Faulted':
+      return 'Faulted';
+    default:
+      return 'Occupied';
+  }
+}
+
+const STOPPED_REASON: Record<StopReason, string> = {
+  Local: 'Local',
+  EVDisconnected: 'EVDisconnected',
+  Remote: 'Remote',
+  SoftReset: 'ImmediateReset',
+  HardReset: 'ImmediateReset',
+  ImmediateReset: 'ImmediateReset',
+  Reboot: 'Reboot',
+  DeAuthorized: 'DeAuthorized',
+  PowerLoss: 'PowerLoss',
+  SOCLimitReached: 'SOCLimitReached',
+  Fault: 'Other',
+  UnlockCommand: 'Other',
+};
+
+const END_TRIGGER: Record<StopReason, string> = {
+  Local: 'StopAuthorized',
+  EVDisconnected: 'EVDeparted',
+  Remote: 'RemoteStop',
+  SoftReset: 'ResetCommand',
+  HardReset: 'ResetCommand',
+  ImmediateReset: 'ResetCommand',
+  Reboot: 'ResetCommand',
+  DeAuthorized: 'Deauthorized',
+  PowerLoss: 'AbnormalCondition',
+  SOCLimitReached: 'ChargingStateChanged',
+  Fault: 'AbnormalCondition',
+  UnlockCommand: 'UnlockCommand',
+};
+
+/** A 2.0.1 MeterValue: numbers with unitOfMeasure. */
+export function meterValue201(s: MeterSample, energyOnly = false): Params {
+  const energy = s.unit === 'kWh' ? Math.round(s.energyWh) / 1000 : Math.round(s.energyWh);
+  const sv: Params[] = [
+    {
+      value: energy,
+      context: s.context,
+      measurand: 'Energy.Active.Import.Register',
+      location: 'Outlet',
+      unitOfMeasure: { unit: s.unit },
+    },
+  ];
+  if (!energyOnly) {
+    sv.push({ value: s.powerW, context: s.context, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } });
+    if (s.kind === 'AC') {
+      const phases = ['L1', 'L2', 'L3'];
+      s.voltages.forEach((v, i) => sv.push({ value: v, context: s.context, measurand: 'Voltage', phase: `${phases[i]}-N`, unitOfMeasure: { unit: 'V' } }));
+      s.currents.forEach((a, i) => sv.push({ value: a, context: s.context, measurand: 'Current.Import', phase: phases[i], unitOfMeasure: { unit: 'A' } }));
+    } else {
+      sv.push({ value: s.voltages[0], context: s.context, measurand: 'Voltage', unitOfMeasure: { unit: 'V' } });
+      sv.push({ value: s.currents[0], context: s.context, measurand: 'Current.Import', unitOfMeasure: { unit: 'A' } });
+      if (s.soc !== undefined) sv.push({ value: s.soc, context: s.context, measurand: 'SoC', location: 'EV', unitOfMeasure: { unit: 'Percent' } });
+    }
+  }
+  return { timestamp: s.timestamp, sampledValue: sv };
+}
+
+interface VariableDef {
+  component: string;
+  componentInstance?: string;
+  evseId?: number;
+  connectorId?: number;
+  variable: string;
+  variableInstance?: string;
+  readonly: boolean;
+  get: () => string;
+  set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
+}
+
+export class Protocol201 implements ProtocolDriver {
+  readonly version = 'ocpp2.0.1' as const;
+  readonly variables: VariableDef[] = [];
+  private flags: Record<string, boolean> = {
+    LocalAuthListEnabled: true,
+    LocalAuthorizeOffline: true,
+    LocalPreAuthorize: false,
+    OfflineTxForUnknownIdEnabled: true,
+    AuthorizeRemoteStart: true,
+    StopTxOnInvalidId: true,
+    StopTxOnEVSideDisconnect: true,
+  };
+  private notifySeq = 0;
+
+  constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
+    this.buildVariables();
+  }
+
+  private buildVariables(): void {
+    const st = this.st;
+    const add = (d: Omit<VariableDef, 'readonly'> & { readonly?: boolean }) => this.variables.push({ readonly: !d.set, ...d });
+    const plain = (component: string, variable: string, value: string, variableInstance?: string) => {
+      let v = value;
+      add({
+        component,
+        variable,
+        variableInstance,
+        get: () => v,
+        set: (nv) => {
+          v = nv;
+          return 'Accepted';
+        },
+      });
+    };
+    const int = (component: string, variable: string, get: () => number, set: (n: number) => void) =>
+      add({
+        component,
+        variable,
+        get: () => String(get()),
+        set: (v) => {
+          if (!/^\d+$/.test(v.trim()) || Number(v) < 1) return 'Rejected';
+          set(Number(v));
+          return 'Accepted';
+        },
+      });
+    const bool = (component: string, variable: string, flag: string) =>
+      add({
+        component,
+        variable,
+        get: () => String(this.flags[flag]),
+        set: (v) => {
+          if (!/^(true|false)$/i.test(v)) return 'Rejected';
+          this.flags[flag] = v.toLowerCase() === 'true';
+          return 'Accepted';
+        },
+      });
+    const ro = (component: string, variable: string, get: () => string, extra: Partial<VariableDef> = {}) =>
+      add({ component, variable, get, ...extra });
+
+    int('OCPPCommCtrlr', 'HeartbeatInterval', () => st.heartbeatIntervalSec, (n) => st.setHeartbeatInterval(n));
+    plain('OCPPCommCtrlr', 'OfflineThreshold', '300');
+    plain('OCPPCommCtrlr', 'MessageTimeout', '30', 'Default');
+    plain('OCPPCommCtrlr', 'ResetRetries', '1');
+    plain('OCPPCommCtrlr', 'MessageAttempts', '3', 'TransactionEvent');
+    plain('OCPPCommCtrlr', 'MessageAttemptInterval', '60', 'TransactionEvent');
+    int('SampledDataCtrlr', 'TxUpdatedInterval', () => st.meterIntervalSec, (n) => (st.meterIntervalSec = n));
+    const dcExtra = st.profile.kind === 'DC' ? ',SoC' : '';
+    plain('SampledDataCtrlr', 'TxUpdatedMeasurands', `Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import${dcExtra}`);
+    plain('SampledDataCtrlr', 'TxEndedMeasurands', 'Energy.Active.Import.Register');
+    plain('SampledDataCtrlr', 'TxEndedInterval', '0');
+    ro('SampledDataCtrlr', 'Enabled', () => 'true');
+    plain('AlignedDataCtrlr', 'Interval', '900');
+    plain('AlignedDataCtrlr', 'Measurands', 'Energy.Active.Import.Register');
+    ro('AuthCtrlr', 'Enabled', () => 'true');
+    bool('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteStart');
+    bool('AuthCtrlr', 'LocalAuthorizeOffline', 'LocalAuthorizeOffline');
+    bool('AuthCtrlr', 'LocalPreAuthorize', 'LocalPreAuthorize');
+    bool('AuthCtrlr', 'OfflineTxForUnknownIdEnabled', 'OfflineTxForUnknownIdEnabled');
+    bool('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled');
+    ro('LocalAuthListCtrlr', 'Entries', () => String(st.localList.entries.size));
+    ro('LocalAuthListCtrlr', 'ItemsPerMessage', () => '250');
+    ro('LocalAuthListCtrlr', 'BytesPerMessage', () => '65536');
+    ro('LocalAuthListCtrlr', 'Storage', () => '1048576');
+    plain('TxCtrlr', 'EVConnectionTimeOut', '60');
+    bool('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTxOnEVSideDisconnect');
+    bool('TxCtrlr', 'StopTxOnInvalidId', 'StopTxOnInvalidId');
+    ro('TxCtrlr', 'TxStartPoint', () => 'Authorized');
+    ro('TxCtrlr', 'TxStopPoint', () => 'EVConnected');
+    ro('DeviceDataCtrlr', 'ItemsPerMessage', () => '50', { variableInstance: 'GetVariables' });
+    ro('DeviceDataCtrlr', 'ItemsPerMessage', () => '50', { variableInstance: 'SetVariables' });
+    ro('DeviceDataCtrlr', 'BytesPerMessage', () => '65536', { variableInstance: 'GetVariables' });
+    ro('SecurityCtrlr', 'Identity', () => st.id);
+    ro('SecurityCtrlr', 'SecurityProfile', () => '1');
+    plain('SecurityCtrlr', 'OrganizationName', 'ChargeWatch Simulator');
+    ro('ChargingStation', 'Model', () => st.profile.model);
+    ro('ChargingStation', 'VendorName', () => st.profile.vendor);
+    ro('ChargingStation', 'AvailabilityState', () => (st.connectors.every((c) => !c.operative) ? 'Unavailable' : 'Available'));
+    ro('ChargingStation', 'Available', () => 'true');
+    ro('ChargingStation', 'SupplyPhases', () => String(st.profile.phases));
+    ro('FirmwareCtrlr', 'FirmwareVersion', () => st.firmwareVersion);
+    for (const c of st.connectors) {
+      ro('EVSE', 'AvailabilityState', () => connectorStatus201(c.status), { evseId: c.id });
+      ro('EVSE', 'Available', () => 'true', { evseId: c.id });
+      ro('EVSE', 'Power', () => String(Math.round(st.profile.maxPowerKw * 1000)), { evseId: c.id });
+      ro('Connector', 'AvailabilityState', () => connectorStatus201(c.status), { evseId: c.id, connectorId: 1 });
+      ro('Connector', 'ConnectorType', () => st.profile.connectorType, { evseId: c.id, connectorId: 1 });
+    }
+  }
+
+  // -------------------------------------------------------------- station → CSMS
+
+  bootParams(reason: string): Params {
+    const st = this.st;
+    return {
+      reason,
+      chargingStation: {
+        serialNumber: st.serialNumber,
+        model: st.profile.model,
+        vendorName: st.profile.vendor,
+        firmwareVersion: st.firmwareVersion,
+      },
+    };
+  }
+
+  heartbeat(): void {
+    void this.st.enqueue('Heartbeat', () => ({}));
+  }
+
+  sendStatus(c: ConnectorSim, force = false): void {
+    const status = connectorStatus201(c.status);
+    if (!force && c.reported === status) return;
+    if (!this.st.isOnline()) return;
+    c.reported = status;
+    const params = { timestamp: this.st.nowIso(), connectorStatus: status, evseId: c.id, connectorId: 1 };
+    void this.st.enqueue('StatusNotification', () => params);
+  }
+
+  sendAllStatuses(): void {
+    for (const c of this.st.connectors) this.sendStatus(c, true);
+  }
+
+  async authorize(idTag: string): Promise<string> {
+    const local = this.flags.LocalAuthListEnabled ? this.st.localList.entries.get(idTag) : undefined;
+    if (!this.st.isOnline()) {
+      if (local) return this.flags.LocalAuthorizeOffline ? local : 'Invalid';
+      return this.flags.OfflineTxForUnknownIdEnabled ? 'Accepted' : 'Invalid';
+    }
+    if (local === 'Accepted' && this.flags.LocalPreAuthorize) return 'Accepted';
+    const res = await this.st.enqueue('Authorize', () => ({ idToken: { idToken: idTag, type: 'ISO14443' } }));
+    if (!res) return local ?? (this.flags.OfflineTxForUnknownIdEnabled ? 'Accepted' : 'Invalid');
+    return res.idTokenInfo?.status ?? 'Invalid';
+  }
+
+  private idToken(tx: TxSim): Params {
+    return { idToken: tx.idTag, type: tx.plan.remote ? 'Central' : 'ISO14443' };
+  }
+
+  /** Builds now (offline flag and seqNo fixed at the time of the event) and queues for replay. */
+  private transactionEvent(c: ConnectorSim, tx: TxSim, p: Params): Promise<any> {
+    const params: Params = {
+      ...p,
+      seqNo: tx.seqNo++,
+      evse: { id: c.id, connectorId: 1 },
+    };
+    if (!this.st.isOnline()) params.offline = true;
+    return this.st.enqueue('TransactionEvent', () => params, { queueOffline: true });
+  }
+
+  txStarted(c: ConnectorSim, tx: TxSim, sample: MeterSample, onRejected: () => void): void {
+    const info: Params = { transactionId: String(tx.transactionId), chargingState: tx.chargingState };
+    if (tx.plan.remoteStartId !== undefined) info.remoteStartId = tx.plan.remoteStartId;
+    void this.transactionEvent(c, tx, {
+      eventType: 'Started',
+      timestamp: sample.timestamp,
+      triggerReason: tx.plan.remote ? 'RemoteStart' : 'Authorized',
+      transactionInfo: info,
+      idToken: this.idToken(tx),
+      meterValue: [meterValue201(sample)],
+      ...(this.st.profile.kind === 'AC' ? { numberOfPhasesUsed: this.st.profile.phases } : {}),
+    }).then((res) => {
+      const status = res?.idTokenInfo?.status;
+      if (status && status !== 'Accepted' && this.flags.StopTxOnInvalidId) onRejected();
+    });
+    this.sendStatus(c);
+  }
+
+  txUpdated(c: ConnectorSim, tx: TxSim, sample: MeterSample, trigger: 'periodic' | 'chargingState' | 'trigger'): void {
+    void this.transactionEvent(c, tx, {
+      eventType: 'Updated',
+      timestamp: sample.timestamp,
+      triggerReason: trigger === 'periodic' ? 'MeterValuePeriodic' : trigger === 'trigger' ? 'Trigger' : 'ChargingStateChanged',
+      transactionInfo: { transactionId: String(tx.transactionId), chargingState: tx.chargingState },
+      meterValue: [meterValue201(sample)],
+    });
+  }
+
+  txEnded(c: ConnectorSim, tx: TxSim, sample: MeterSample, reason: StopReason, fault?: FaultInfo): void {
+    let stoppedReason = STOPPED_REASON[reason];
+    if (reason === 'Fault' && fault) {
+      if (fault.code === 'GroundFailure') stoppedReason = 'GroundFault';
+      else if (fault.code === 'OverCurrentFailure') stoppedReason = 'OvercurrentFault';
+    }
+    const p: Params = {
+      eventType: 'Ended',
+      timestamp: sample.timestamp,
+      triggerReason: END_TRIGGER[reason],
+      transactionInfo: {
+        transactionId: String(tx.transactionId),
+        chargingState: reason === 'EVDisconnected' ? 'Idle' : 'EVConnected',
+        stoppedReason,
+        timeSpentCharging: Math.round(tx.timeSpentChargingSec),
+      },
+      meterValue: [meterValue201(sample, true)],
+    };
+    if (reason === 'Local') p.idToken = this.idToken(tx);
+    void this.transactionEvent(c, tx, p);
+  }
+
+  private notifyProblem(c: ConnectorSim, fault: FaultInfo, cleared: boolean): void {
+    const eventData: Params = {
+      eventId: cleared ? this.st.nextEventId() : fault.eventId,
+      timestamp: this.st.nowIso(),
+      trigger: 'Alerting',
+      actualValue: cleared ? 'false' : 'true',
+      techCode: fault.vendorErrorCode,
+      techInfo: fault.code,
+      cleared,
+      eventNotificationType: 'HardWiredNotification',
+      component: { name: 'Connector', evse: { id: c.id, connectorId: 1 } },
+      variable: { name: 'Problem' },
+    };
+    if (cleared) eventData.cause = fault.eventId;
+    const params = { generatedAt: this.st.nowIso(), seqNo: 0, tbc: false, eventData: [eventData] };
+    this.notifySeq++;
+    void this.st.enqueue('NotifyEvent', () => params);
+  }
+
+  faultRaised(c: ConnectorSim, fault: FaultInfo): void {
+    this.sendStatus(c);
+    this.notifyProblem(c, fault, false);
+  }
+
+  faultCleared(c: ConnectorSim, fault: FaultInfo): void {
+    this.notifyProblem(c, fault, true);
+    this.sendStatus(c);
+  }
+
+  firmwareStatus(status: string): void {
+    const requestId = this.st.firmware.requestId;
+    void this.st.enqueue('FirmwareStatusNotification', () => (status === 'Idle' || requestId === undefined ? { status } : { status, requestId }));
+  }
+
+  meterValues(c: ConnectorSim): void {
+    const sample = this.st.sample(c, 'Trigger');
+    if (c.tx) {
+      this.txUpdated(c, c.tx, sample, 'trigger');
+    } else {
+      void this.st.enqueue('MeterValues', () => ({ evseId: c.id, meterValue: [meterValue201(sample)] }));
+    }
+  }
+
+  // -------------------------------------------------------------- CSMS → station
+
+  register(client: RPCClient): void {
+    const st = this.st;
+    const on = (action: string, fn: (p: Params) => Params | Promise<Params>) =>
+      client.handle(action, async ({ params }) => {
+        st.noteCommand(action);
+        return fn((params ?? {}) as Params);
+      });
+
+    on('UpdateFirmware', (p) => {
+      const at = Date.parse(p.firmware?.retrieveDateTime);
+      const ok = st.updateFirmware(String(p.firmware?.location ?? ''), Number.isFinite(at) ? at : Date.now(), Number(p.requestId));
+      return { status: ok ? 'Accepted' : 'Rejected' };
+    });
+
+    on('SendLocalList', (p) => ({ status: this.sendLocalList(p) }));
+    on('GetLocalListVersion', () => ({ versionNumber: st.localList.version }));
+    on('ClearCache', () => ({ status: 'Accepted' }));
+
+    on('TriggerMessage', (p) => {
+      const kind = p.requestedMessage as string;
+      const evseId: number | undefined = p.evse?.id;
+      if (evseId !== undefined && evseId !== 0 && !st.connector(evseId)) return { status: 'Rejected' };
+      const supported: TriggerKind[] = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues', 'FirmwareStatusNotification', 'TransactionEvent'];
+      if (!supported.includes(kind as TriggerKind)) return { status: 'NotImplemented' };
+      if (kind === 'TransactionEvent' && !st.connectors.some((c) => c.tx && (!evseId || c.id === evseId))) return { status: 'Rejected' };
+      st.trigger(kind as TriggerKind, evseId);
+      return { status: 'Accepted' };
+    });
+
+    on('Reset', (p) => {
+      if (p.evseId !== undefined) return { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest' } };
+      return { status: st.reset(p.type === 'OnIdle' ? 'OnIdle' : 'Immediate') };
+    });
+
+    on('ChangeAvailability', (p) => {
+      const id = p.evse?.id ?? 0;
+      if (id !== 0 && !st.connector(id)) return { status: 'Rejected' };
+      return { status: st.changeAvailability(id, p.operationalStatus === 'Operative') };
+    });
+
+    on('GetVariables', (p) => ({
+      getVariableResult: (p.getVariableData as Params[]).map((d) => {
+        const base: Params = { component: d.component, variable: d.variable };
+        if (d.attributeType) base.attributeType = d.attributeType;
+        const found = this.lookup(d.component, d.variable);
+        if (typeof found === 'string') return { ...base, attributeStatus: found };
+        if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
+        return { ...base, attributeStatus: 'Accepted', attributeValue: found.get().slice(0, 2500) };
+      }),
+    }));
+
+    on('SetVariables', (p) => ({
+      setVariableResult: (p.setVariableData as Params[]).map((d) => {
+        const base: Params = { component: d.component, variable: d.variable };
+        if (d.attributeType) base.attributeType = d.attributeType;
+        const found = this.lookup(d.component, d.variable);
+        if (typeof found === 'string') return { ...base, attributeStatus: found };
+        if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
+        if (found.readonly || !found.set) return { ...base, attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+        return { ...base, attributeStatus: found.set(String(d.attributeValue)) };
+      }),
+    }));
+
+    on('RequestStartTransaction', (p) => {
+      if (p.evseId !== undefined && !st.connector(p.evseId)) return { status: 'Rejected' };
+      const ok = st.remoteStart(p.evseId, String(p.idToken?.idToken ?? ''), {
+        needsAuth: this.flags.AuthorizeRemoteStart,
+        remoteStartId: p.remoteStartId,
+      });
+      return { status: ok ? 'Accepted' : 'Rejected' };
+    });
+
+    on('RequestStopTransaction', (p) => {
+      const c = st.connectors.find((x) => x.tx && String(x.tx.transactionId) === p.transactionId);
+      return { status: c && st.stopTransaction(c, 'Remote') ? 'Accepted' : 'Rejected' };
+    });
+
+    on('DataTransfer', (p) => {
+      if (p.vendorId !== st.profile.vendor) return { status: 'UnknownVendorId' };
+      if (p.messageId && p.messageId !== 'Echo') return { status: 'UnknownMessageId' };
+      return { status: 'Accepted', data: p.data ?? null };
+    });
+  }
+
+  private lookup(component: Params, variable: Params): VariableDef | 'UnknownComponent' | 'UnknownVariable' {
+    const compMatches = this.variables.filter(
+      (v) =>
+        v.component === component.name &&
+        (component.instance === undefined || v.componentInstance === component.instance) &&
+        (component.evse === undefined ||
+          (v.evseId === component.evse.id && (component.evse.connectorId === undefined || v.connectorId === component.evse.connectorId))) &&
+        (component.evse !== undefined || v.evseId === undefined),
+    );
+    if (compMatches.length === 0) return 'UnknownComponent';
+    const hit = compMatches.find(
+      (v) => v.variable === variable.name && (variable.instance ?? undefined) === (v.variableInstance ?? undefined),
+    );
+    return hit ?? 'UnknownVariable';
+  }
+
+  private sendLocalList(p: Params): string {
+    const st = this.st;
+    if (!this.flags.LocalAuthListEnabled) return 'Failed';
+    const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
+    if (list.length > 250) return 'Failed';
+    const version = Number(p.versionNumber);
+    if (p.updateType === 'Full') {
+      const entries = new Map<string, string>();
+      for (const e of list) if (e.idTokenInfo) entries.set(e.idToken.idToken, e.idTokenInfo.status);
+      st.localList.entries = entries;
+      st.localList.version = version;
+      return 'Accepted';
+    }
+    if (version <= st.localList.version) return 'VersionMismatch';
+    for (const e of list) {
+      if (e.idTokenInfo) st.localList.entries.set(e.idToken.idToken, e.idTokenInfo.status);
+      else st.localList.entries.delete(e.idToken.idToken);
+    }
+    st.localList.version = version;
+    return 'Accepted';
+  }
+}

@@ -1,0 +1,36 @@
+// The Grafana app plugin is its own npm project (Grafana's toolchain pins its own React and webpack):
+// install it, run its unit tests, type-check and build it, then drive its real pages in Chromium
+// against the running stack.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export async function runPluginChecks({ root, env, runJest, step, record }) {
+  const dir = join(root, 'grafana-plugin');
+  if (!existsSync(join(dir, 'package.json'))) return;
+  const marker = join(dir, 'node_modules', '.package-lock.json');
+  const lock = join(dir, 'package-lock.json');
+  const installed =
+    (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) ||
+    step('grafana-plugin: npm ci', () => execSync('npm ci --no-audit --no-fund', { cwd: dir, stdio: 'inherit' }));
+  if (!installed) return;
+  runJest('grafana-plugin: unit tests', [], {}, { cwd: dir, jestBin: join(dir, 'node_modules', 'jest', 'bin', 'jest.js') });
+  step('grafana-plugin: typecheck', () => execSync('npm run typecheck', { cwd: dir, stdio: 'inherit' }));
+  step('grafana-plugin: build', () => execSync('npm run build', { cwd: dir, stdio: 'inherit' }));
+  if (!step('grafana-plugin: build standalone page', () => execSync('node standalone/build.mjs', { cwd: dir, stdio: 'inherit' }))) return;
+
+  console.log('\n=== grafana-plugin: pages in headless Chromium against the live stack ===');
+  const res = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'tests/browser/plugin.test.mjs'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  process.stdout.write(res.stdout ?? '');
+  process.stderr.write(res.stderr ?? '');
+  const count = (label) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(res.stdout ?? '')?.[1] ?? 0);
+  let passed = count('pass');
+  let failed = count('fail');
+  if (res.status !== 0 && failed === 0) failed = 1;
+  if (passed + failed === 0) failed = 1;
+  record('grafana-plugin: browser tests', passed, failed);
+}
