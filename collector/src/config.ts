@@ -74,12 +74,15 @@ export interface CollectorConfig {
 
 export class ConfigError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: string, min = 0): number {
-  const raw = env[name] ?? fallback;
+function int(env: NodeJS.ProcessEnv, name: string, fallback: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  // Compose and env files set variables to "" when left blank; that means "use the default", not 0.
+  const raw = env[name]?.trim() || fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(`${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got "${raw}"`);
   return n;
 }
+
+const port = (env: NodeJS.ProcessEnv, name: string, fallback: string) => int(env, name, fallback, 0, 65535);
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = (env[name] ?? fallback) as T;
@@ -100,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   return {
     ocpp: {
       host: str('OCPP_HOST'),
-      port: int(env, 'OCPP_PORT', defaults.OCPP_PORT!),
+      port: port(env, 'OCPP_PORT', defaults.OCPP_PORT!),
       tlsCert,
       tlsKey,
       maxPayloadBytes: int(env, 'OCPP_MAX_PAYLOAD_BYTES', defaults.OCPP_MAX_PAYLOAD_BYTES!, 1024),
@@ -110,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       callTimeoutSec: int(env, 'OCPP_CALL_TIMEOUT_SEC', defaults.OCPP_CALL_TIMEOUT_SEC!, 1),
     },
     unknownStations: oneOf(env, 'UNKNOWN_STATIONS', 'accept', ['accept', 'pending', 'reject'] as const),
-    api: { host: str('API_HOST'), port: int(env, 'API_PORT', defaults.API_PORT!), token, auth },
+    api: { host: str('API_HOST'), port: port(env, 'API_PORT', defaults.API_PORT!), token, auth },
     redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
     influx: {
       url: str('INFLUX_URL'),

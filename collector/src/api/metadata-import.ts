@@ -8,6 +8,12 @@ export interface MetadataRow extends StationMetadata {
   stationId: string;
 }
 
+/** A parsed row with the record number it came from, so problems name the right row. */
+interface NumberedRow {
+  row: number;
+  data: MetadataRow;
+}
+
 export interface ImportProblem {
   row: number;
   message: string;
@@ -75,9 +81,9 @@ export function validateMetadata(meta: StationMetadata): string | undefined {
 export function rowsFromCsv(text: string): { rows: MetadataRow[]; problems: ImportProblem[] } {
   const table = parseCsv(text);
   const problems: ImportProblem[] = [];
-  const rows: MetadataRow[] = [];
+  const rows: NumberedRow[] = [];
   const header = table.shift()?.map((h) => h.trim().toLowerCase()) ?? [];
-  if (!header.includes('station_id')) return { rows, problems: [{ row: 1, message: `header must include station_id; columns: ${CSV_COLUMNS.join(', ')}` }] };
+  if (!header.includes('station_id')) return { rows: [], problems: [{ row: 1, message: `header must include station_id; columns: ${CSV_COLUMNS.join(', ')}` }] };
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
   if (unknown.length) problems.push({ row: 1, message: `unknown columns: ${unknown.join(', ')}` });
   table.forEach((cells, i) => {
@@ -100,19 +106,23 @@ export function rowsFromCsv(text: string): { rows: MetadataRow[]; problems: Impo
       if (hours !== undefined) meta.operatingHours = hours;
       const tags = get('tags');
       if (tags !== undefined) meta.tags = parseTags(tags);
-      rows.push(meta);
+      rows.push({ row: i + 2, data: meta });
     } catch (err) {
       problems.push({ row: i + 2, message: (err as Error).message });
     }
   });
-  return { rows, problems: problems.concat(checkRows(rows, 2)) };
+  return { rows: rows.map((r) => r.data), problems: problems.concat(checkNumberedRows(rows)) };
 }
 
+/** Row numbers count records (the header is row 1); blank lines are not records. */
 export function checkRows(rows: MetadataRow[], firstRowNumber = 1): ImportProblem[] {
+  return checkNumberedRows(rows.map((data, i) => ({ row: i + firstRowNumber, data })));
+}
+
+function checkNumberedRows(rows: NumberedRow[]): ImportProblem[] {
   const problems: ImportProblem[] = [];
   const seen = new Set<string>();
-  rows.forEach((r, i) => {
-    const row = i + firstRowNumber;
+  rows.forEach(({ row, data: r }) => {
     if (!STATION_ID.test(r.stationId ?? '')) problems.push({ row, message: `station_id "${r.stationId ?? ''}" is not a valid identity` });
     else if (seen.has(r.stationId)) problems.push({ row, message: `station_id ${r.stationId} appears twice` });
     seen.add(r.stationId);

@@ -27,7 +27,7 @@ export function localiseCallError(protocol: string, frame: string): string {
   if (protocol !== 'ocpp1.6' || !frame.startsWith('[4,')) return frame;
   try {
     const msg = JSON.parse(frame) as [number, string, string, string, unknown];
-    const code = OCPP16_CODES[msg[2]];
+    const code = typeof msg[2] === 'string' && Object.hasOwn(OCPP16_CODES, msg[2]) ? OCPP16_CODES[msg[2]] : undefined;
     if (!code) return frame;
     msg[2] = code;
     return JSON.stringify(msg);

@@ -21,6 +21,8 @@ interface StationView {
   firmware: string;
   connected: boolean;
   everConnected: boolean;
+  reconnects: number;
+  skewSec?: number;
   lastSeen: number;
   connectors: Map<string, ConnectorView>;
   /** Last energy register per connector, to turn absolute readings into delivered energy. */
@@ -102,6 +104,7 @@ export class FleetMetricsSink {
         firmware: '',
         connected: false,
         everConnected: false,
+        reconnects: 0,
         lastSeen: this.now(),
         connectors: new Map(),
         registers: new Map(),
@@ -134,6 +137,8 @@ export class FleetMetricsSink {
     this.removeStationSeries(stationId, s);
     s.site = site;
     this.m.stationConnected.set({ station_id: stationId, site }, s.connected ? 1 : 0);
+    if (s.everConnected) this.m.stationReconnects.inc({ station_id: stationId, site }, s.reconnects);
+    if (s.skewSec !== undefined) this.m.stationClockSkew.set({ station_id: stationId, site }, s.skewSec);
     this.setInfo(stationId, s);
     for (const c of s.connectors.values()) this.setConnector(stationId, s, c);
   }
@@ -148,8 +153,8 @@ export class FleetMetricsSink {
     const id = e.stationId;
     switch (e.type) {
       case 'connection.opened':
-        if (s.everConnected) this.m.stationReconnects.inc({ station_id: id, site: s.site });
-        else this.m.stationReconnects.inc({ station_id: id, site: s.site }, 0);
+        if (s.everConnected) s.reconnects++;
+        this.m.stationReconnects.inc({ station_id: id, site: s.site }, s.everConnected ? 1 : 0);
         s.everConnected = true;
         s.connected = true;
         s.lastSeen = e.receivedAt;
@@ -180,7 +185,10 @@ export class FleetMetricsSink {
           this.m.connectorErrors.inc({ vendor: s.vendor, model: s.model, error_code: e.errorCode });
         }
         // Only live notifications measure the clock: replayed ones carry their original time.
-        if (e.receivedAt - e.time < 60_000) this.m.stationClockSkew.set({ station_id: id, site: s.site }, (e.time - e.receivedAt) / 1000);
+        if (e.receivedAt - e.time < 60_000) {
+          s.skewSec = (e.time - e.receivedAt) / 1000;
+          this.m.stationClockSkew.set({ station_id: id, site: s.site }, s.skewSec);
+        }
         break;
       }
       case 'meter.sample':
@@ -250,6 +258,7 @@ export class FleetMetricsSink {
   private removeStationSeries(id: string, s: StationView): void {
     this.m.stationConnected.remove({ station_id: id, site: s.site });
     this.m.stationClockSkew.remove({ station_id: id, site: s.site });
+    this.m.stationReconnects.remove({ station_id: id, site: s.site });
     this.m.stationInfo.remove({ station_id: id, site: s.site, vendor: s.vendor, model: s.model, firmware_version: s.firmware });
     for (const c of s.connectors.values()) {
       const labels = { station_id: id, site: s.site, evse: c.evse, connector: c.connector };

@@ -1,0 +1,268 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, SETTINGS, loadConfig, type CollectorConfig } from '../../src/config';
+
+const TOKEN = { API_TOKEN: 'secret-token' };
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test if it throws something else or nothing). */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('loadConfig defaults', () => {
+  it('gives the documented defaults when only API_TOKEN is set', () => {
+    const expected: CollectorConfig = {
+      ocpp: {
+        host: '0.0.0.0',
+        port: 9000,
+        tlsCert: undefined,
+        tlsKey: undefined,
+        maxPayloadBytes: 65536,
+        pingIntervalSec: 30,
+        heartbeatIntervalSec: 300,
+        maxBadMessages: 20,
+        callTimeoutSec: 30,
+      },
+      unknownStations: 'accept',
+      api: { host: '127.0.0.1', port: 9100, token: 'secret-token', auth: true },
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'cw:' },
+      influx: {
+        url: 'http://127.0.0.1:8086',
+        api: 'auto',
+        database: 'chargewatch',
+        org: '',
+        bucket: 'chargewatch',
+        token: '',
+        batchSize: 5000,
+        flushIntervalMs: 500,
+        maxBufferLines: 200000,
+      },
+      collectorId: hostname(),
+      logLevel: 'info',
+    };
+    expect(loadConfig(TOKEN)).toEqual(expected);
+  });
+
+  it('reads the environment passed in, not process.env', () => {
+    const saved = process.env.OCPP_PORT;
+    process.env.OCPP_PORT = '1234';
+    try {
+      expect(loadConfig(TOKEN).ocpp.port).toBe(9000);
+    } finally {
+      if (saved === undefined) delete process.env.OCPP_PORT;
+      else process.env.OCPP_PORT = saved;
+    }
+  });
+
+  it('setting every variable to its SETTINGS default changes nothing', () => {
+    const env: NodeJS.ProcessEnv = { ...TOKEN };
+    for (const s of SETTINGS) if (s.env !== 'COLLECTOR_ID' && s.default !== '') env[s.env] = s.default;
+    expect(loadConfig(env)).toEqual(loadConfig(TOKEN));
+  });
+
+  it('an empty COLLECTOR_ID falls back to the host name', () => {
+    expect(loadConfig({ ...TOKEN, COLLECTOR_ID: '' }).collectorId).toBe(hostname());
+    expect(loadConfig({ ...TOKEN, COLLECTOR_ID: 'col-a' }).collectorId).toBe('col-a');
+  });
+});
+
+describe('loadConfig overrides', () => {
+  // A valid, non-default value for every setting, and where it lands in the config.
+  const overrides: Record<string, [string, (c: CollectorConfig) => unknown, unknown]> = {
+    OCPP_HOST: ['127.0.0.2', (c) => c.ocpp.host, '127.0.0.2'],
+    OCPP_PORT: ['19000', (c) => c.ocpp.port, 19000],
+    OCPP_MAX_PAYLOAD_BYTES: ['1024', (c) => c.ocpp.maxPayloadBytes, 1024],
+    OCPP_PING_INTERVAL_SEC: ['0', (c) => c.ocpp.pingIntervalSec, 0],
+    OCPP_HEARTBEAT_INTERVAL_SEC: ['60', (c) => c.ocpp.heartbeatIntervalSec, 60],
+    OCPP_MAX_BAD_MESSAGES: ['3', (c) => c.ocpp.maxBadMessages, 3],
+    OCPP_CALL_TIMEOUT_SEC: ['5', (c) => c.ocpp.callTimeoutSec, 5],
+    UNKNOWN_STATIONS: ['reject', (c) => c.unknownStations, 'reject'],
+    API_HOST: ['0.0.0.0', (c) => c.api.host, '0.0.0.0'],
+    API_PORT: ['0', (c) => c.api.port, 0],
+    API_TOKEN: ['other-token', (c) => c.api.token, 'other-token'],
+    REDIS_URL: ['redis://redis:6380/2', (c) => c.redis.url, 'redis://redis:6380/2'],
+    REDIS_PREFIX: ['prod:', (c) => c.redis.prefix, 'prod:'],
+    INFLUX_URL: ['https://influx.example:8086', (c) => c.influx.url, 'https://influx.example:8086'],
+    INFLUX_API: ['v2', (c) => c.influx.api, 'v2'],
+    INFLUX_DATABASE: ['cw_test', (c) => c.influx.database, 'cw_test'],
+    INFLUX_ORG: ['acme', (c) => c.influx.org, 'acme'],
+    INFLUX_BUCKET: ['cw-bucket', (c) => c.influx.bucket, 'cw-bucket'],
+    INFLUX_TOKEN: ['itok', (c) => c.influx.token, 'itok'],
+    INFLUX_BATCH_SIZE: ['1', (c) => c.influx.batchSize, 1],
+    INFLUX_FLUSH_INTERVAL_MS: ['10', (c) => c.influx.flushIntervalMs, 10],
+    INFLUX_MAX_BUFFER_LINES: ['1000', (c) => c.influx.maxBufferLines, 1000],
+    COLLECTOR_ID: ['collector-7', (c) => c.collectorId, 'collector-7'],
+    LOG_LEVEL: ['debug', (c) => c.logLevel, 'debug'],
+  };
+
+  it.each(Object.entries(overrides))('%s is read', (name, [raw, pick, expected]) => {
+    const config = loadConfig({ ...TOKEN, [name]: raw });
+    expect(pick(config)).toEqual(expected);
+    expect(pick(config)).not.toEqual(pick(loadConfig(TOKEN)));
+  });
+
+  it('every SETTINGS entry other than the TLS pair (tested below) and API_AUTH has an override case here', () => {
+    const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'API_AUTH']);
+    expect(SETTINGS.map((s) => s.env).filter((e) => !covered.has(e))).toEqual([]);
+  });
+
+  it('SETTINGS names are unique and every entry has a meaning', () => {
+    const names = SETTINGS.map((s) => s.env);
+    expect(new Set(names).size).toBe(names.length);
+    for (const s of SETTINGS) {
+      expect(s.env).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(s.meaning.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('loadConfig validation', () => {
+  const ints: Array<[string, number]> = [
+    ['OCPP_PORT', 0],
+    ['OCPP_MAX_PAYLOAD_BYTES', 1024],
+    ['OCPP_PING_INTERVAL_SEC', 0],
+    ['OCPP_HEARTBEAT_INTERVAL_SEC', 1],
+    ['OCPP_MAX_BAD_MESSAGES', 1],
+    ['OCPP_CALL_TIMEOUT_SEC', 1],
+    ['API_PORT', 0],
+    ['INFLUX_BATCH_SIZE', 1],
+    ['INFLUX_FLUSH_INTERVAL_MS', 10],
+    ['INFLUX_MAX_BUFFER_LINES', 1000],
+  ];
+
+  it.each(ints)('%s must be an integer (ConfigError naming the variable)', (name) => {
+    for (const raw of ['abc', '1.5', '12abc', 'NaN']) {
+      const err = configError({ ...TOKEN, [name]: raw });
+      expect(err.message).toContain(name);
+      expect(err.message).toContain(raw);
+    }
+  });
+
+  it.each(ints)('%s must be at least %d', (name, min) => {
+    const err = configError({ ...TOKEN, [name]: String(min - 1) });
+    expect(err.message).toContain(name);
+    expect(err.message).toContain(`>= ${min}`);
+    expect(() => loadConfig({ ...TOKEN, [name]: String(min) })).not.toThrow();
+  });
+
+  // SRC BUG (see report): Number('') is 0, so OCPP_PORT= (set but empty, as docker-compose and
+  // systemd EnvironmentFile produce) silently binds a random port instead of 9000 or failing.
+  // Either behaviour below is acceptable; a silent 0 is not. Fails until fixed.
+  it.each(['OCPP_PORT', 'API_PORT', 'OCPP_PING_INTERVAL_SEC'])('an empty %s is not read as 0', (name) => {
+    let value: number | undefined;
+    try {
+      const c = loadConfig({ ...TOKEN, [name]: '' });
+      value = name === 'OCPP_PORT' ? c.ocpp.port : name === 'API_PORT' ? c.api.port : c.ocpp.pingIntervalSec;
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain(name);
+      return;
+    }
+    expect(value).toBe(Number(SETTINGS.find((s) => s.env === name)!.default));
+  });
+
+  it.each([
+    ['UNKNOWN_STATIONS', 'maybe', ['accept', 'pending', 'reject']],
+    ['INFLUX_API', 'v3', ['auto', 'v1', 'v2']],
+    ['API_AUTH', 'yes', ['on', 'off']],
+  ])('%s refuses %p and names the allowed values', (name, raw, allowed) => {
+    const err = configError({ ...TOKEN, [name]: raw });
+    expect(err.message).toContain(name);
+    expect(err.message).toContain(raw);
+    for (const a of allowed) expect(err.message).toContain(a);
+  });
+
+  it('enum values are case-sensitive', () => {
+    expect(configError({ ...TOKEN, UNKNOWN_STATIONS: 'Accept' }).message).toContain('UNKNOWN_STATIONS');
+  });
+
+  it('accepts each allowed enum value', () => {
+    for (const v of ['accept', 'pending', 'reject'] as const) expect(loadConfig({ ...TOKEN, UNKNOWN_STATIONS: v }).unknownStations).toBe(v);
+    for (const v of ['auto', 'v1', 'v2'] as const) expect(loadConfig({ ...TOKEN, INFLUX_API: v }).influx.api).toBe(v);
+  });
+});
+
+describe('API authentication', () => {
+  it('requires API_TOKEN when auth is on (the default)', () => {
+    expect(configError({}).message).toContain('API_TOKEN');
+    expect(configError({ API_TOKEN: '' }).message).toContain('API_TOKEN');
+    expect(configError({ API_AUTH: 'on' }).message).toContain('API_TOKEN');
+  });
+
+  it('needs no token with API_AUTH=off', () => {
+    const c = loadConfig({ API_AUTH: 'off' });
+    expect(c.api.auth).toBe(false);
+    expect(c.api.token).toBe('');
+  });
+
+  it('keeps a token given with API_AUTH=off, but auth stays off', () => {
+    expect(loadConfig({ API_AUTH: 'off', API_TOKEN: 't' }).api).toMatchObject({ auth: false, token: 't' });
+  });
+});
+
+describe('OCPP TLS', () => {
+  it('leaves TLS off when neither file is set (or both are empty)', () => {
+    expect(loadConfig(TOKEN).ocpp).toMatchObject({ tlsCert: undefined, tlsKey: undefined });
+    expect(loadConfig({ ...TOKEN, OCPP_TLS_CERT: '', OCPP_TLS_KEY: '' }).ocpp).toMatchObject({ tlsCert: undefined, tlsKey: undefined });
+  });
+
+  it('takes both files together', () => {
+    expect(loadConfig({ ...TOKEN, OCPP_TLS_CERT: '/etc/cw/cert.pem', OCPP_TLS_KEY: '/etc/cw/key.pem' }).ocpp).toMatchObject({
+      tlsCert: '/etc/cw/cert.pem',
+      tlsKey: '/etc/cw/key.pem',
+    });
+  });
+
+  it.each([
+    [{ OCPP_TLS_CERT: '/etc/cw/cert.pem' }],
+    [{ OCPP_TLS_KEY: '/etc/cw/key.pem' }],
+    [{ OCPP_TLS_CERT: '/etc/cw/cert.pem', OCPP_TLS_KEY: '' }],
+  ])('refuses only one of the pair: %p', (tls) => {
+    const err = configError({ ...TOKEN, ...tls });
+    expect(err.message).toContain('OCPP_TLS_CERT');
+    expect(err.message).toContain('OCPP_TLS_KEY');
+  });
+});
+
+/**
+ * The README's configuration table must list every SETTINGS variable with its default. Rows look like
+ * ``| `OCPP_PORT` | `9000` | meaning |``; an empty default may be written as `(empty)`, an empty cell
+ * or an empty code span.
+ */
+describe('README configuration table', () => {
+  const readmePath = join(__dirname, '../../../README.md');
+
+  function readmeSettings(): Map<string, string> {
+    const text = readFileSync(readmePath, 'utf8');
+    const rows = new Map<string, string>();
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|([^|]*)\|/.exec(line.trim());
+      if (!m) continue;
+      let def = m[2]!.trim();
+      if (/^\(empty\)$/i.test(def)) def = '';
+      const code = /^`(.*)`$/.exec(def);
+      if (code) def = code[1]!;
+      rows.set(m[1]!, def);
+    }
+    return rows;
+  }
+
+  it('lists every variable with its default', () => {
+    const rows = readmeSettings();
+    const expected = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default]));
+    const actual = Object.fromEntries(SETTINGS.map((s) => [s.env, rows.get(s.env)]));
+    expect(actual).toEqual(expected);
+  });
+
+  it('lists no variable the collector does not read', () => {
+    const known = new Set(SETTINGS.map((s) => s.env));
+    expect([...readmeSettings().keys()].filter((k) => !known.has(k))).toEqual([]);
+  });
+});
