@@ -3,7 +3,7 @@
 export async function runEndToEnd({ root, runJest, step, record }) {
   const { startStack } = await import(`${root}/collector/dist/devstack/stack.js`);
   console.log('\n=== end-to-end: starting services, collector and a simulated fleet ===');
-  const stack = await startStack({ stations: 20, seed: 7, speed: 10, persistent: false, withAlerting: false, log: (m) => console.log(m) });
+  const stack = await startStack({ stations: 20, seed: 7, speed: 10, persistent: false, withAlerting: true, log: (m) => console.log(m) });
   try {
     await stack.waitForData();
     const env = stack.e2eEnv();
