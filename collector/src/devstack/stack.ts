@@ -32,6 +32,8 @@ export interface StackOptions {
   /** Fixed ports (the demo, so its URLs stay the same between runs); free ports otherwise. */
   ports?: Partial<Record<'redis' | 'influxdb' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api', number>>;
   apiToken?: string;
+  /** Extra `chargewatch simulate` flags (e.g. more faults for the end-to-end checks). */
+  simulatorArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -137,6 +139,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       '--seed', String(opts.seed),
       '--speed', String(opts.speed),
       '--url', ocppUrl,
+      '--summary-interval', '30',
+      ...(opts.simulatorArgs ?? []),
     ], dataDir);
     started.push(simulator);
 

@@ -89,7 +89,8 @@ export class FleetMetricsSink {
       registers: [m.registry],
       collect() {
         this.reset();
-        for (const s of sink.stations.values()) if (s.openTx.size) this.inc({ site: s.site }, s.openTx.size);
+        // Every site with stations reports a value, 0 included: "no sessions" must not read as "no data".
+        for (const s of sink.stations.values()) this.inc({ site: s.site }, s.openTx.size);
       },
     });
   }
