@@ -1,25 +1,25 @@
 import React from 'react';
-import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import { prefixRoute } from '../../utils/utils.routing';
+import { FleetHealth } from '../Fleet/FleetHealth';
+import { StationPage } from '../Station/StationPage';
 
-function App(props: AppRootProps) {
+/** Routes relative to /a/chargewatch-fleet-app. */
+export function AppRoutes() {
   return (
     <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
+      <Route path={ROUTES.Fleet} element={<FleetHealth />} />
+      <Route path={`${ROUTES.Station}/:id`} element={<StationPage />} />
+      {/* absolute target: a relative one inside a splat route resolves differently across router flags */}
+      <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Fleet)} replace />} />
     </Routes>
   );
+}
+
+function App(_props: AppRootProps) {
+  return <AppRoutes />;
 }
 
 export default App;

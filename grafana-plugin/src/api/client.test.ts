@@ -1,0 +1,90 @@
+import { chargewatchApi, ApiError, cleanParams } from './client';
+import { HttpError, installFakeBackend } from '../test/fakeBackend';
+import { SUMMARY } from '../test/fixtures';
+
+describe('chargewatchApi', () => {
+  it('calls the plugin proxy route with only the filters that are set', async () => {
+    const { requests } = installFakeBackend(() => SUMMARY);
+    const result = await chargewatchApi.fleetSummary({ site: 'Site A', vendor: undefined, model: '' });
+    expect(result.stations.total).toBe(12034);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].method).toBe('GET');
+    expect(requests[0].url).toBe('api/plugin-proxy/chargewatch-fleet-app/api/v1/fleet/summary');
+    expect(requests[0].params).toEqual({ site: 'Site A' });
+  });
+
+  it('passes sorting, paging and boolean filters for the station list', async () => {
+    const { requests } = installFakeBackend(() => ({ total: 0, items: [], facets: {} }));
+    await chargewatchApi.listStations({
+      online: false,
+      sort: 'lastHeartbeat',
+      order: 'desc',
+      limit: 50,
+      offset: 100,
+      q: 'CP',
+    });
+    expect(requests[0].path).toBe('/stations');
+    expect(requests[0].params).toEqual({
+      online: false,
+      sort: 'lastHeartbeat',
+      order: 'desc',
+      limit: 50,
+      offset: 100,
+      q: 'CP',
+    });
+  });
+
+  it('encodes station ids in paths', async () => {
+    const { requests } = installFakeBackend(() => ({}));
+    await chargewatchApi.station('CP 1/A');
+    await chargewatchApi.stationHistory('CP 1/A', 6);
+    expect(requests[0].path).toBe('/stations/CP%201%2FA');
+    expect(requests[1].path).toBe('/stations/CP%201%2FA/history');
+    expect(requests[1].params).toEqual({ hours: 6 });
+  });
+
+  it('sends metadata updates with PUT and the body', async () => {
+    const { requests } = installFakeBackend((req) => ({ id: 'CP-1', metadata: req.data }));
+    await chargewatchApi.updateStationMetadata('CP-1', { site: 'Depot', tags: { a: 'b' } });
+    expect(requests[0].method).toBe('PUT');
+    expect(requests[0].path).toBe('/stations/CP-1/metadata');
+    expect(requests[0].data).toEqual({ site: 'Depot', tags: { a: 'b' } });
+  });
+
+  it('turns a 404 body into an ApiError with the collector message', async () => {
+    installFakeBackend(() => {
+      throw new HttpError(404, { error: 'not_found', message: 'station CP-9 not found' });
+    });
+    const err = await chargewatchApi.station('CP-9').catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(404);
+    expect(err.notFound).toBe(true);
+    expect(err.message).toBe('station CP-9 not found');
+    expect(err.code).toBe('not_found');
+  });
+
+  it('explains authentication and gateway failures', async () => {
+    installFakeBackend(() => {
+      throw new HttpError(401, {});
+    });
+    await expect(chargewatchApi.fleetSummary()).rejects.toThrow(/check the API token/);
+    installFakeBackend(() => {
+      throw new HttpError(502, {});
+    });
+    await expect(chargewatchApi.fleetSummary()).rejects.toThrow(/could not reach the collector/);
+  });
+
+  it('wraps network errors', async () => {
+    installFakeBackend(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    const err = await chargewatchApi.fleetSummary().catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(0);
+    expect(err.message).toBe('Failed to fetch');
+  });
+
+  it('cleanParams keeps false and 0 but drops empty values', () => {
+    expect(cleanParams({ a: false, b: 0, c: '', d: undefined, e: 'x' })).toEqual({ a: false, b: 0, e: 'x' });
+  });
+});

@@ -1,0 +1,148 @@
+/** Types of the ChargeWatch collector HTTP API (v1). */
+
+export const CONNECTOR_STATUSES = [
+  'Available',
+  'Preparing',
+  'Charging',
+  'SuspendedEVSE',
+  'SuspendedEV',
+  'Finishing',
+  'Reserved',
+  'Unavailable',
+  'Faulted',
+  'Occupied',
+  'Unknown',
+] as const;
+
+export type ConnectorStatus = (typeof CONNECTOR_STATUSES)[number];
+
+export interface FleetFilters {
+  site?: string;
+  vendor?: string;
+  model?: string;
+  firmware?: string;
+}
+
+export interface FleetSummary {
+  stations: { total: number; online: number; offline: number };
+  connectors: { total: number; byStatus: Partial<Record<ConnectorStatus | string, number>> };
+  /** 0..1: share of connectors of online stations that are in a working status */
+  availability: number;
+  faultedNow: number;
+  sessions: { active: number; startedToday: number };
+  energyTodayWh: number;
+  generatedAt: string;
+}
+
+export type StationSortKey = 'id' | 'site' | 'vendor' | 'model' | 'firmwareVersion' | 'lastHeartbeat' | 'status';
+export type SortOrder = 'asc' | 'desc';
+
+export interface StationListQuery extends FleetFilters {
+  online?: boolean;
+  status?: ConnectorStatus;
+  q?: string;
+  sort?: StationSortKey;
+  order?: SortOrder;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ConnectorState {
+  evseId: number;
+  connectorId: number;
+  status: ConnectorStatus | string;
+  errorCode: string;
+  since: string;
+  transactionId?: string;
+}
+
+export interface StationSummary {
+  id: string;
+  online: boolean;
+  site?: string;
+  vendor?: string;
+  model?: string;
+  firmwareVersion?: string;
+  lastHeartbeat?: string;
+  heartbeatAgeSec?: number;
+  connectors: ConnectorState[];
+  openErrors: number;
+  activeTransactions: number;
+}
+
+export interface StationFacets {
+  sites: string[];
+  vendors: string[];
+  models: string[];
+  firmwareVersions: string[];
+}
+
+export interface StationList {
+  total: number;
+  items: StationSummary[];
+  facets: StationFacets;
+}
+
+export interface StationMetadata {
+  site?: string;
+  address?: string;
+  latitude?: number;
+  longitude?: number;
+  operatingHours?: string;
+  tags?: Record<string, string>;
+}
+
+export interface StationDetail extends StationSummary {
+  serialNumber?: string;
+  protocol?: string;
+  registration?: string;
+  collectorId?: string;
+  connectedAt?: string;
+  disconnectedAt?: string;
+  firstSeen?: string;
+  lastBoot?: string;
+  bootReason?: string;
+  metadata: StationMetadata;
+}
+
+export interface StatusChange {
+  time: string;
+  evseId: number;
+  connectorId: number;
+  status: ConnectorStatus | string;
+  errorCode: string;
+}
+
+export interface StationErrorEvent {
+  time: string;
+  evseId: number;
+  connectorId: number;
+  errorCode: string;
+  vendorErrorCode?: string;
+  info?: string;
+}
+
+export interface ChargingSession {
+  transactionId: string;
+  evseId: number;
+  connectorId: number;
+  startedAt: string;
+  endedAt?: string;
+  energyWh?: number;
+  stoppedReason?: string;
+}
+
+export interface ConnectionEvent {
+  time: string;
+  event: 'opened' | 'closed';
+  remoteAddress?: string;
+  code?: number;
+  reason?: string;
+}
+
+export interface StationHistory {
+  statusTimeline: StatusChange[];
+  errors: StationErrorEvent[];
+  sessions: ChargingSession[];
+  connections: ConnectionEvent[];
+}

@@ -1,0 +1,20 @@
+import CopyWebpackPlugin from 'copy-webpack-plugin';
+import type { Configuration } from 'webpack';
+import grafanaConfig, { type Env } from './.config/webpack/webpack.config.ts';
+
+// Extends the scaffolded config (kept untouched in .config/): nested plugins' images are copied too,
+// since the base config only copies the app's own logos.
+const config = async (env: Env): Promise<Configuration> => {
+  const base = await grafanaConfig(env);
+  return {
+    ...base,
+    plugins: [
+      ...(base.plugins ?? []),
+      new CopyWebpackPlugin({
+        patterns: [{ from: 'panels/*/img/*', to: '.', noErrorOnMissing: false }],
+      }),
+    ],
+  };
+};
+
+export default config;
