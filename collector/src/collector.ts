@@ -12,10 +12,15 @@ import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
 import { InfluxSink } from './sinks/influx/sink';
 import { createInfluxWriter } from './sinks/influx/writer';
+import { DeferredInfluxWriter } from './sinks/influx/deferred-writer';
 import type { StationMeta } from './sinks/influx/points';
 import { StationStore, type StationMetadata } from './state/station-store';
 import { CollectorDecisions } from './ocpp/decisions';
 import { OcppServer } from './ocpp/server';
+import { createStationAuth } from './ocpp/auth';
+import { securityRoutes } from './api/routes/security';
+import { JournalFullError, RedisJournal } from './journal/redis-journal';
+import { JournalDrain } from './journal/journal-drain';
 import { buildApi, type ApiDeps } from './api/server';
 import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';
@@ -27,6 +32,7 @@ export interface CollectorHandle {
   apiUrl: string;
   metrics: CollectorMetrics;
   store: StationStore;
+  journal: RedisJournal;
   ocpp: OcppServer;
   influx: InfluxSink;
   logger: Logger;
@@ -62,15 +68,19 @@ export async function startCollector(config: CollectorConfig, options: Collector
     return meta;
   };
 
-  const writer = await createInfluxWriter({
-    url: config.influx.url,
-    api: config.influx.api,
-    database: config.influx.database,
-    org: config.influx.org,
-    bucket: config.influx.bucket,
-    token: config.influx.token,
-  });
-  if (writer.api === 'v1') await ensureDatabase(config.influx.url, config.influx.database, config.influx.token);
+  const writer = new DeferredInfluxWriter(async () => {
+    const w = await createInfluxWriter({
+      url: config.influx.url,
+      api: config.influx.api,
+      database: config.influx.database,
+      org: config.influx.org,
+      bucket: config.influx.bucket,
+      token: config.influx.token,
+    });
+    // v1 writes to a missing database fail with 404; create it before the first write.
+    if (w.api === 'v1') await ensureDatabase(config.influx.url, config.influx.database, config.influx.token);
+    return w;
+  }, logger.child({ component: 'influx' }));
   const influx = new InfluxSink({
     writer,
     batchSize: config.influx.batchSize,
@@ -110,18 +120,28 @@ export async function startCollector(config: CollectorConfig, options: Collector
     loadMeta(stationId).catch((err) => logger.warn({ err, stationId }, 'failed to refresh station metadata'));
   });
 
+  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries);
+  const drainRedis = redis.duplicate();
+  drainRedis.on('error', () => metrics.redisErrors.inc({ operation: 'journal_drain' }));
+  const drain = new JournalDrain({
+    redis: drainRedis,
+    journal,
+    sink: influx,
+    consumer: config.collectorId,
+    logger: logger.child({ component: 'journal' }),
+    onBatchWritten: (n) => metrics.journalWritten.inc(n),
+  });
+  await drain.start();
+  const pollBacklog = async () => {
+    const b = await journal.backlog();
+    metrics.journalEntries.set(b.entries);
+    metrics.influxBacklogAge.set(Math.max(b.oldestAgeSeconds, influx.stats().oldestAgeSeconds));
+  };
+  await pollBacklog();
+  const backlogTimer = setInterval(() => pollBacklog().catch(() => metrics.redisErrors.inc({ operation: 'journal_backlog' })), 2000);
+  backlogTimer.unref();
+
   const dispatcher = new EventDispatcher([
-    {
-      name: 'redis-state',
-      record: async (events) => {
-        try {
-          await store.apply(events);
-        } catch (err) {
-          metrics.redisErrors.inc({ operation: 'apply' });
-          throw err;
-        }
-      },
-    },
     {
       name: 'metadata',
       record: async (events) => {
@@ -129,13 +149,29 @@ export async function startCollector(config: CollectorConfig, options: Collector
         if (!metaCache.has(id)) await loadMeta(id);
       },
     },
-    { name: 'influxdb', record: (events) => influx.record(events) },
+    {
+      // Current state and the durable journal go to Redis together (one pipelined round trip); the
+      // station is answered only when both are stored.
+      name: 'redis',
+      record: async (events) => {
+        const lines = influx.linesFor(events);
+        try {
+          await Promise.all([store.apply(events), journal.append(lines)]);
+        } catch (err) {
+          metrics.journalRefused.inc({ reason: err instanceof JournalFullError ? 'journal_full' : 'redis_error' });
+          metrics.redisErrors.inc({ operation: 'record' });
+          throw err;
+        }
+      },
+    },
     { name: 'prometheus', record: (events) => fleet.record(events) },
   ]);
 
   const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec);
+  const stationAuth = createStationAuth({ redis, prefix: config.redis.prefix, ocpp: config.ocpp, metrics, dispatcher, logger: logger.child({ component: 'auth' }) });
   const ocpp = new OcppServer({
     ...config.ocpp,
+    guard: stationAuth.guard,
     collectorId: config.collectorId,
     decisions,
     dispatcher,
@@ -163,13 +199,13 @@ export async function startCollector(config: CollectorConfig, options: Collector
       query.invalidate();
       void loadMeta(id);
     },
-    plugins: options.apiPlugins,
+    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth)],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
   const apiAddr = api.server.address();
   const apiPort = typeof apiAddr === 'object' && apiAddr ? apiAddr.port : config.api.port;
   const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
-  logger.info({ ocppPort: ocppAddr.port, apiPort, collectorId: config.collectorId, influxApi: writer.api }, 'collector started');
+  logger.info({ ocppPort: ocppAddr.port, apiPort, collectorId: config.collectorId }, 'collector started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -179,14 +215,22 @@ export async function startCollector(config: CollectorConfig, options: Collector
     apiUrl: `http://${hostForUrl(config.api.host)}:${apiPort}`,
     metrics,
     store,
+    journal,
     ocpp,
     influx,
     logger,
     stop: () =>
       (stopping ??= (async () => {
         await ocpp.close();
-        await influx.flush().catch((err) => logger.error({ err }, 'final InfluxDB flush failed'));
-        await influx.close();
+        clearInterval(backlogTimer);
+        // The drain finishes its batch; if InfluxDB is down the sink gives up after its timeout and the
+        // entries wait in the journal for the next start.
+        // With InfluxDB unreachable there is nothing to wait for: the journal keeps the entries.
+        if (writer.isReady) await waitForEmptyJournal(journal, 10_000);
+        const drained = drain.stop();
+        await influx.close({ timeoutMs: writer.isReady ? 10_000 : 500 });
+        await drained;
+        drainRedis.disconnect();
         await api.close();
         await subscriber.quit().catch(() => undefined);
         await redis.quit().catch(() => undefined);
@@ -205,4 +249,14 @@ async function ensureDatabase(url: string, database: string, token: string): Pro
     body: new URLSearchParams({ q: `CREATE DATABASE "${database.replace(/"/g, '')}"` }),
   });
   if (!res.ok) throw new Error(`cannot create InfluxDB database ${database}: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** On a clean stop with InfluxDB up, write out what was acknowledged instead of leaving it for the next start. */
+async function waitForEmptyJournal(journal: RedisJournal, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { entries } = await journal.backlog().catch(() => ({ entries: 0 }));
+    if (entries === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -15,6 +15,12 @@ export const SETTINGS: Setting[] = [
   { env: 'OCPP_PORT', default: '9000', meaning: 'Public OCPP-J port; stations connect to ws(s)://host:port/ocpp/{stationId}' },
   { env: 'OCPP_TLS_CERT', default: '', meaning: 'PEM server certificate file; when set with OCPP_TLS_KEY the OCPP port speaks wss' },
   { env: 'OCPP_TLS_KEY', default: '', meaning: 'PEM private key file for OCPP_TLS_CERT' },
+  { env: 'OCPP_TLS_CA', default: '', meaning: 'PEM CA bundle for station client certificates (security profile 3); when set, wss clients are asked for a certificate' },
+  { env: 'OCPP_DEFAULT_SECURITY_PROFILE', default: '0', meaning: 'Security profile for stations without their own: 0 none, 1 HTTP Basic, 2 TLS + HTTP Basic, 3 TLS client certificate' },
+  { env: 'OCPP_MAX_CONNECTIONS_PER_ADDRESS', default: '100', meaning: 'Concurrent connections from one IP address (IPv6: one /64), handshakes included; more get HTTP 429. 0 = no limit' },
+  { env: 'OCPP_CONNECT_RATE_PER_ADDRESS', default: '20', meaning: 'New connections per second from one address (token bucket); more get HTTP 429. 0 = no limit' },
+  { env: 'OCPP_CONNECT_BURST_PER_ADDRESS', default: '50', meaning: 'New connections one address may open at once before OCPP_CONNECT_RATE_PER_ADDRESS applies' },
+  { env: 'OCPP_HANDSHAKE_TIMEOUT_MS', default: '10000', meaning: 'Time a client has for the TLS handshake and for sending its websocket upgrade request; slower ones are closed' },
   { env: 'OCPP_MAX_PAYLOAD_BYTES', default: '65536', meaning: 'Largest websocket frame accepted; bigger frames close the connection with 1009' },
   { env: 'OCPP_PING_INTERVAL_SEC', default: '30', meaning: 'Websocket ping interval; a station that misses a pong is disconnected' },
   { env: 'OCPP_HEARTBEAT_INTERVAL_SEC', default: '300', meaning: 'Heartbeat interval sent to stations in the BootNotification answer' },
@@ -36,6 +42,7 @@ export const SETTINGS: Setting[] = [
   { env: 'INFLUX_BATCH_SIZE', default: '5000', meaning: 'Lines per InfluxDB write' },
   { env: 'INFLUX_FLUSH_INTERVAL_MS', default: '500', meaning: 'Longest time a point waits before it is written' },
   { env: 'INFLUX_MAX_BUFFER_LINES', default: '200000', meaning: 'Lines held in memory while InfluxDB is slow or down; beyond it stations get a CALLERROR and retry' },
+  { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Acknowledged calls that may wait in the Redis journal for InfluxDB; beyond it stations get a CALLERROR and retry' },
   { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -48,6 +55,12 @@ export interface CollectorConfig {
     port: number;
     tlsCert?: string;
     tlsKey?: string;
+    tlsCa?: string;
+    defaultSecurityProfile: 0 | 1 | 2 | 3;
+    maxConnectionsPerAddress: number;
+    connectRatePerAddress: number;
+    connectBurstPerAddress: number;
+    handshakeTimeoutMs: number;
     maxPayloadBytes: number;
     pingIntervalSec: number;
     heartbeatIntervalSec: number;
@@ -68,6 +81,7 @@ export interface CollectorConfig {
     flushIntervalMs: number;
     maxBufferLines: number;
   };
+  journalMaxEntries: number;
   collectorId: string;
   logLevel: string;
 }
@@ -100,12 +114,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   const tlsCert = str('OCPP_TLS_CERT') || undefined;
   const tlsKey = str('OCPP_TLS_KEY') || undefined;
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('OCPP_TLS_CERT and OCPP_TLS_KEY must be set together');
+  const tlsCa = str('OCPP_TLS_CA') || undefined;
+  if (tlsCa && !tlsCert) throw new ConfigError('OCPP_TLS_CA needs OCPP_TLS_CERT and OCPP_TLS_KEY: client certificates only exist on wss');
+  const defaultSecurityProfile = int(env, 'OCPP_DEFAULT_SECURITY_PROFILE', defaults.OCPP_DEFAULT_SECURITY_PROFILE!, 0, 3) as 0 | 1 | 2 | 3;
+  if (defaultSecurityProfile >= 2 && !tlsCert) throw new ConfigError(`OCPP_DEFAULT_SECURITY_PROFILE=${defaultSecurityProfile} needs OCPP_TLS_CERT and OCPP_TLS_KEY`);
+  if (defaultSecurityProfile === 3 && !tlsCa) throw new ConfigError('OCPP_DEFAULT_SECURITY_PROFILE=3 needs OCPP_TLS_CA');
   return {
     ocpp: {
       host: str('OCPP_HOST'),
       port: port(env, 'OCPP_PORT', defaults.OCPP_PORT!),
       tlsCert,
       tlsKey,
+      tlsCa,
+      defaultSecurityProfile,
+      maxConnectionsPerAddress: int(env, 'OCPP_MAX_CONNECTIONS_PER_ADDRESS', defaults.OCPP_MAX_CONNECTIONS_PER_ADDRESS!),
+      connectRatePerAddress: int(env, 'OCPP_CONNECT_RATE_PER_ADDRESS', defaults.OCPP_CONNECT_RATE_PER_ADDRESS!),
+      connectBurstPerAddress: int(env, 'OCPP_CONNECT_BURST_PER_ADDRESS', defaults.OCPP_CONNECT_BURST_PER_ADDRESS!, 1),
+      handshakeTimeoutMs: int(env, 'OCPP_HANDSHAKE_TIMEOUT_MS', defaults.OCPP_HANDSHAKE_TIMEOUT_MS!, 100),
       maxPayloadBytes: int(env, 'OCPP_MAX_PAYLOAD_BYTES', defaults.OCPP_MAX_PAYLOAD_BYTES!, 1024),
       pingIntervalSec: int(env, 'OCPP_PING_INTERVAL_SEC', defaults.OCPP_PING_INTERVAL_SEC!),
       heartbeatIntervalSec: int(env, 'OCPP_HEARTBEAT_INTERVAL_SEC', defaults.OCPP_HEARTBEAT_INTERVAL_SEC!, 1),
@@ -126,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       flushIntervalMs: int(env, 'INFLUX_FLUSH_INTERVAL_MS', defaults.INFLUX_FLUSH_INTERVAL_MS!, 10),
       maxBufferLines: int(env, 'INFLUX_MAX_BUFFER_LINES', defaults.INFLUX_MAX_BUFFER_LINES!, 1000),
     },
+    journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', defaults.JOURNAL_MAX_ENTRIES!, 1),
     collectorId: env.COLLECTOR_ID || hostname(),
     logLevel: str('LOG_LEVEL'),
   };

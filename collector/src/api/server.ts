@@ -12,6 +12,7 @@ import type { InfluxReader } from './influx-reader';
 import type { StationQuery } from './station-query';
 import { stationRoutes } from './routes/stations';
 import { fleetRoutes } from './routes/fleet';
+import { historyRoutes } from './routes/history';
 
 export interface ApiDeps {
   store: StationStore;
@@ -77,6 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(async (scope) => stationRoutes(scope, deps));
   await app.register(async (scope) => fleetRoutes(scope, deps));
+  await app.register(async (scope) => historyRoutes(scope, deps));
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope, deps));
   return app;
 }

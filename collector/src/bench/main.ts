@@ -6,7 +6,7 @@
  * real collector (`chargewatch collector`) as a child with Redis, InfluxDB 1.x and a Prometheus scraping
  * its /metrics every second. Every child and service is stopped at the end, also on error or Ctrl-C.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -175,11 +175,15 @@ async function startCollectorChild(
     INFLUX_DATABASE: database,
     COLLECTOR_ID: `bench-${runId}-${name}`,
     LOG_LEVEL: 'warn',
+    // The load comes from 16 loopback addresses; the per-address flood limits are for the internet.
+    OCPP_MAX_CONNECTIONS_PER_ADDRESS: '0',
+    OCPP_CONNECT_RATE_PER_ADDRESS: '0',
   };
   delete childEnv.NODE_OPTIONS;
   const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, BIN, 'collector'], dir, childEnv);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const stop = () => proc.stop(15_000);
+  // Generous grace: a clean stop writes out the journal, and --cpu-prof writes its file only on exit.
+  const stop = () => proc.stop(60_000);
   cleanups.push(stop);
   await waitFor(`collector ${name}`, async () => {
     if (!proc.running) throw new Error(`collector exited; see ${proc.logFile}`);
@@ -393,7 +397,7 @@ async function main(): Promise<void> {
     const tp = await gen.all<ThroughputResult>({ cmd: 'throughput', group, warmupMs: 1000, durationMs: P.profileMs }, P.profileMs + 30_000);
     await gen.all({ cmd: 'close', group, terminate: false }, 60_000);
     await c3.stop();
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
     if (file) {
       const keep = join(tmpdir(), `chargewatch-bench-${runId}.cpuprofile`);
       writeFileSync(keep, readFileSync(join(profDir, file)));

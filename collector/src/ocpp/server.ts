@@ -19,6 +19,7 @@ import type { Logger } from '../logger';
 import { adapterFor } from './adapters';
 import { localiseCallError } from './adapters/error-codes';
 import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
+import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './auth/guard';
 
 export const OCPP_PATH = '/ocpp';
 export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
@@ -36,6 +37,12 @@ export interface OcppServerOptions {
   port: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** PEM CA bundle for station client certificates (security profile 3). */
+  tlsCa?: string;
+  /** Time allowed for the TLS handshake and the HTTP upgrade request. */
+  handshakeTimeoutMs?: number;
+  /** Per-address limits and station authentication (profiles 1–3); without it any well-formed handshake is accepted. */
+  guard?: HandshakeGuard;
   maxPayloadBytes: number;
   pingIntervalSec: number;
   callTimeoutSec: number;
@@ -53,6 +60,8 @@ interface Connection {
   client: RPCServerClient;
   adapter: ProtocolAdapter;
   remoteAddress: string;
+  /** Registration as of connect or the last boot: read once, not per call (the hot path). */
+  registration?: Promise<string | undefined>;
 }
 
 export class OcppServer {
@@ -74,8 +83,13 @@ export class OcppServer {
       respondWithDetailedErrors: false,
       wssOptions: { maxPayload: opts.maxPayloadBytes },
     });
-    this.rpc.auth((accept, reject, handshake) => {
+    this.rpc.auth(async (accept, reject, handshake, signal) => {
       const { endpoint, identity, protocols } = handshake;
+      const limited = opts.guard?.admit(handshake);
+      if (limited) {
+        reject(limited.status, limited.message);
+        return;
+      }
       if (endpoint !== OCPP_PATH || !identity || identity.length > 48) {
         opts.metrics.connectionsRejected.inc({ reason: 'bad_path' });
         reject(404, `Connect to ${OCPP_PATH}/{stationId}`);
@@ -84,6 +98,14 @@ export class OcppServer {
       if (!SUPPORTED_PROTOCOLS.some((p) => protocols.has(p))) {
         opts.metrics.connectionsRejected.inc({ reason: 'no_protocol' });
         reject(400, `Supported subprotocols: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+        return;
+      }
+      const refused = await opts.guard?.authenticate(handshake, signal).catch((err: unknown) => {
+        opts.logger.error({ err, stationId: identity }, 'station authentication failed with an error');
+        return { status: 500, message: 'internal error' };
+      });
+      if (refused) {
+        reject(refused.status, refused.message);
         return;
       }
       accept();
@@ -95,15 +117,20 @@ export class OcppServer {
       });
     });
     this.rpc.on('upgradeAborted', ({ identity, error }: { identity: string; error: Error }) => {
-      opts.logger.info({ stationId: identity, reason: error?.message }, 'handshake refused');
+      // Refusals are counted where they are decided; a client leaving mid-handshake is counted here.
+      const refusedByUs = typeof (error as { code?: unknown } | undefined)?.code === 'number' && !/closed before upgrade|readyState/.test(error.message);
+      if (!refusedByUs) opts.metrics.connectionsRejected.inc({ reason: 'handshake_aborted' });
+      opts.logger.debug({ stationId: identity, reason: error?.message }, 'handshake refused');
     });
   }
 
   async listen(): Promise<AddressInfo> {
-    const { tlsCert, tlsKey } = this.opts;
+    const { tlsCert, tlsKey, tlsCa, handshakeTimeoutMs } = this.opts;
+    const httpOptions = handshakeHttpOptions(handshakeTimeoutMs);
     const server = tlsCert && tlsKey
-      ? createHttpsServer({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey) })
-      : createHttpServer();
+      ? createHttpsServer({ ...httpOptions, ...ocppTlsOptions({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey), ca: tlsCa ? readFileSync(tlsCa) : undefined, handshakeTimeoutMs }) })
+      : createHttpServer(httpOptions);
+    this.opts.guard?.attach(server);
     server.on('request', (_req, res) => {
       res.statusCode = 426;
       res.end('OCPP-J websocket endpoint: connect with a websocket client\n');
@@ -212,53 +239,62 @@ export class OcppServer {
   private fixErrorReplies(client: RPCServerClient, protocol: string): void {
     const target = client as unknown as { sendRaw(frame: string): void };
     const sendRaw = target.sendRaw.bind(client);
-    let lastInbound = '';
+    // Only a reference is kept per frame; it is decoded when an error reply actually needs its id.
+    let lastInbound: Buffer | undefined;
     const ws = (client as unknown as { _ws?: import('ws').WebSocket })._ws;
     ws?.prependListener('message', (data: Buffer) => {
-      lastInbound = data.length < 512 ? data.toString('utf8') : data.subarray(0, 512).toString('utf8');
+      lastInbound = data;
     });
     target.sendRaw = (frame: string) => {
+      if (frame.charCodeAt(1) !== 52 /* '4': only CALLERRORs are rewritten */) return sendRaw(frame);
       let out = localiseCallError(protocol, frame);
-      if (out.startsWith('[4,"-1"')) {
-        const id = /^\s*\[\s*-?\d+\s*,\s*"((?:[^"\\]|\\.){1,36})"/.exec(lastInbound)?.[1];
+      if (out.startsWith('[4,"-1"') && lastInbound) {
+        const head = lastInbound.subarray(0, 512).toString('utf8');
+        const id = /^\s*\[\s*-?\d+\s*,\s*"((?:[^"\\]|\\.){1,36})"/.exec(head)?.[1];
         if (id) out = out.replace('[4,"-1"', `[4,${JSON.stringify(id)}`);
       }
       sendRaw(out);
     };
   }
 
+  /** One handler function per connection, registered for each action (closures cost memory per station). */
   private registerHandlers(conn: Connection, stationId: string): void {
-    const { client, adapter } = conn;
+    const handler = ({ method, params }: { method: string; params: unknown }) => this.handleCall(conn, stationId, method, params);
+    for (const action of conn.adapter.actions) conn.client.handle(action, handler as never);
+  }
+
+  private async handleCall(conn: Connection, stationId: string, action: string, params: unknown): Promise<Record<string, unknown>> {
+    const { adapter } = conn;
     const { metrics, logger, dispatcher, decisions } = this.opts;
     const protocol = adapter.protocol;
-    for (const action of adapter.actions) {
-      client.handle(action, async ({ params }) => {
-        const started = process.hrtime.bigint();
-        const receivedAt = Date.now();
-        try {
-          if (action !== 'BootNotification' && this.opts.registrationOf) {
-            const registration = await this.opts.registrationOf(stationId);
-            if (registration === 'Rejected') {
-              throw createRPCError('SecurityError', 'station registration was rejected; send BootNotification', {});
-            }
-          }
-          const { reply, events } = await adapter.handle(action, params, { stationId, receivedAt, decisions });
-          await dispatcher.record(events);
-          metrics.messages.inc({ action, outcome: 'ok', protocol });
-          return reply;
-        } catch (err) {
-          metrics.messages.inc({ action, outcome: 'error', protocol });
-          if (isRpcError(err)) {
-            logger.warn({ stationId, action, code: err.rpcErrorCode, error: err.message }, 'call refused');
-            throw err;
-          }
-          // Never answer success for something not recorded: the station keeps the message and retries.
-          logger.error({ err, stationId, action }, 'call failed');
-          throw createRPCError('InternalError', 'the message could not be recorded; retry later', {});
-        } finally {
-          metrics.callDuration.observe({ action }, Number(process.hrtime.bigint() - started) / 1e9);
+    const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
+    try {
+      if (action !== 'BootNotification' && this.opts.registrationOf) {
+        conn.registration ??= this.opts.registrationOf(stationId);
+        if ((await conn.registration) === 'Rejected') {
+          throw createRPCError('SecurityError', 'station registration was rejected; send BootNotification', {});
         }
-      });
+      }
+      const { reply, events } = await adapter.handle(action, params, { stationId, receivedAt, decisions });
+      await dispatcher.record(events);
+      if (action === 'BootNotification') {
+        const boot = events.find((e) => e.type === 'station.booted');
+        if (boot?.type === 'station.booted') conn.registration = Promise.resolve(boot.registration);
+      }
+      metrics.messages.inc({ action, outcome: 'ok', protocol });
+      return reply;
+    } catch (err) {
+      metrics.messages.inc({ action, outcome: 'error', protocol });
+      if (isRpcError(err)) {
+        logger.warn({ stationId, action, code: err.rpcErrorCode, error: err.message }, 'call refused');
+        throw err;
+      }
+      // Never answer success for something not recorded: the station keeps the message and retries.
+      logger.error({ err, stationId, action }, 'call failed');
+      throw createRPCError('InternalError', 'the message could not be recorded; retry later', {});
+    } finally {
+      metrics.callDuration.observe({ action }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 

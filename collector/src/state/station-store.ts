@@ -71,7 +71,15 @@ function num(v: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * `lastSeen` is written at most this often per station: meter values arrive every few seconds from
+ * thousands of stations, and a heartbeat age in seconds does not need every one of them.
+ */
+const LAST_SEEN_WRITE_INTERVAL_MS = 5000;
+
 export class StationStore {
+  private lastSeenWritten = new Map<string, number>();
+
   constructor(
     readonly redis: Redis,
     readonly prefix = 'cw:',
@@ -110,10 +118,23 @@ export class StationStore {
     const m = this.redis.multi();
     const station = this.k('station', stationId);
     const txKey = this.k('station', stationId, 'tx');
-    m.sadd(this.k('stations'), stationId);
-    m.hsetnx(station, 'firstSeen', String(events[0]!.receivedAt));
+    let writes = 0;
+    const last = events[events.length - 1]!.receivedAt;
+    // A refused login attempt is recorded as a collector-side security event; it says nothing about
+    // the station being alive, so it must not touch lastSeen (an attacker could fake liveness).
+    if (events.every((e) => e.type === 'security.event' && e.source === 'collector')) return;
+    const meterOnly = events.every((e) => e.type === 'meter.sample');
+    if (!meterOnly) {
+      // Registry membership needs writing only with state changes, not with every meter value.
+      m.sadd(this.k('stations'), stationId);
+      m.hsetnx(station, 'firstSeen', String(events[0]!.receivedAt));
+    }
+    if (!meterOnly || last - (this.lastSeenWritten.get(stationId) ?? 0) >= LAST_SEEN_WRITE_INTERVAL_MS) {
+      m.hset(station, 'lastSeen', String(last));
+      this.lastSeenWritten.set(stationId, last);
+      writes++;
+    }
     for (const e of events) {
-      m.hset(station, 'lastSeen', String(e.receivedAt));
       switch (e.type) {
         case 'connection.opened':
           m.hset(station, {
@@ -125,6 +146,7 @@ export class StationStore {
           });
           break;
         case 'connection.closed':
+          this.lastSeenWritten.delete(stationId);
           // Only the owner may mark a station offline: after a takeover by another collector the old
           // instance's close must not overwrite the new connection's state.
           m.eval(
@@ -204,11 +226,18 @@ export class StationStore {
         case 'firmware.status':
           m.hset(station, { firmwareStatus: e.status, firmwareStatusAt: String(e.time) });
           break;
+        case 'meter.sample':
+          continue;
         default:
           break;
       }
+      writes++;
     }
     for (const key of touched) m.hset(this.k('station', stationId, 'connectors'), key, JSON.stringify(connectors.get(key)));
+    if (writes === 0 && touched.size === 0) {
+      m.discard();
+      return;
+    }
     await m.exec();
   }
 

@@ -113,6 +113,18 @@ describe('ingest into InfluxDB, Redis and Prometheus', () => {
     expect(state.connectors[0]).toMatchObject({ status: 'Occupied' });
   });
 
+  it('serves a station\'s recent history from InfluxDB', async () => {
+    const res = await collector.api('/api/v1/stations/CP16-A/history?hours=1');
+    expect(res.status).toBe(200);
+    const h = (await res.json()) as Record<string, any[]>;
+    expect(h.statusTimeline.map((s) => s.status)).toEqual(['Faulted', 'Charging', 'Preparing']);
+    expect(h.errors).toEqual([expect.objectContaining({ errorCode: 'GroundFailure', vendorErrorCode: 'E42', evseId: 1, connectorId: 1 })]);
+    expect(h.sessions).toEqual([expect.objectContaining({ energyWh: 3000, stoppedReason: 'EVDisconnected', evseId: 1, connectorId: 1, startedAt: expect.any(String), endedAt: expect.any(String) })]);
+    expect(h.connections[0]).toMatchObject({ event: 'opened' });
+    expect((await collector.api('/api/v1/stations/NOPE/history')).status).toBe(404);
+    expect((await collector.api('/api/v1/stations/CP16-A/history?hours=0')).status).toBe(400);
+  });
+
   it('is scraped by a real Prometheus and answers PromQL', async () => {
     await eventually(async () => {
       const code = await promQuery(PROM(), 'chargewatch_connector_status_code{station_id="CP16-A"}');

@@ -24,6 +24,12 @@ describe('loadConfig defaults', () => {
         port: 9000,
         tlsCert: undefined,
         tlsKey: undefined,
+        tlsCa: undefined,
+        defaultSecurityProfile: 0,
+        maxConnectionsPerAddress: 100,
+        connectRatePerAddress: 20,
+        connectBurstPerAddress: 50,
+        handshakeTimeoutMs: 10000,
         maxPayloadBytes: 65536,
         pingIntervalSec: 30,
         heartbeatIntervalSec: 300,
@@ -44,6 +50,7 @@ describe('loadConfig defaults', () => {
         flushIntervalMs: 500,
         maxBufferLines: 200000,
       },
+      journalMaxEntries: 2000000,
       collectorId: hostname(),
       logLevel: 'info',
     };
@@ -78,6 +85,11 @@ describe('loadConfig overrides', () => {
   const overrides: Record<string, [string, (c: CollectorConfig) => unknown, unknown]> = {
     OCPP_HOST: ['127.0.0.2', (c) => c.ocpp.host, '127.0.0.2'],
     OCPP_PORT: ['19000', (c) => c.ocpp.port, 19000],
+    OCPP_DEFAULT_SECURITY_PROFILE: ['1', (c) => c.ocpp.defaultSecurityProfile, 1],
+    OCPP_MAX_CONNECTIONS_PER_ADDRESS: ['0', (c) => c.ocpp.maxConnectionsPerAddress, 0],
+    OCPP_CONNECT_RATE_PER_ADDRESS: ['5', (c) => c.ocpp.connectRatePerAddress, 5],
+    OCPP_CONNECT_BURST_PER_ADDRESS: ['10', (c) => c.ocpp.connectBurstPerAddress, 10],
+    OCPP_HANDSHAKE_TIMEOUT_MS: ['2000', (c) => c.ocpp.handshakeTimeoutMs, 2000],
     OCPP_MAX_PAYLOAD_BYTES: ['1024', (c) => c.ocpp.maxPayloadBytes, 1024],
     OCPP_PING_INTERVAL_SEC: ['0', (c) => c.ocpp.pingIntervalSec, 0],
     OCPP_HEARTBEAT_INTERVAL_SEC: ['60', (c) => c.ocpp.heartbeatIntervalSec, 60],
@@ -98,6 +110,7 @@ describe('loadConfig overrides', () => {
     INFLUX_BATCH_SIZE: ['1', (c) => c.influx.batchSize, 1],
     INFLUX_FLUSH_INTERVAL_MS: ['10', (c) => c.influx.flushIntervalMs, 10],
     INFLUX_MAX_BUFFER_LINES: ['1000', (c) => c.influx.maxBufferLines, 1000],
+    JOURNAL_MAX_ENTRIES: ['5000', (c) => c.journalMaxEntries, 5000],
     COLLECTOR_ID: ['collector-7', (c) => c.collectorId, 'collector-7'],
     LOG_LEVEL: ['debug', (c) => c.logLevel, 'debug'],
   };
@@ -109,7 +122,7 @@ describe('loadConfig overrides', () => {
   });
 
   it('every SETTINGS entry other than the TLS pair (tested below) and API_AUTH has an override case here', () => {
-    const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'API_AUTH']);
+    const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'OCPP_TLS_CA', 'API_AUTH']);
     expect(SETTINGS.map((s) => s.env).filter((e) => !covered.has(e))).toEqual([]);
   });
 
@@ -131,10 +144,13 @@ describe('loadConfig validation', () => {
     ['OCPP_HEARTBEAT_INTERVAL_SEC', 1],
     ['OCPP_MAX_BAD_MESSAGES', 1],
     ['OCPP_CALL_TIMEOUT_SEC', 1],
+    ['OCPP_CONNECT_BURST_PER_ADDRESS', 1],
+    ['OCPP_HANDSHAKE_TIMEOUT_MS', 100],
     ['API_PORT', 0],
     ['INFLUX_BATCH_SIZE', 1],
     ['INFLUX_FLUSH_INTERVAL_MS', 10],
     ['INFLUX_MAX_BUFFER_LINES', 1000],
+    ['JOURNAL_MAX_ENTRIES', 1],
   ];
 
   it.each(ints)('%s must be an integer (ConfigError naming the variable)', (name) => {
@@ -218,6 +234,18 @@ describe('OCPP TLS', () => {
       tlsCert: '/etc/cw/cert.pem',
       tlsKey: '/etc/cw/key.pem',
     });
+  });
+
+  it('takes a client CA only together with the server pair', () => {
+    const pair = { OCPP_TLS_CERT: '/etc/cw/cert.pem', OCPP_TLS_KEY: '/etc/cw/key.pem' };
+    expect(loadConfig({ ...TOKEN, ...pair, OCPP_TLS_CA: '/etc/cw/ca.pem' }).ocpp.tlsCa).toBe('/etc/cw/ca.pem');
+    expect(configError({ ...TOKEN, OCPP_TLS_CA: '/etc/cw/ca.pem' }).message).toContain('OCPP_TLS_CA');
+  });
+
+  it('refuses a default security profile the port cannot serve', () => {
+    expect(configError({ ...TOKEN, OCPP_DEFAULT_SECURITY_PROFILE: '2' }).message).toContain('OCPP_TLS_CERT');
+    expect(configError({ ...TOKEN, OCPP_DEFAULT_SECURITY_PROFILE: '3', OCPP_TLS_CERT: 'c', OCPP_TLS_KEY: 'k' }).message).toContain('OCPP_TLS_CA');
+    expect(configError({ ...TOKEN, OCPP_DEFAULT_SECURITY_PROFILE: '4' }).message).toContain('<= 3');
   });
 
   it.each([

@@ -86,41 +86,88 @@ function commonTags(stationId: string, meta: StationMeta | undefined): Array<[st
   return tags;
 }
 
-class PointBuilder {
-  readonly point: Point;
+/** Line-protocol escaping, byte-for-byte as @influxdata/influxdb-client's Point does it. */
+const escapeKey = (v: string) => (/[,= ]/.test(v) ? v.replace(/([,= ])/g, '\\$1') : v);
+const escapeMeasurement = (v: string) => (/[, ]/.test(v) ? v.replace(/([, ])/g, '\\$1') : v);
+const quote = (v: string) => `"${/["\\]/.test(v) ? v.replace(/(["\\])/g, '\\$1') : v}"`;
 
-  constructor(measurement: string, time: number, common: Array<[string, string]>) {
-    this.point = new Point(measurement).timestamp(time);
-    for (const [k, v] of common) this.point.tag(k, v);
+type FieldKind = 'str' | 'float' | 'int' | 'bool';
+
+/**
+ * Collects one point's tags and fields. `line` renders line protocol directly (the hot path: building
+ * client Point objects for every sampled value cost more than the rest of the mapping); `point`
+ * gives the client's Point for callers that want one.
+ */
+class PointBuilder {
+  private tags: Array<[string, string]>;
+  private fields: Array<[string, FieldKind, string | number | boolean]> = [];
+
+  constructor(
+    private readonly measurement: string,
+    private readonly time: number,
+    common: Array<[string, string]>,
+  ) {
+    this.tags = common.slice();
   }
 
   /** Empty or missing values are left out (line protocol has no empty tags). */
   tag(name: string, value: string | number | undefined): this {
     if (value === undefined || value === null) return this;
     const v = cleanTagValue(String(value));
-    if (v.length > 0) this.point.tag(name, v);
+    if (v.length > 0) this.tags.push([name, v]);
     return this;
   }
 
   str(name: string, value: string | undefined): this {
-    if (value !== undefined && value !== null) this.point.stringField(name, String(value));
+    if (value !== undefined && value !== null) this.fields.push([name, 'str', String(value)]);
     return this;
   }
 
   /** Non-finite numbers are left out: line protocol cannot carry NaN or Infinity. */
   float(name: string, value: number | undefined): this {
-    if (typeof value === 'number' && Number.isFinite(value)) this.point.floatField(name, value);
+    if (typeof value === 'number' && Number.isFinite(value)) this.fields.push([name, 'float', value]);
     return this;
   }
 
   int(name: string, value: number | undefined): this {
-    if (typeof value === 'number' && Number.isFinite(value)) this.point.intField(name, Math.trunc(value));
+    if (typeof value === 'number' && Number.isFinite(value)) this.fields.push([name, 'int', Math.trunc(value)]);
     return this;
   }
 
   bool(name: string, value: boolean | undefined): this {
-    if (typeof value === 'boolean') this.point.booleanField(name, value);
+    if (typeof value === 'boolean') this.fields.push([name, 'bool', value]);
     return this;
+  }
+
+  /** Line protocol with tags and fields sorted by key, or undefined for a point without fields. */
+  get line(): string | undefined {
+    if (this.fields.length === 0) return undefined;
+    const byKey = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    let out = escapeMeasurement(this.measurement);
+    for (const [k, v] of this.tags.sort(byKey)) out += `,${escapeKey(k)}=${escapeKey(v)}`;
+    let first = true;
+    for (const [k, kind, v] of this.fields.sort(byKey)) {
+      out += first ? ' ' : ',';
+      first = false;
+      out += `${escapeKey(k)}=`;
+      if (kind === 'str') out += quote(v as string);
+      else if (kind === 'float') out += String(v);
+      else if (kind === 'int') out += `${Math.floor(v as number)}i`;
+      else out += v ? 'T' : 'F';
+    }
+    return `${out} ${this.time}`;
+  }
+
+  get point(): Point {
+    const p = new Point(this.measurement).timestamp(this.time);
+    for (const [k, v] of this.tags) p.tag(k, v);
+    for (const [k, kind, v] of this.fields) {
+      if (kind === 'str') p.stringField(k, v as string);
+      else if (kind === 'float') p.floatField(k, v as number);
+      else if (kind === 'int') p.intField(k, v as number);
+      else p.booleanField(k, v as boolean);
+    }
+    return p;
   }
 }
 
@@ -129,6 +176,10 @@ class PointBuilder {
  * carry at least one field (InfluxDB rejects points without fields).
  */
 export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): Point[] {
+  return build(event, meta, ctx).map((b) => b.point);
+}
+
+function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): PointBuilder[] {
   const common = commonTags(event.stationId, meta);
   const time = Math.round(event.time);
   const b = (measurement: string) => new PointBuilder(measurement, time, common);
@@ -140,7 +191,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .str('remote_address', event.remoteAddress)
           .str('protocol', event.protocol)
           .str('collector_id', event.collectorId)
-          .bool('replaced', event.replaced).point,
+          .bool('replaced', event.replaced),
       ];
     case 'connection.closed':
       return [
@@ -148,7 +199,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .tag('event', 'closed')
           .int('code', event.code)
           .str('reason', event.reason ?? '')
-          .str('collector_id', event.collectorId).point,
+          .str('collector_id', event.collectorId),
       ];
     case 'station.booted':
       return [
@@ -158,10 +209,10 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .str('firmware_version', event.firmwareVersion)
           .str('serial_number', event.serialNumber)
           .str('reason', event.reason)
-          .str('registration', event.registration).point,
+          .str('registration', event.registration),
       ];
     case 'station.heartbeat':
-      return [b(MEASUREMENTS.heartbeat).float('skew_ms', event.time - event.receivedAt).point];
+      return [b(MEASUREMENTS.heartbeat).float('skew_ms', event.time - event.receivedAt)];
     case 'connector.status':
       return [
         b(MEASUREMENTS.connectorStatus)
@@ -171,10 +222,10 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .int('status_code', CONNECTOR_STATUS_CODE[event.status] ?? CONNECTOR_STATUS_CODE.Unknown)
           .str('error_code', event.errorCode)
           .str('vendor_error_code', event.vendorErrorCode)
-          .str('info', event.info).point,
+          .str('info', event.info),
       ];
     case 'meter.sample': {
-      const points: Point[] = [];
+      const points: PointBuilder[] = [];
       for (const sv of event.values) {
         if (typeof sv.value !== 'number' || !Number.isFinite(sv.value)) continue;
         points.push(
@@ -187,7 +238,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
             .tag('context', sv.context ?? event.context)
             .float('value', sv.value)
             .str('unit', sv.unit)
-            .str('transaction_id', event.transactionId).point,
+            .str('transaction_id', event.transactionId),
         );
       }
       return points;
@@ -204,7 +255,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .str('trigger_reason', event.triggerReason)
           .float('meter_wh', event.meterStartWh)
           .bool('offline', event.offline)
-          .int('seq_no', event.seqNo).point,
+          .int('seq_no', event.seqNo),
       ];
     case 'transaction.updated':
       return [
@@ -218,7 +269,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .str('charging_state', event.chargingState)
           .str('trigger_reason', event.triggerReason)
           .bool('offline', event.offline)
-          .int('seq_no', event.seqNo).point,
+          .int('seq_no', event.seqNo),
       ];
     case 'transaction.ended': {
       const start = ctx.transactionStart;
@@ -241,7 +292,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .float('energy_wh', energy)
           .float('duration_s', duration !== undefined && duration >= 0 ? duration : undefined)
           .bool('offline', event.offline)
-          .int('seq_no', event.seqNo).point,
+          .int('seq_no', event.seqNo),
       ];
     }
     case 'authorization.requested':
@@ -249,19 +300,19 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
         b(MEASUREMENTS.authorization)
           .tag('result', event.result)
           .str('id_token', event.idToken.id)
-          .str('id_token_type', event.idToken.type).point,
+          .str('id_token_type', event.idToken.type),
       ];
     case 'firmware.status':
-      return [b(MEASUREMENTS.firmwareStatus).str('status', event.status).int('request_id', event.requestId).point];
+      return [b(MEASUREMENTS.firmwareStatus).str('status', event.status).int('request_id', event.requestId)];
     case 'log.status':
-      return [b(MEASUREMENTS.logStatus).str('status', event.status).int('request_id', event.requestId).point];
+      return [b(MEASUREMENTS.logStatus).str('status', event.status).int('request_id', event.requestId)];
     case 'security.event':
       return [
         b(MEASUREMENTS.securityEvent)
           .tag('event_type', event.eventType)
           .tag('source', event.source)
           // Always written, possibly empty: a point needs at least one field.
-          .str('tech_info', event.techInfo ?? '').point,
+          .str('tech_info', event.techInfo ?? ''),
       ];
     case 'device.event':
       return [
@@ -275,7 +326,7 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .int('event_id', event.eventId)
           .int('evse', event.evseId)
           .int('connector', event.connectorId)
-          .bool('cleared', event.cleared).point,
+          .bool('cleared', event.cleared),
       ];
     case 'device.report':
       return [
@@ -283,14 +334,14 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
           .int('request_id', event.requestId)
           .int('seq_no', event.seqNo)
           .int('items', event.items.length)
-          .bool('tbc', event.tbc).point,
+          .bool('tbc', event.tbc),
       ];
     case 'data.transfer':
       return [
         b(MEASUREMENTS.dataTransfer)
           .tag('vendor_id', event.vendorId)
           .str('message_id', event.messageId)
-          .int('data_length', event.dataLength).point,
+          .int('data_length', event.dataLength),
       ];
     default: {
       const unknown: never = event;
@@ -303,8 +354,8 @@ export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx:
 /** Line protocol (precision ms) of the event's points. */
 export function toLines(event: ChargeEvent, meta: StationMeta | undefined, ctx?: ToPointsContext): string[] {
   const lines: string[] = [];
-  for (const p of toPoints(event, meta, ctx)) {
-    const line = p.toLineProtocol();
+  for (const b of build(event, meta, ctx)) {
+    const line = b.line;
     if (line) lines.push(line);
   }
   return lines;

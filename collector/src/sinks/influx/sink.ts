@@ -155,17 +155,23 @@ export class InfluxSink {
   record(events: ChargeEvent[]): void {
     if (this.closed) throw new Error('InfluxSink is closed');
     if (events.length === 0) return;
+    this.enqueue(this.linesFor(events), events.length);
+  }
+
+  /**
+   * Maps events to line protocol without queuing them (the journal stores these lines durably before
+   * the station's answer). Remembers transaction starts so an end can carry energy_wh and duration_s.
+   */
+  linesFor(events: ChargeEvent[]): string[] {
     const lines: string[] = [];
-    const starts: Array<[string, TransactionStart]> = [];
-    const ends: string[] = [];
     for (const event of events) {
       const ctx: ToPointsContext = {};
       if (event.type === 'transaction.started') {
-        starts.push([txKey(event.stationId, event.transactionId), { time: event.time, meterStartWh: event.meterStartWh }]);
+        this.trackStart(txKey(event.stationId, event.transactionId), { time: event.time, meterStartWh: event.meterStartWh });
       } else if (event.type === 'transaction.ended') {
         const key = txKey(event.stationId, event.transactionId);
-        ctx.transactionStart = this.transactions.get(key) ?? starts.find(([k]) => k === key)?.[1];
-        ends.push(key);
+        ctx.transactionStart = this.transactions.get(key);
+        this.transactions.delete(key);
       }
       try {
         for (const line of toLines(event, this.stationMeta(event.stationId), ctx)) lines.push(line);
@@ -173,15 +179,23 @@ export class InfluxSink {
         this.log.error({ err, stationId: event.stationId, eventType: event.type }, 'cannot map event to InfluxDB points');
       }
     }
+    return lines;
+  }
+
+  /**
+   * Queues lines for writing; never waits. All or nothing: when they do not fit, throws
+   * InfluxBackpressureError and keeps none of them (`force` skips the check, for lines that are
+   * already durable elsewhere and only pass through).
+   */
+  enqueue(lines: string[], events = 1, force = false): void {
+    if (this.closed) throw new Error('InfluxSink is closed');
     const backlog = this.backlogLines();
     // A call larger than the whole buffer is still taken when the buffer is empty, else it never would be.
-    if (backlog > 0 && backlog + lines.length > this.maxBufferLines) {
+    if (!force && backlog > 0 && backlog + lines.length > this.maxBufferLines) {
       this.counters.backpressureCalls++;
-      this.metrics?.backpressure?.(events.length);
+      this.metrics?.backpressure?.(events);
       throw new InfluxBackpressureError(backlog, this.maxBufferLines);
     }
-    for (const [key, start] of starts) this.trackStart(key, start);
-    for (const key of ends) this.transactions.delete(key);
     if (lines.length === 0) return;
     this.chunks.push({ lines, offset: 0, at: this.now() });
     this.queued += lines.length;

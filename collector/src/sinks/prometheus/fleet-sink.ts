@@ -149,6 +149,11 @@ export class FleetMetricsSink {
   }
 
   private apply(e: ChargeEvent): void {
+    if (e.type === 'security.event' && e.source === 'collector') {
+      // Refused logins are counted, but must not create or refresh a station's liveness.
+      this.m.securityEvents.inc({ event_type: e.eventType, source: e.source });
+      return;
+    }
     const s = this.view(e.stationId);
     s.lastSeen = Math.max(s.lastSeen, e.receivedAt);
     const id = e.stationId;

@@ -45,6 +45,9 @@ export class CollectorMetrics {
   readonly influxBacklog: Gauge<string>;
   readonly influxBacklogAge: Gauge<string>;
   readonly redisErrors: Counter<'operation'>;
+  readonly journalEntries: Gauge<string>;
+  readonly journalWritten: Counter<string>;
+  readonly journalRefused: Counter<'reason'>;
 
   constructor(registry = new Registry()) {
     this.registry = registry;
@@ -90,6 +93,9 @@ export class CollectorMetrics {
     this.influxWriteDuration = new Histogram({ name: 'chargewatch_influx_write_duration_seconds', help: 'Duration of one InfluxDB batch write', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r });
     this.influxBacklog = new Gauge({ name: 'chargewatch_influx_backlog_points', help: 'Points buffered, not yet written to InfluxDB', registers: r });
     this.influxBacklogAge = new Gauge({ name: 'chargewatch_influx_backlog_oldest_age_seconds', help: 'Age of the oldest point not yet written to InfluxDB', registers: r });
+    this.journalEntries = new Gauge({ name: 'chargewatch_journal_entries', help: 'Acknowledged calls whose events are in the durable journal and not yet confirmed in InfluxDB', registers: r });
+    this.journalWritten = new Counter({ name: 'chargewatch_journal_entries_written_total', help: 'Journal entries written to InfluxDB and removed from the journal', registers: r });
+    this.journalRefused = new Counter({ name: 'chargewatch_journal_refused_total', help: 'Calls answered with a CALLERROR because their events could not be made durable', labelNames: ['reason'], registers: r });
     this.redisErrors = new Counter({ name: 'chargewatch_redis_errors_total', help: 'Failed Redis operations', labelNames: ['operation'], registers: r });
   }
 }

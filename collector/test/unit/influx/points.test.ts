@@ -204,3 +204,16 @@ describe('toPoints: tags', () => {
     expect(one(e, null)).toMatch(/ 1700000000001$/);
   });
 });
+
+describe('toLines renders exactly what the InfluxDB client would', () => {
+  // toLines writes line protocol itself for speed; the client's Point is the reference encoding.
+  const awkward = { site: 'Main St, "Depot" = 1 \\ north', tags: { 'op erator': 'a=b,c d', region: 'x"y\\z' } };
+  it.each(sessionEvents('CP 1,=x', T0).map((e) => [e.type, e] as const))('%s', (_type, e) => {
+    for (const m of [undefined, meta, awkward]) {
+      const ctx = { transactionStart: { time: T0 - 5000, meterStartWh: 10 } };
+      const reference = toPoints(e, m, ctx).map((p) => p.toLineProtocol()).filter(Boolean);
+      expect(toLines(e, m, ctx)).toEqual(reference);
+      expect(reference.length).toBeGreaterThan(0);
+    }
+  });
+});
