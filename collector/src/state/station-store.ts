@@ -109,6 +109,15 @@ export class StationStore {
   async apply(events: ChargeEvent[]): Promise<void> {
     if (events.length === 0) return;
     const stationId = events[0]!.stationId;
+    // A refused login attempt is recorded as a collector-side security event; it says nothing about
+    // the station being alive, so it must not touch lastSeen (an attacker could fake liveness).
+    if (events.every((e) => e.type === 'security.event' && e.source === 'collector')) return;
+    const last = events[events.length - 1]!.receivedAt;
+    const meterOnly = events.every((e) => e.type === 'meter.sample');
+    const writeLastSeen = !meterOnly || last - (this.lastSeenWritten.get(stationId) ?? 0) >= LAST_SEEN_WRITE_INTERVAL_MS;
+    // The common case, a MeterValues between two lastSeen writes, needs no Redis command at all.
+    if (meterOnly && !writeLastSeen) return;
+
     const needsConnectors = events.some((e) => e.type === 'connector.status' || e.type.startsWith('transaction.'));
     const previous = needsConnectors ? await this.redis.hgetall(this.k('station', stationId, 'connectors')) : {};
     const connectors = new Map<string, ConnectorState>();
@@ -119,17 +128,12 @@ export class StationStore {
     const station = this.k('station', stationId);
     const txKey = this.k('station', stationId, 'tx');
     let writes = 0;
-    const last = events[events.length - 1]!.receivedAt;
-    // A refused login attempt is recorded as a collector-side security event; it says nothing about
-    // the station being alive, so it must not touch lastSeen (an attacker could fake liveness).
-    if (events.every((e) => e.type === 'security.event' && e.source === 'collector')) return;
-    const meterOnly = events.every((e) => e.type === 'meter.sample');
     if (!meterOnly) {
       // Registry membership needs writing only with state changes, not with every meter value.
       m.sadd(this.k('stations'), stationId);
       m.hsetnx(station, 'firstSeen', String(events[0]!.receivedAt));
     }
-    if (!meterOnly || last - (this.lastSeenWritten.get(stationId) ?? 0) >= LAST_SEEN_WRITE_INTERVAL_MS) {
+    if (writeLastSeen) {
       m.hset(station, 'lastSeen', String(last));
       this.lastSeenWritten.set(stationId, last);
       writes++;
