@@ -130,6 +130,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       return (await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
     }, 30_000);
     prometheus.setTargets([`127.0.0.1:${apiPort}`]);
+    await importDemoSites(apiUrl, apiToken, opts.stations);
 
     const ocppUrl = `ws://127.0.0.1:${ocppPort}/ocpp`;
     log(`starting a simulated fleet of ${opts.stations} stations …`);
@@ -202,4 +203,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+const DEMO_SITES = [
+  { site: 'depot-north', address: 'Industrieweg 12, Utrecht', latitude: 52.11, longitude: 5.08 },
+  { site: 'harbour', address: 'Kade 3, Rotterdam', latitude: 51.9, longitude: 4.45 },
+  { site: 'airport-p3', address: 'Parking P3, Schiphol', latitude: 52.31, longitude: 4.76 },
+];
+
+/**
+ * What an operator does first: give stations their sites. The simulator names stations SIM-0001…;
+ * the metadata import is the real API, so the demo's dashboards and alerts group by site as in production.
+ */
+async function importDemoSites(apiUrl: string, token: string, stations: number): Promise<void> {
+  const rows = Array.from({ length: stations }, (_, i) => {
+    const s = DEMO_SITES[i % DEMO_SITES.length]!;
+    return { stationId: `SIM-${String(i + 1).padStart(Math.max(4, String(stations).length), '0')}`, ...s, operatingHours: '24/7', tags: { network: 'demo' } };
+  });
+  const res = await fetch(`${apiUrl}/api/v1/stations/metadata/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(rows),
+  });
+  if (!res.ok) throw new Error(`demo metadata import failed: HTTP ${res.status} ${await res.text()}`);
 }
