@@ -2,7 +2,8 @@
 // `npm test`: everything CI runs, from a fresh clone, with no prior step.
 //   1. npm dependencies and Debian packages (redis, influxdb, prometheus, alertmanager, chromium)
 //   2. build the collector
-//   3. collector unit + integration tests (real services on free loopback ports)
+//   3. collector unit + integration tests (real services on free loopback ports), then the fault suite
+//      (real processes stopped, killed and paused under load; writes docs/reliability.md)
 //   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose
 //   5. end-to-end: the whole stack with a simulated fleet; alert delivery, dashboard queries, plugin
 //      pages in headless Chromium
@@ -67,6 +68,7 @@ const built = step('build collector', () => execSync('npm run build -w collector
 
 runJest('collector: unit', ['-c', 'collector/jest.config.js', '--selectProjects', 'unit']);
 runJest('collector: integration (real Redis, InfluxDB, Prometheus)', ['-c', 'collector/jest.config.js', '--selectProjects', 'integration']);
+if (built) runJest('collector: faults (InfluxDB, Redis, collector stopped, killed, paused under load)', ['-c', 'collector/test/faults/jest.config.js']);
 runJest('repository: alerting, dashboards, provisioning, compose', ['-c', 'jest.config.js', '--selectProjects', 'config']);
 
 if (built) {

@@ -75,6 +75,8 @@ export class JournalDrain {
         if (entries.length) await this.write(entries);
       } catch (err) {
         if (!this.running) break;
+        // A batch whose acknowledgement failed is still pending for us: read it again first.
+        readPendingFirst = true;
         logger.warn({ err: (err as Error).message, stream: journal.key, consumer }, 'journal drain: retrying after error');
         await new Promise((r) => setTimeout(r, 1000));
       }

@@ -33,11 +33,12 @@ export class CollectorDecisions implements CsmsDecisions {
     return this.authorizer.authorize(stationId, idToken);
   }
 
-  allocateTransactionId(): Promise<number> {
-    return this.store.allocateTransactionId();
+  allocateTransactionId(stationId: string, startKey?: string): Promise<number> {
+    return this.store.allocateTransactionId(stationId, startKey);
   }
 
-  findTransaction(stationId: string, transactionId: string) {
-    return this.store.findTransaction(stationId, transactionId);
+  /** Open, or ended recently: a resent end (its answer was lost) must be placed like the first one. */
+  async findTransaction(stationId: string, transactionId: string) {
+    return (await this.store.findTransaction(stationId, transactionId)) ?? (await this.store.findEndedTransaction(stationId, transactionId));
   }
 }

@@ -247,7 +247,7 @@ export class OcppServer {
     });
     target.sendRaw = (frame: string) => {
       if (frame.charCodeAt(1) !== 52 /* '4': only CALLERRORs are rewritten */) return sendRaw(frame);
-      let out = localiseCallError(protocol, frame);
+      let out = localiseCallError(protocol, withoutLongDetails(frame));
       if (out.startsWith('[4,"-1"') && lastInbound) {
         const head = lastInbound.subarray(0, 512).toString('utf8');
         const id = /^\s*\[\s*-?\d+\s*,\s*"((?:[^"\\]|\\.){1,36})"/.exec(head)?.[1];
@@ -302,6 +302,22 @@ export class OcppServer {
     await this.rpc.close({ ...CLOSE.shutdown, awaitPending: true });
     await Promise.allSettled([...this.pendingRecords]);
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+  }
+}
+
+/**
+ * Schema errors carry the offending payload in their details; echoing a station's large payload back
+ * costs bandwidth and helps nobody, so long details are dropped (code and description stay).
+ */
+function withoutLongDetails(frame: string): string {
+  if (frame.length <= 1024) return frame;
+  try {
+    const msg = JSON.parse(frame) as unknown[];
+    if (msg.length === 5) msg[4] = {};
+    const out = JSON.stringify(msg);
+    return out.length <= 4096 ? out : JSON.stringify([msg[0], msg[1], msg[2], String(msg[3]).slice(0, 256), {}]);
+  } catch {
+    return frame;
   }
 }
 

@@ -8,13 +8,21 @@
  *   station:{id}                  hash: boot info, online, collectorId, protocol, lastSeen, lastHeartbeat, …
  *   station:{id}:connectors       hash: "{evse}/{connector}" → JSON ConnectorState
  *   station:{id}:tx               hash: transactionId → JSON OpenTransaction
+ *   station:{id}:txended:{txId}   JSON OpenTransaction of a transaction ended in the last 7 days (expires)
  *   station:{id}:meta             hash: site, address, latitude, longitude, operatingHours, tags (JSON)
+ *   station:{id}:txstart:{start}  1.6 transaction id given to one StartTransaction, for its resends (expires)
  *   txseq                         counter for 1.6 transaction ids (unique across restarts)
  *   channel meta                  pub/sub: station id whose metadata changed
  */
 import type { Redis } from 'ioredis';
 import type { ChargeEvent, ConnectorStatus } from '../events/model';
 import type { OpenTransaction } from '../ocpp/adapters/types';
+
+/**
+ * How long an ended transaction stays findable: a StopTransaction / TransactionEvent(Ended) resent after
+ * a lost answer must land on the same connector, or InfluxDB gets a second point under other tags.
+ */
+const ENDED_TX_TTL_SEC = 7 * 24 * 3600;
 
 export interface ConnectorState {
   evseId: number;
@@ -93,12 +101,30 @@ export class StationStore {
     return (await this.redis.sismember(this.k('stations'), stationId)) === 1;
   }
 
-  async allocateTransactionId(): Promise<number> {
-    return this.redis.incr(this.k('txseq'));
+  /**
+   * Next 1.6 transaction id. With a start key (what identifies one StartTransaction: connector, timestamp,
+   * idTag, meterStart) the same start gets the same id for a day — a StartTransaction resent after its
+   * answer was lost must not open a second transaction, which would then never end.
+   */
+  async allocateTransactionId(stationId?: string, startKey?: string): Promise<number> {
+    if (!stationId || !startKey) return this.redis.incr(this.k('txseq'));
+    const key = this.k('station', stationId, 'txstart', startKey);
+    const known = await this.redis.get(key);
+    if (known) return Number(known);
+    const id = await this.redis.incr(this.k('txseq'));
+    // A station has one call in progress at a time (callConcurrency 1): nothing races this for its key.
+    await this.redis.set(key, String(id), 'EX', 24 * 3600);
+    return id;
   }
 
   async findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
     const raw = await this.redis.hget(this.k('station', stationId, 'tx'), transactionId);
+    return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
+  }
+
+  /** A transaction that ended within the last ENDED_TX_TTL_SEC, as it was while open. */
+  async findEndedTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
+    const raw = await this.redis.get(this.k('station', stationId, 'txended', transactionId));
     return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
   }
 
@@ -124,9 +150,13 @@ export class StationStore {
     for (const [key, raw] of Object.entries(previous)) connectors.set(key, JSON.parse(raw) as ConnectorState);
     const touched = new Set<string>();
 
+    const txKey = this.k('station', stationId, 'tx');
+    // Ending transactions as they were while open, kept under txended:{id} (see ENDED_TX_TTL_SEC).
+    const endedIds = events.flatMap((e) => (e.type === 'transaction.ended' ? [e.transactionId] : []));
+    const endedOpen = endedIds.length ? await this.redis.hmget(txKey, ...endedIds) : [];
+
     const m = this.redis.multi();
     const station = this.k('station', stationId);
-    const txKey = this.k('station', stationId, 'tx');
     let writes = 0;
     if (!meterOnly) {
       // Registry membership needs writing only with state changes, not with every meter value.
@@ -218,6 +248,8 @@ export class StationStore {
           this.linkTransaction(connectors, touched, e.evseId, e.connectorId, e.transactionId, e.time);
           break;
         case 'transaction.ended': {
+          const wasOpen = endedOpen[endedIds.indexOf(e.transactionId)];
+          if (wasOpen) m.set(this.k('station', stationId, 'txended', e.transactionId), wasOpen, 'EX', ENDED_TX_TTL_SEC);
           m.hdel(txKey, e.transactionId);
           for (const [key, c] of connectors) {
             if (c.transactionId === e.transactionId) {

@@ -4,6 +4,11 @@
  * until a CALLRESULT arrives — after a CALLERROR, a timeout or a lost connection alike. Every
  * acknowledged message is remembered, so the end of the run can check InfluxDB for each of them.
  *
+ * Answers get lost in the field (a connection dropping just after the collector sent its CALLRESULT);
+ * the station then sends the message again although the collector already has it. Every
+ * `resendEvery`-th message is sent once more after its acknowledgement, the same way, so that case is exercised
+ * deterministically and not only when a fault happens to hit it.
+ *
  * Meter samples carry Energy.Active.Import.Register = the station's sequence number at a timestamp
  * unique to the station (ms), so a sample is identified by (station, timestamp) and checked by value.
  * Every `txEvery` messages a transaction starts or ends (1.6 StartTransaction / StopTransaction,
@@ -37,6 +42,8 @@ export interface StationCounters {
   closes: Record<string, number>;
   /** Answers to calls the station had already given up on (after a timeout). */
   lateAnswers: number;
+  /** Acknowledged messages sent once more, as after an answer lost on the way. */
+  resent: number;
 }
 
 export interface TxAck {
@@ -61,17 +68,19 @@ export interface StationOptions {
   intervalMs: number;
   /** A transaction starts or ends every this many messages. */
   txEvery: number;
+  /** Every this many messages, one is sent again after its acknowledgement (0: never). */
+  resendEvery: number;
   callTimeoutMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function emptyCounters(): StationCounters {
-  return { attempts: 0, acked: 0, refused: {}, timeouts: 0, dropped: 0, retried: 0, connects: 0, closes: {}, lateAnswers: 0 };
+  return { attempts: 0, acked: 0, refused: {}, timeouts: 0, dropped: 0, retried: 0, connects: 0, closes: {}, lateAnswers: 0, resent: 0 };
 }
 
 export function addCounters(into: StationCounters, c: StationCounters): StationCounters {
-  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers'] as const) into[k] += c[k];
+  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers', 'resent'] as const) into[k] += c[k];
   for (const [code, n] of Object.entries(c.refused)) into.refused[code] = (into.refused[code] ?? 0) + n;
   for (const [code, n] of Object.entries(c.closes)) into.closes[code] = (into.closes[code] ?? 0) + n;
   return into;
@@ -79,7 +88,7 @@ export function addCounters(into: StationCounters, c: StationCounters): StationC
 
 export function diffCounters(after: StationCounters, before: StationCounters): StationCounters {
   const d = emptyCounters();
-  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers'] as const) d[k] = after[k] - before[k];
+  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers', 'resent'] as const) d[k] = after[k] - before[k];
   for (const [code, n] of Object.entries(after.refused)) if (n - (before.refused[code] ?? 0)) d.refused[code] = n - (before.refused[code] ?? 0);
   for (const [code, n] of Object.entries(after.closes)) if (n - (before.closes[code] ?? 0)) d.closes[code] = n - (before.closes[code] ?? 0);
   return d;
@@ -94,7 +103,8 @@ export class ReliableStation {
   readonly protocol: Protocol;
   /** Acknowledged meter samples: timestamp (ms) → value. */
   readonly ackedSamples = new Map<number, number>();
-  readonly ackedTx: TxAck[] = [];
+  /** Acknowledged transaction events, keyed `event@time`. */
+  readonly ackedTx = new Map<string, TxAck>();
   readonly counters = emptyCounters();
   /** Calls lost with their connection: when they were sent and when the loss was seen. */
   readonly drops: Array<{ sentAt: number; at: number; action: string }> = [];
@@ -131,6 +141,11 @@ export class ReliableStation {
     this.client.on('badMessage', () => this.counters.lateAnswers++);
   }
 
+  /** The transaction the station has open now (its id as the collector gave it, for 1.6). */
+  get openTransaction(): string | undefined {
+    return this.openTx;
+  }
+
   get connected(): boolean {
     return this.client.state === OPEN;
   }
@@ -147,6 +162,8 @@ export class ReliableStation {
         ? { action: 'BootNotification', params: { chargePointVendor: 'ChargeWatch', chargePointModel: 'FaultSuite' }, time: Date.now() }
         : { action: 'BootNotification', params: { reason: 'PowerUp', chargingStation: { vendorName: 'ChargeWatch', model: 'FaultSuite' } }, time: Date.now() };
     if (!(await this.deliver(boot))) throw new Error(`${this.id}: BootNotification never acknowledged`);
+    this.counters.acked++;
+    this.lastAckAt = Date.now();
     this.producing = true;
     this.loop = this.run();
   }
@@ -172,7 +189,16 @@ export class ReliableStation {
   private async run(): Promise<void> {
     while (this.producing && !this.abandoned) {
       const msg = this.next();
-      if (!(await this.deliver(msg))) return;
+      const reply = await this.deliver(msg);
+      if (!reply) return;
+      this.acknowledged(msg, reply);
+      if (this.o.resendEvery > 0 && this.messages % this.o.resendEvery === 0) {
+        // The station never saw that answer: it sends the message again and uses the second answer.
+        const again = await this.deliver(msg);
+        if (!again) return;
+        this.counters.resent++;
+        this.acknowledged(msg, again, false);
+      }
       if (this.producing) await sleep(this.o.intervalMs);
     }
   }
@@ -250,11 +276,11 @@ export class ReliableStation {
     };
   }
 
-  /** Sends until a CALLRESULT (true) or until abandoned (false). Bounded: at most 10,000 tries. */
-  private async deliver(msg: Message): Promise<boolean> {
+  /** Sends until a CALLRESULT (its payload) or until abandoned (undefined). Bounded: at most 10,000 tries. */
+  private async deliver(msg: Message): Promise<Record<string, unknown> | undefined> {
     let sends = 0;
     for (let attempt = 1; attempt <= 10_000; attempt++) {
-      if (this.abandoned) return false;
+      if (this.abandoned) return undefined;
       if (!this.connected) {
         await this.waitOpen(1000);
         continue;
@@ -263,9 +289,7 @@ export class ReliableStation {
       if (++sends === 2) this.counters.retried++;
       const sentAt = Date.now();
       try {
-        const reply = (await this.client.call(msg.action, msg.params, { callTimeoutMs: this.o.callTimeoutMs })) as Record<string, unknown>;
-        this.acknowledged(msg, reply);
-        return true;
+        return (await this.client.call(msg.action, msg.params, { callTimeoutMs: this.o.callTimeoutMs })) as Record<string, unknown>;
       } catch (err) {
         const e = err as { rpcErrorCode?: string; name?: string; message?: string };
         if (e.rpcErrorCode) this.counters.refused[e.rpcErrorCode] = (this.counters.refused[e.rpcErrorCode] ?? 0) + 1;
@@ -278,15 +302,15 @@ export class ReliableStation {
         await sleep(Math.min(1000, 50 * sends));
       }
     }
-    return false;
+    return undefined;
   }
 
-  private acknowledged(msg: Message, reply: Record<string, unknown>): void {
-    this.counters.acked++;
+  private acknowledged(msg: Message, reply: Record<string, unknown>, first = true): void {
+    if (first) this.counters.acked++;
     this.lastAckAt = Date.now();
     if (msg.value !== undefined) this.ackedSamples.set(msg.time, msg.value);
     if (msg.tx) {
-      this.ackedTx.push({ event: msg.tx, time: msg.time });
+      this.ackedTx.set(`${msg.tx}@${msg.time}`, { event: msg.tx, time: msg.time });
       if (msg.tx === 'started') {
         this.openTx =
           this.protocol === 'ocpp1.6' ? String(reply.transactionId) : String((msg.params.transactionInfo as { transactionId: string }).transactionId);
@@ -316,7 +340,7 @@ export class ReliableFleet {
   readonly startedAt = Date.now();
   stoppedAt = 0;
 
-  constructor(opts: { url: string; count: number; prefix: string; intervalMs: number; txEvery?: number; callTimeoutMs?: number }) {
+  constructor(opts: { url: string; count: number; prefix: string; intervalMs: number; txEvery?: number; resendEvery?: number; callTimeoutMs?: number }) {
     this.stations = Array.from({ length: opts.count }, (_, i) =>
       new ReliableStation({
         url: opts.url,
@@ -324,6 +348,8 @@ export class ReliableFleet {
         protocol: i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1',
         intervalMs: opts.intervalMs,
         txEvery: opts.txEvery ?? 25,
+        // 15 and 25: every third transaction message is among the ones sent again, starts and ends alike.
+        resendEvery: opts.resendEvery ?? 15,
         callTimeoutMs: opts.callTimeoutMs ?? 4000,
       }),
     );

@@ -102,7 +102,7 @@ export async function verifyInInflux(influxUrl: string, db: string, stations: Re
         note(`${st.id}: ${list.length} transaction points for ${key.replace(/@(\d+)$/, (_m, t) => ` at ${new Date(Number(t)).toISOString()}`)} (${tags})`);
       }
     }
-    for (const tx of st.ackedTx) {
+    for (const tx of st.ackedTx.values()) {
       v.txAcked++;
       if (txByKey.has(`${tx.event}@${tx.time}`)) v.txFound++;
       else {

@@ -38,9 +38,15 @@ export interface OpenTransaction extends ConnectorRef {
 export interface CsmsDecisions {
   registration(stationId: string, boot: BootInfo): Promise<RegistrationDecision>;
   authorize(stationId: string, idToken: IdToken): Promise<AuthorizationDecision>;
-  /** 1.6 only: the CSMS assigns integer transaction ids, unique across collector restarts. */
-  allocateTransactionId(stationId: string): Promise<number>;
-  /** Open transaction by id, so 1.6 StopTransaction (which names no connector) can be placed. */
+  /**
+   * 1.6 only: the CSMS assigns integer transaction ids, unique across collector restarts. The same
+   * `startKey` (one StartTransaction, resent) gets the same id.
+   */
+  allocateTransactionId(stationId: string, startKey?: string): Promise<number>;
+  /**
+   * Transaction by id, open or recently ended, so 1.6 StopTransaction (which names no connector) can be
+   * placed — also when it is resent after its answer was lost and the transaction is already closed.
+   */
   findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined>;
 }
 

@@ -189,7 +189,9 @@ const startTransaction = handler<StartTransactionReq>(async (req, ctx) => {
   const ref = connectorRef16(req.connectorId);
   assertNonNegativeRegister(req.meterStart, 'meterStart');
   // 1.6 expects a transaction id even when the idTag is refused; the station then ends the transaction itself.
-  const transactionId = await ctx.decisions.allocateTransactionId(ctx.stationId);
+  // A resend of this StartTransaction (its answer was lost) must get the same id, not open a second transaction.
+  const startKey = JSON.stringify([req.connectorId, req.timestamp, req.idTag, req.meterStart]);
+  const transactionId = await ctx.decisions.allocateTransactionId(ctx.stationId, startKey);
   const info = await authorizeIdTag(ctx, req.idTag);
   return {
     reply: { transactionId, idTagInfo: info },
