@@ -221,17 +221,21 @@ export async function startCollector(config: CollectorConfig, options: Collector
     logger,
     stop: () =>
       (stopping ??= (async () => {
+        const t0 = Date.now();
+        const phase = (msg: string) => logger.info({ elapsedMs: Date.now() - t0 }, msg);
         await ocpp.close();
+        phase('stations disconnected');
         clearInterval(backlogTimer);
-        // The drain finishes its batch; if InfluxDB is down the sink gives up after its timeout and the
-        // entries wait in the journal for the next start.
-        // With InfluxDB unreachable there is nothing to wait for: the journal keeps the entries.
+        // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to
+        // wait for: the journal keeps the entries for the next start.
         if (writer.isReady) await waitForEmptyJournal(journal, 10_000);
         const drained = drain.stop();
         await influx.close({ timeoutMs: writer.isReady ? 10_000 : 500 });
         await drained;
+        phase('journal drain stopped');
         drainRedis.disconnect();
         await api.close();
+        phase('API closed');
         await subscriber.quit().catch(() => undefined);
         await redis.quit().catch(() => undefined);
         logger.info('collector stopped');

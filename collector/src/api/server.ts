@@ -38,7 +38,9 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger at run time; the generic parameters differ only in typing.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }), bodyLimit: 5 * 1024 * 1024 }) as unknown as FastifyInstance;
+  // Per-request logs would log every Prometheus scrape; failures are logged by the error handler.
+  // Scrapers keep connections alive and send the next request while we close: shutdown cuts them.
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }), bodyLimit: 5 * 1024 * 1024, disableRequestLogging: true, forceCloseConnections: true }) as unknown as FastifyInstance;
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   await app.register(swagger, {

@@ -32,7 +32,7 @@ async function httpOk(url: string): Promise<boolean> {
   return res.status < 500;
 }
 
-export async function startRedis(baseDir: string, opts: { port?: number; appendOnly?: boolean } = {}): Promise<Service> {
+export async function startRedis(baseDir: string, opts: { port?: number; appendOnly?: boolean; fsync?: 'always' | 'everysec' } = {}): Promise<Service> {
   const dataDir = join(baseDir, 'redis');
   mkdirSync(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -44,7 +44,7 @@ export async function startRedis(baseDir: string, opts: { port?: number; appendO
     '--appendonly', opts.appendOnly ? 'yes' : 'no',
     // The journal's promise (an answer means the event is stored) holds through a host crash only
     // with a sync per write; group commit keeps that to one fsync per event-loop turn.
-    '--appendfsync', 'always',
+    '--appendfsync', opts.fsync ?? 'always',
     '--protected-mode', 'no',
   ], dataDir);
   const { default: Redis } = await import('ioredis');
