@@ -99,15 +99,41 @@ interface LoadResults {
   ackedMeter: number;
   /** Calls sent but neither answered nor refused when the phase ended (stored or not: unknown). */
   inDoubt: number;
+  /** Cores used per process during the closed-loop phase. */
+  cores: Record<string, number>;
 }
 
-async function runLoad(gen: Generators, url: string, prefix: string, label: string): Promise<LoadResults> {
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Cores each process used during `run` (the machine has os.cpus().length of them). */
+async function coresUsed<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cores: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const t0 = Date.now();
+  const result = await run();
+  const secs = (Date.now() - t0) / 1000;
+  const cores = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuSeconds(pid) - before[k]!) / secs]));
+  return { result, cores };
+}
+
+async function runLoad(gen: Generators, url: string, prefix: string, label: string, pids: Record<string, number> = {}): Promise<LoadResults> {
   const group = `${label}-load`;
   const prep = await gen.all<PrepareResult>({ cmd: 'prepare', group, url, prefix, first: 0, count: P.connections, localAddrs: P.localAddrs, concurrency: 100, timeoutMs: 15_000 }, 60_000);
   const failed = prep.reduce((a, r) => a + r.failed, 0);
   if (failed) throw new Error(`${label}: ${failed} of ${P.connections} connections failed to boot: ${JSON.stringify(prep.map((r) => r.errors))}`);
   log(`${label}: ${P.connections} connections booted; closed loop for ${P.warmupMs / 1000}+${P.throughputMs / 1000} s`);
-  const tp = await gen.all<ThroughputResult>({ cmd: 'throughput', group, warmupMs: P.warmupMs, durationMs: P.throughputMs }, P.warmupMs + P.throughputMs + 30_000);
+  const { result: tp, cores } = await coresUsed(pids, () =>
+    gen.all<ThroughputResult>({ cmd: 'throughput', group, warmupMs: P.warmupMs, durationMs: P.throughputMs }, P.warmupMs + P.throughputMs + 30_000),
+  );
+  if (Object.keys(cores).length) log(`${label}: cores used during the closed loop: ${Object.entries(cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   const tpLat = Histogram.merge(tp.map((r) => r.latency));
   const rate = tp.reduce((a, r) => a + r.inWindow, 0) / (P.throughputMs / 1000);
   const sum = (k: 'acked' | 'refused' | 'lost' | 'unanswered') => tp.reduce((a, r) => a + r[k], 0);
@@ -133,6 +159,7 @@ async function runLoad(gen: Generators, url: string, prefix: string, label: stri
   log(`${label}: paced p50 ${paced.p50.toFixed(2)} ms, p99 ${paced.p99.toFixed(2)} ms, max ${paced.max.toFixed(1)} ms, achieved ${Math.round(paced.achieved)} msg/s`);
   await gen.all({ cmd: 'close', group, terminate: false }, 60_000);
   return {
+    cores,
     throughput: { rate, p50: tpLat.quantile(0.5), p99: tpLat.quantile(0.99), acked: sum('acked'), refused: sum('refused'), lost: sum('lost'), unanswered: sum('unanswered') },
     paced,
     ackedMeter: sum('acked') + pacedAcked,
@@ -243,6 +270,8 @@ interface Results {
   idle: { connections: number; booted: number; rssBeforeKB: number; rssAfterKB: number; perConnKB: number; openMs: number };
   storm: StormResult & { p50: number; p99: number };
   profile?: { file: string; top: ProfileEntry[]; rate: number };
+  coresBare: Record<string, number>;
+  coresCollector: Record<string, number>;
   wallMs: number;
 }
 
@@ -281,14 +310,21 @@ async function main(): Promise<void> {
   const bareChild = new BenchChild('bare-server', join(__dirname, 'bare-server.js'));
   cleanups.push(() => bareChild.stop());
   const bare = await bareChild.request<{ port: number }>({ cmd: 'start' }, 10_000);
-  const bareResults = await runLoad(gen, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-`, 'bare');
+  const genPids = Object.fromEntries(gens.map((g, i) => [`load generator ${i + 1}`, g.pid]));
+  const bareResults = await runLoad(gen, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-`, 'bare', { 'ocpp-rpc server': bareChild.pid, ...genPids });
   await bareChild.stop();
 
   // (b) the collector with every sink live: throughput, latency, correctness
   const c1 = await startCollectorChild('load', dir, svc, runId);
   log(`collector (load) pid ${c1.proc.child.pid}, ${c1.ocppUrl}`);
   await sleep(2000);
-  const colResults = await runLoad(gen, c1.ocppUrl, `cwb-${runId}-L`, 'collector');
+  const colResults = await runLoad(gen, c1.ocppUrl, `cwb-${runId}-L`, 'collector', {
+    collector: c1.proc.child.pid!,
+    influxd: influx.process.child.pid!,
+    'redis-server': redis.process.child.pid!,
+    prometheus: prometheus.process.child.pid!,
+    ...genPids,
+  });
   const scrapes = {
     count: await promQuery(prometheus.url, `count_over_time(up{instance="${c1.apiTarget}"}[10m])`),
     up: await promQuery(prometheus.url, `min_over_time(up{instance="${c1.apiTarget}"}[10m])`),
@@ -372,6 +408,8 @@ async function main(): Promise<void> {
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
+    coresBare: bareResults.cores,
+    coresCollector: colResults.cores,
     date: new Date().toISOString(),
     machine: machine(),
     params: P,
@@ -486,6 +524,20 @@ function render(r: Results): { table: string; markdown: string } {
       '',
     );
   }
+  md.push(
+    'Why targets are missed, and what changed before and after each fix: [performance-notes.md](performance-notes.md).',
+    '',
+    '## Where the two cores go',
+    '',
+    'CPU used per process during the closed-loop phase (1.00 = one full core):',
+    '',
+    '| process | (a) bare | (b) collector |',
+    '| --- | --- | --- |',
+    ...[...new Set([...Object.keys(r.coresBare), ...Object.keys(r.coresCollector)])].map(
+      (k) => `| ${k} | ${r.coresBare[k] === undefined ? '' : fmt(r.coresBare[k]!, 2)} | ${r.coresCollector[k] === undefined ? '' : fmt(r.coresCollector[k]!, 2)} |`,
+    ),
+    '',
+  );
   md.push(
     '## How measured',
     '',
