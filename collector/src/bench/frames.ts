@@ -3,6 +3,7 @@
  * on the wire, not on JSON.stringify. Each simulated station keeps a plausible charging session: the
  * energy register only grows, power drifts around its set point, currents follow power, SoC climbs.
  */
+import { mulberry32 } from '../simulator/random';
 
 /** Sampled values per MeterValues frame, by measurand (per-phase measurands count one per phase). */
 export const SAMPLES_PER_FRAME: Readonly<Record<string, number>> = {
@@ -12,21 +13,11 @@ export const SAMPLES_PER_FRAME: Readonly<Record<string, number>> = {
   Voltage: 3,
   SoC: 1,
 };
-
 /** Simulated seconds of charging between two frames of one station. */
 const SAMPLE_PERIOD_SEC = 10;
 
-/** Small deterministic PRNG (mulberry32) so every run offers the same values. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic values, so every run offers the same load. */
+export const prng = mulberry32;
 
 export interface Frame {
   id: string;

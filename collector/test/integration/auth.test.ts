@@ -14,6 +14,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
 import { eventually, influxQuery } from '../harness/queries';
+import { metric } from '../harness/metrics';
 
 interface Pki {
   dir: string;
@@ -54,16 +55,6 @@ function makePki(clients: Array<{ name: string; cn: string; ca?: 'trusted' | 'ro
     client: (name) => ({ cert: readFileSync(join(dir, `${name}.pem`)), key: readFileSync(join(dir, `${name}.key`)) }),
     fingerprint: (name) => /=(.+)$/.exec(ssl('x509', '-in', `${name}.pem`, '-noout', '-fingerprint', '-sha256').toString().trim())![1]!,
   };
-}
-
-async function metric(collector: TestCollector, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${collector.apiUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(' ').pop());
-  }
-  return total;
 }
 
 /** Opens a raw websocket and reports the upgrade outcome: 101, or the refusal's status and body. */

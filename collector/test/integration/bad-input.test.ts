@@ -7,6 +7,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
 import { OCPP16_ERROR_CODES, OCPP201_ERROR_CODES } from '../../src/ocpp/adapters/error-codes';
+import { metric } from '../harness/metrics';
 
 type Frame = unknown[];
 
@@ -49,16 +50,6 @@ class RawStation {
   send(text: string | Buffer, binary = false): void {
     this.ws.send(text, { binary });
   }
-}
-
-async function metric(collector: TestCollector, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${collector.apiUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(' ').pop());
-  }
-  return total;
 }
 
 describe('bad input on the OCPP port', () => {

@@ -9,16 +9,7 @@ import WebSocket from 'ws';
 import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
-
-async function metric(collector: TestCollector, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${collector.apiUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(' ').pop());
-  }
-  return total;
-}
+import { metric } from '../harness/metrics';
 
 function handshake(url: string, localAddress?: string): Promise<{ status: number; body: string; ws?: WebSocket }> {
   return new Promise((resolve, reject) => {

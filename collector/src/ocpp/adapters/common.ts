@@ -71,3 +71,20 @@ export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<
     },
   };
 }
+
+/**
+ * DataTransfer means the same in 1.6 and 2.0.1. We implement no vendor extensions, so every vendor id
+ * is unknown; the call is still recorded (vendor, message id, payload size) for troubleshooting.
+ */
+export const dataTransfer = handler<{ vendorId: string; messageId?: string; data?: unknown }>(async (req, ctx): Promise<HandleResult> => ({
+  reply: { status: 'UnknownVendorId' },
+  events: [
+    {
+      type: 'data.transfer',
+      ...eventBase(ctx),
+      vendorId: req.vendorId,
+      messageId: req.messageId,
+      dataLength: payloadLength(req.data),
+    },
+  ],
+}));

@@ -7,7 +7,7 @@ import {
   eventBase,
   handler,
   isoOrUndefined,
-  payloadLength,
+  dataTransfer,
 } from './common';
 import { meterSamples, type RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext, HandleResult, ProtocolAdapter } from './types';
@@ -77,12 +77,6 @@ interface AuthorizeReq {
 
 interface StatusReq {
   status: string;
-}
-
-interface DataTransferReq {
-  vendorId: string;
-  messageId?: string;
-  data?: string;
 }
 
 interface IdTagInfo {
@@ -251,19 +245,6 @@ const diagnosticsStatusNotification = handler<StatusReq>(async (req, ctx) => ({
   events: [{ type: 'log.status', ...eventBase(ctx), status: req.status }],
 }));
 
-const dataTransfer = handler<DataTransferReq>(async (req, ctx): Promise<HandleResult> => ({
-  // We implement no vendor extensions.
-  reply: { status: 'UnknownVendorId' },
-  events: [
-    {
-      type: 'data.transfer',
-      ...eventBase(ctx),
-      vendorId: req.vendorId,
-      messageId: req.messageId,
-      dataLength: payloadLength(req.data),
-    },
-  ],
-}));
 
 export const ocpp16Adapter: ProtocolAdapter = createAdapter('ocpp1.6', {
   BootNotification: bootNotification,

@@ -8,7 +8,7 @@ import {
   evseOnly,
   handler,
   isoOrUndefined,
-  payloadLength,
+  dataTransfer,
 } from './common';
 import { importRegisterWh, meterSamples, type RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext, HandleResult, ProtocolAdapter } from './types';
@@ -133,12 +133,6 @@ interface NotifyReportReq {
     variable: VariableV201;
     variableAttribute: Array<{ type?: string; value?: string }>;
   }>;
-}
-
-interface DataTransferReq {
-  vendorId: string;
-  messageId?: string;
-  data?: unknown;
 }
 
 interface IdTokenInfo {
@@ -392,19 +386,6 @@ const notifyReport = handler<NotifyReportReq>(async (req, ctx) => {
   };
 });
 
-const dataTransfer = handler<DataTransferReq>(async (req, ctx): Promise<HandleResult> => ({
-  // We implement no vendor extensions.
-  reply: { status: 'UnknownVendorId' },
-  events: [
-    {
-      type: 'data.transfer',
-      ...eventBase(ctx),
-      vendorId: req.vendorId,
-      messageId: req.messageId,
-      dataLength: payloadLength(req.data),
-    },
-  ],
-}));
 
 export const ocpp201Adapter: ProtocolAdapter = createAdapter('ocpp2.0.1', {
   BootNotification: bootNotification,
