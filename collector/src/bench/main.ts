@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BenchChild } from './ipc';
 import { Histogram, type HistogramData } from './histogram';
@@ -520,7 +520,7 @@ function render(r: Results): { table: string; markdown: string } {
       '|---|---|---|---|',
       ...r.profile.top.map((e) => `| ${fmt(e.selfPct, 1)} | ${fmt(e.selfMs)} | \`${e.functionName}\` | ${e.location} |`),
       '',
-      `Raw profile: \`${r.profile.file}\` (kept outside the repository; open it in Chrome DevTools → Performance).`,
+      `Raw profile: \`${basename(r.profile.file)}\` in the system's temporary directory, outside the repository (open it in Chrome DevTools → Performance).`,
       '',
     );
   }
