@@ -13,6 +13,7 @@ import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
 import { InfluxSink } from './sinks/influx/sink';
 import { createInfluxWriter } from './sinks/influx/writer';
 import { DeferredInfluxWriter } from './sinks/influx/deferred-writer';
+import { ensureInfluxDatabase } from './sinks/influx/database';
 import type { StationMeta } from './sinks/influx/points';
 import { StationStore, type StationMetadata } from './state/station-store';
 import { CollectorDecisions } from './ocpp/decisions';
@@ -78,7 +79,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       token: config.influx.token,
     });
     // v1 writes to a missing database fail with 404; create it before the first write.
-    if (w.api === 'v1') await ensureDatabase(config.influx.url, config.influx.database, config.influx.token);
+    if (w.api === 'v1') await ensureInfluxDatabase(config.influx.url, config.influx.database, config.influx.token);
     return w;
   }, logger.child({ component: 'influx' }));
   const influx = new InfluxSink({
@@ -177,7 +178,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     dispatcher,
     metrics,
     logger: logger.child({ component: 'ocpp' }),
-    registrationOf: (id) => redis.hget(`${config.redis.prefix}station:${id}`, 'registration').then((v) => v ?? undefined),
+    registrationOf: (id) => store.getRegistration(id),
   });
   const ocppAddr = await ocpp.listen();
 
@@ -243,17 +244,6 @@ export async function startCollector(config: CollectorConfig, options: Collector
   };
 }
 
-/** v1 writes need the database to exist; CREATE DATABASE is idempotent on InfluxDB 1.x. */
-async function ensureDatabase(url: string, database: string, token: string): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (token) headers.authorization = `Token ${token}`;
-  const res = await fetch(`${url}/query`, {
-    method: 'POST',
-    headers,
-    body: new URLSearchParams({ q: `CREATE DATABASE "${database.replace(/"/g, '')}"` }),
-  });
-  if (!res.ok) throw new Error(`cannot create InfluxDB database ${database}: HTTP ${res.status} ${await res.text()}`);
-}
 
 /** On a clean stop with InfluxDB up, write out what was acknowledged instead of leaving it for the next start. */
 async function waitForEmptyJournal(journal: RedisJournal, timeoutMs: number): Promise<void> {

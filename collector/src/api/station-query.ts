@@ -38,7 +38,8 @@ export interface StationSummary {
 /** Connectors a user plugs into: 1.6 connector 0 describes the whole station and is left out. */
 export const outlets = (s: StationState): ConnectorState[] => s.connectors.filter((c) => c.evseId > 0);
 
-const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** Epoch ms as an ISO string for API answers; undefined stays undefined (the field is left out). */
+export const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 export function summarize(s: StationState, now = Date.now()): StationSummary {
   const seen = s.lastSeen ?? s.lastHeartbeat;

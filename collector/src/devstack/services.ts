@@ -178,13 +178,3 @@ export async function startAlertmanager(baseDir: string, configYaml: string, opt
   });
   return { name: 'alertmanager', url, port, dataDir, process: proc, stop: () => proc.stop() };
 }
-
-/** Creates the InfluxDB 1.x database (idempotent). */
-export async function createInfluxDatabase(influxUrl: string, database: string): Promise<void> {
-  const res = await fetch(`${influxUrl}/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ q: `CREATE DATABASE "${database}"` }),
-  });
-  if (!res.ok) throw new Error(`CREATE DATABASE failed: ${res.status} ${await res.text()}`);
-}

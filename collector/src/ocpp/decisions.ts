@@ -21,10 +21,10 @@ export class CollectorDecisions implements CsmsDecisions {
   async registration(stationId: string, _boot: BootInfo): Promise<RegistrationDecision> {
     // A connection alone puts a station in the registry, so "known" means: it has a registration
     // from an earlier boot or an operator decision, or the operator created it with metadata.
-    const current = await this.store.redis.hget(`${this.store.prefix}station:${stationId}`, 'registration');
+    const current = await this.store.getRegistration(stationId);
     let status: RegistrationDecision['status'];
     if (current === 'Accepted' || current === 'Pending' || current === 'Rejected') status = current;
-    else if (await this.store.redis.exists(`${this.store.prefix}station:${stationId}:meta`)) status = 'Accepted';
+    else if (await this.store.hasMetadata(stationId)) status = 'Accepted';
     else status = this.policy === 'accept' ? 'Accepted' : this.policy === 'pending' ? 'Pending' : 'Rejected';
     return { status, intervalSec: status === 'Accepted' ? this.heartbeatIntervalSec : NOT_ACCEPTED_RETRY_SEC };
   }

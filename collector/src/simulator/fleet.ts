@@ -1,7 +1,7 @@
 /** A fleet of simulated stations with shared options, deterministic for a seed. */
 import { EventEmitter } from 'node:events';
 import { buildIdTags, buildStationIdentities, type StationIdentity } from './profiles';
-import { SimulatedStation, type StationOptions, type StationStats } from './station';
+import { SimulatedStation, emptyStationStats, type StationOptions, type StationStats } from './station';
 
 export interface FleetOptions {
   /** Number of stations. Default 10. */
@@ -127,18 +127,7 @@ export class Fleet extends EventEmitter {
       queuedMessages: 0,
       byVersion: { 'ocpp1.6': 0, 'ocpp2.0.1': 0 },
       firmware: {},
-      messagesSent: 0,
-      commandsReceived: 0,
-      errors: 0,
-      boots: 0,
-      connects: 0,
-      disconnects: 0,
-      sessionsStarted: 0,
-      sessionsCompleted: 0,
-      energyDeliveredWh: 0,
-      faults: 0,
-      reboots: 0,
-      replayed: 0,
+      ...emptyStationStats(),
     };
     for (const s of this.stations) {
       if (s.isConnected) out.connected++;

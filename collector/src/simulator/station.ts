@@ -66,6 +66,24 @@ export interface StationOptions {
   now?: () => number;
 }
 
+/** All counters at zero; a station starts with it and the fleet sums into one. */
+export function emptyStationStats(): StationStats {
+  return {
+    messagesSent: 0,
+    commandsReceived: 0,
+    errors: 0,
+    boots: 0,
+    connects: 0,
+    disconnects: 0,
+    sessionsStarted: 0,
+    sessionsCompleted: 0,
+    energyDeliveredWh: 0,
+    faults: 0,
+    reboots: 0,
+    replayed: 0,
+  };
+}
+
 export interface StationStats {
   messagesSent: number;
   /** CSMS→station calls answered. */
@@ -128,20 +146,7 @@ export class SimulatedStation extends EventEmitter implements StationContext {
   heartbeatIntervalSec = 300;
   meterIntervalSec: number;
   registration: Registration = 'None';
-  readonly stats: StationStats = {
-    messagesSent: 0,
-    commandsReceived: 0,
-    errors: 0,
-    boots: 0,
-    connects: 0,
-    disconnects: 0,
-    sessionsStarted: 0,
-    sessionsCompleted: 0,
-    energyDeliveredWh: 0,
-    faults: 0,
-    reboots: 0,
-    replayed: 0,
-  };
+  readonly stats: StationStats = emptyStationStats();
   /**
    * Decisions this station took, in order, without timestamps or CSMS-assigned ids: the same seed gives
    * the same log (per connector when connectors run concurrently).

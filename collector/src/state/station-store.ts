@@ -97,6 +97,19 @@ export class StationStore {
     return this.prefix + parts.join(':');
   }
 
+  /** Accepted, Pending or Rejected as last decided at a boot or by an operator; undefined before either. */
+  async getRegistration(stationId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.k('station', stationId), 'registration')) ?? undefined;
+  }
+
+  async setRegistration(stationId: string, status: 'Accepted' | 'Pending' | 'Rejected'): Promise<void> {
+    await this.redis.hset(this.k('station', stationId), 'registration', status);
+  }
+
+  async hasMetadata(stationId: string): Promise<boolean> {
+    return (await this.redis.exists(this.k('station', stationId, 'meta'))) === 1;
+  }
+
   async exists(stationId: string): Promise<boolean> {
     return (await this.redis.sismember(this.k('stations'), stationId)) === 1;
   }

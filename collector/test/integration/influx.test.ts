@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { createInfluxDatabase } from '../../src/devstack/services';
+import { ensureInfluxDatabase } from '../../src/sinks/influx/database';
 import type { ChargeEvent } from '../../src/events/model';
 import { EXAMPLE_QUERIES } from '../../src/sinks/influx/example-queries';
 import { InfluxSink } from '../../src/sinks/influx/sink';
@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 let dbSeq = 0;
 const freshDb = async (name: string) => {
   const db = `cw_${name}_${process.pid}_${++dbSeq}`;
-  await createInfluxDatabase(url, db);
+  await ensureInfluxDatabase(url, db);
   return db;
 };
 

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { StationMetadata, StationState } from '../../state/station-store';
 import { checkRows, rowsFromCsv, type MetadataRow } from '../metadata-import';
-import { SORT_KEYS, summarize, type SortKey } from '../station-query';
+import { SORT_KEYS, iso, summarize, type SortKey } from '../station-query';
 import { errorSchema, metadataSchema, stationDetailSchema, stationSummarySchema } from '../schemas';
 import type { ApiDeps } from '../server';
-
-const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 function detail(s: StationState) {
   return {
@@ -155,7 +153,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     },
   }, async (req, reply) => {
     if (!(await deps.store.exists(req.params.id))) return reply.code(404).send({ error: 'Not Found', message: `station ${req.params.id} is not known` });
-    await deps.store.redis.hset(`${deps.store.prefix}station:${req.params.id}`, 'registration', req.body.status);
+    await deps.store.setRegistration(req.params.id, req.body.status);
     deps.query.invalidate();
     return { id: req.params.id, registration: req.body.status };
   });

@@ -72,6 +72,12 @@ export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<
   };
 }
 
+/** Heartbeat is the same in 1.6 and 2.0.1: an empty request answered with the CSMS's clock. */
+export const heartbeat = handler<Record<string, unknown>>(async (_req, ctx) => ({
+  reply: { currentTime: currentTime(ctx) },
+  events: [{ type: 'station.heartbeat', ...eventBase(ctx) }],
+}));
+
 /**
  * DataTransfer means the same in 1.6 and 2.0.1. We implement no vendor extensions, so every vendor id
  * is unknown; the call is still recorded (vendor, message id, payload size) for troubleshooting.

@@ -8,6 +8,7 @@ import {
   handler,
   isoOrUndefined,
   dataTransfer,
+  heartbeat,
 } from './common';
 import { meterSamples, type RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext, HandleResult, ProtocolAdapter } from './types';
@@ -145,11 +146,6 @@ const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
     ],
   };
 });
-
-const heartbeat = handler<Record<string, never>>(async (_req, ctx) => ({
-  reply: { currentTime: currentTime(ctx) },
-  events: [{ type: 'station.heartbeat', ...eventBase(ctx) }],
-}));
 
 const statusNotification = handler<StatusNotificationReq>(async (req, ctx) => {
   const time = req.timestamp === undefined ? ctx.receivedAt : parseStationTime(req.timestamp, ctx.receivedAt);

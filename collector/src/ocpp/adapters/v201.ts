@@ -9,6 +9,7 @@ import {
   handler,
   isoOrUndefined,
   dataTransfer,
+  heartbeat,
 } from './common';
 import { importRegisterWh, meterSamples, type RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext, HandleResult, ProtocolAdapter } from './types';
@@ -235,11 +236,6 @@ const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
     ],
   };
 });
-
-const heartbeat = handler<Record<string, unknown>>(async (_req, ctx) => ({
-  reply: { currentTime: currentTime(ctx) },
-  events: [{ type: 'station.heartbeat', ...eventBase(ctx) }],
-}));
 
 const statusNotification = handler<StatusNotificationReq>(async (req, ctx) => {
   assertNotNegative(req.evseId, 'evseId');
