@@ -15,8 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
-import { freePort } from '../../collector/src/devstack/ports';
-import { startAlertmanager, startPrometheus, type PrometheusService, type Service } from '../../collector/src/devstack/services';
+import { freePort, startAlertmanager, startPrometheus, type PrometheusService, type Service } from '@chargewatch/tools';
 import { RULE_FILES, RUNBOOK_BASE, alertmanagerConfigWithWebhook } from './support';
 
 interface WebhookAlert {

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { startAlertmanager, type Service } from '../../collector/src/devstack/services';
+import { startAlertmanager, type Service } from '@chargewatch/tools';
 import { ALERTING, ALERTMANAGER_YML, alertNames, alertRules, alertmanagerConfigWithWebhook, loadYaml, run } from './support';
 
 function routesTest(expected: string, labels: Record<string, string>, configFile = ALERTMANAGER_YML) {

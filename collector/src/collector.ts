@@ -5,23 +5,28 @@
  */
 import Redis from 'ioredis';
 import type { CollectorConfig } from './config';
-import { createLogger, type Logger } from './logger';
+import {
+  createLogger,
+  InfluxSink,
+  createInfluxWriter,
+  DeferredInfluxWriter,
+  ensureInfluxDatabase,
+  StationStore,
+  JournalFullError,
+  RedisJournal,
+  JournalDrain,
+  type Logger,
+  type StationMeta,
+  type StationMetadata,
+} from '@chargewatch/platform';
 import { acceptAll, type Authorizer } from './access/authorizer';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
-import { InfluxSink } from './sinks/influx/sink';
-import { createInfluxWriter } from './sinks/influx/writer';
-import { DeferredInfluxWriter } from './sinks/influx/deferred-writer';
-import { ensureInfluxDatabase } from './sinks/influx/database';
-import type { StationMeta } from './sinks/influx/points';
-import { StationStore, type StationMetadata } from './state/station-store';
 import { CollectorDecisions } from './ocpp/decisions';
 import { OcppServer } from './ocpp/server';
 import { createStationAuth } from './ocpp/auth';
 import { securityRoutes } from './api/routes/security';
-import { JournalFullError, RedisJournal } from './journal/redis-journal';
-import { JournalDrain } from './journal/journal-drain';
 import { buildApi, type ApiDeps } from './api/server';
 import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';

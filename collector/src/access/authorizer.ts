@@ -1,5 +1,4 @@
-import type { IdToken } from '../events/model';
-import type { AuthorizationDecision } from '../ocpp/adapters/types';
+import type { IdToken, AuthorizationDecision } from '@chargewatch/model';
 
 /**
  * Decides whether an id token may charge. The access-control work (token registry, local lists,

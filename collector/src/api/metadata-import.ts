@@ -2,7 +2,7 @@
  * Bulk import of operators' station metadata, as JSON or CSV. Every row is validated before any is
  * written, so a bad file changes nothing and the answer names each bad row.
  */
-import type { StationMetadata } from '../state/station-store';
+import type { StationMetadata } from '@chargewatch/platform';
 
 export interface MetadataRow extends StationMetadata {
   stationId: string;

@@ -3,7 +3,7 @@
  * The registry is read with one pipelined round trip and cached for a second, so a wall of dashboards
  * refreshing together costs one Redis scan, not one per viewer.
  */
-import type { ConnectorState, StationState, StationStore } from '../state/station-store';
+import type { ConnectorState, StationState, StationStore } from '@chargewatch/platform';
 
 export const SORT_KEYS = ['id', 'site', 'vendor', 'model', 'firmwareVersion', 'lastHeartbeat', 'status'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

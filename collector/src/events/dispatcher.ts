@@ -5,7 +5,7 @@
  * StopTransaction looking up its connector), then InfluxDB (enqueue only, so a slow InfluxDB never
  * holds a handler open; a full buffer throws and the station is told to retry), then Prometheus.
  */
-import type { ChargeEvent } from './model';
+import type { ChargeEvent } from '@chargewatch/model';
 
 export interface EventSink {
   readonly name: string;

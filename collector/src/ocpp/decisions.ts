@@ -4,7 +4,7 @@
  */
 import type { Authorizer } from '../access/authorizer';
 import type { UnknownStationPolicy } from '../config';
-import type { StationStore } from '../state/station-store';
+import type { StationStore } from '@chargewatch/platform';
 import type { BootInfo, CsmsDecisions, RegistrationDecision } from './adapters/types';
 
 /** Retry interval for stations that are Pending or Rejected: frequent enough to notice an approval. */

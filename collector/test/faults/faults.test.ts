@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from '../../src/devstack/ports';
+import { freePort, influxQuery } from '@chargewatch/tools';
 import { HOSTILE_INPUTS, runHostileInputs, type HostileOutcome } from './hostile';
 import { renderReport, type FaultRecord, type RunReport } from './report';
 import { CollectorProcess, DurableRedis, REPO_ROOT, RestartableInflux } from './services';
@@ -269,9 +269,7 @@ describe('fault suite: acknowledged means stored exactly once', () => {
     const mishandled = hostile.filter((o) => !o.ok);
     if (mishandled.length) failures.push(`hostile inputs not handled as expected: ${mishandled.map((o) => `${o.name} → ${o.observed}`).join('; ')}`);
     if (Object.keys(hostileDisturbance.closes).length) failures.push(`reliable stations disconnected during the hostile inputs: ${JSON.stringify(hostileDisturbance.closes)}`);
-    const hostilePoints = await import('../harness/queries').then(({ influxQuery }) =>
-      influxQuery(influx.url, DATABASE, `SELECT count(value) FROM meter WHERE station_id =~ /^HOSTILE-/`),
-    );
+    const hostilePoints = await influxQuery(influx.url, DATABASE, `SELECT count(value) FROM meter WHERE station_id =~ /^HOSTILE-/`);
     const storedHostile = Number(hostilePoints[0]?.count ?? 0);
     if (storedHostile) failures.push(`${storedHostile} meter points stored from hostile inputs`);
 

@@ -65,7 +65,7 @@ export function renderReport(r: RunReport): string {
     'The promise under test: **a station\'s call that got a CALLRESULT is in InfluxDB exactly once**, whatever',
     'happens to InfluxDB, Redis or the collector after the answer. The suite runs real `influxd`,',
     '`redis-server` (AOF, `appendfsync always`) and the collector as a child process',
-    '(`node collector/bin/chargewatch.js collector`), drives them with stations that behave like real ones',
+    '(`node cli/bin/chargewatch.js collector`), drives them with stations that behave like real ones',
     '(one outstanding call, the same message resent until it is acknowledged), stops, kills, pauses and',
     'restarts each process under that load, sends hostile input on the side, and at the end looks up every',
     'acknowledged event in InfluxDB with InfluxQL.',

@@ -1,18 +1,16 @@
 /**
  * The real processes the fault suite stops, kills, pauses and restarts: Redis with an fsync on every
  * write (an acknowledgement must survive `kill -9` of Redis), InfluxDB 1.x, and the collector as a
- * child process (`node collector/bin/chargewatch.js collector`) with a stable COLLECTOR_ID and fixed
+ * child process (`node cli/bin/chargewatch.js collector`) with a stable COLLECTOR_ID and fixed
  * ports, so a restart looks to stations like the same server coming back.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
-import { freePort, waitFor } from '../../src/devstack/ports';
-import { ManagedProcess } from '../../src/devstack/process';
-import { startInfluxDB, type Service } from '../../src/devstack/services';
+import { freePort, waitFor, ManagedProcess, startInfluxDB, type Service } from '@chargewatch/tools';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-export const CLI = join(REPO_ROOT, 'collector', 'bin', 'chargewatch.js');
+export const CLI = join(REPO_ROOT, 'cli', 'bin', 'chargewatch.js');
 
 /** A service that can be started again on the same port and data directory. */
 export interface Restartable {

@@ -4,7 +4,7 @@
  * (station, event, timestamp) for transaction events, whatever else its tags say, so a point written
  * twice under different tags counts as a duplicate.
  */
-import { influxQuery } from '../harness/queries';
+import { influxQuery } from '@chargewatch/tools';
 import type { ReliableStation } from './stations';
 
 const REGISTER = 'Energy.Active.Import.Register';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type CollectorConfig } from '../../src/config';
 import { startCollector, type CollectorHandle, type CollectorOptions } from '../../src/collector';
-import { silentLogger } from '../../src/logger';
+import { silentLogger } from '@chargewatch/platform';
 
 export const TEST_TOKEN = 'test-token';
 

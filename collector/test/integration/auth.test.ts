@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
-import { eventually, influxQuery } from '../harness/queries';
+import { eventually, influxQuery } from '@chargewatch/tools';
 import { metric } from '../harness/metrics';
 
 interface Pki {

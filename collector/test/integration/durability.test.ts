@@ -5,11 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInfluxDB, startRedis, type Service } from '../../src/devstack/services';
-import { freePort } from '../../src/devstack/ports';
+import { startInfluxDB, startRedis, freePort, eventually, influxQuery, type Service } from '@chargewatch/tools';
 import { startTestCollector, type TestCollector } from '../harness/collector';
 import { stationClient } from '../harness/station-client';
-import { eventually, influxQuery } from '../harness/queries';
 
 const meterValues = (i: number) => ({
   connectorId: 1,

@@ -1,4 +1,4 @@
-import { influxQuery, promQuery } from '../harness/queries';
+import { influxQuery, promQuery } from '@chargewatch/tools';
 
 describe('test harness services', () => {
   it('runs real Redis, InfluxDB and Prometheus', async () => {

@@ -6,7 +6,7 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
-import { eventually, influxQuery, promQuery, setPrometheusTargets } from '../harness/queries';
+import { eventually, influxQuery, promQuery, setPrometheusTargets } from '@chargewatch/tools';
 
 const INFLUX = () => process.env.TEST_INFLUX_URL!;
 const PROM = () => process.env.TEST_PROMETHEUS_URL!;

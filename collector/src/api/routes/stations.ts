@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { StationMetadata, StationState } from '../../state/station-store';
+import type { StationMetadata, StationState } from '@chargewatch/platform';
 import { checkRows, rowsFromCsv, type MetadataRow } from '../metadata-import';
 import { SORT_KEYS, iso, summarize, type SortKey } from '../station-query';
 import { errorSchema, metadataSchema, stationDetailSchema, stationSummarySchema } from '../schemas';

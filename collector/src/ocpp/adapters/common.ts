@@ -1,5 +1,5 @@
 /** Plumbing shared by the version adapters; nothing here knows about a specific OCPP version. */
-import type { ConnectorRef } from '../../events/model';
+import type { ConnectorRef } from '@chargewatch/model';
 import { propertyViolation, rpcError } from './errors';
 import type { HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
 

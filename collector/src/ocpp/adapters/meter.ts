@@ -1,4 +1,4 @@
-import type { ConnectorRef, MeterSample } from '../../events/model';
+import type { ConnectorRef, MeterSample } from '@chargewatch/model';
 import type { HandleContext } from './types';
 import { DEFAULT_CONTEXT, DEFAULT_MEASURAND, normaliseSampledValue, parseStationTime, type RawSampledValue } from './units';
 

@@ -1,15 +1,8 @@
-import type { ChargeEvent, ConnectorRef, IdToken } from '../../events/model';
+import type { AuthorizationDecision, ChargeEvent, IdToken, OpenTransaction } from '@chargewatch/model';
 
-/** The answer the CSMS gives to an authorization question, independent of the OCPP version. */
-export interface AuthorizationDecision {
-  /**
-   * Accepted, Blocked, Expired, Invalid, ConcurrentTx, NoCredit, NotAllowedTypeEVSE, NotAtThisLocation,
-   * NotAtThisTime or Unknown. 1.6 adapters map the 2.0.1-only values to `Invalid`.
-   */
-  status: string;
-  expiryDate?: string;
-  groupId?: string;
-}
+// Version-neutral decision and transaction records live in the model (access control and the station
+// store use them too); re-exported so the adapters keep one import site.
+export type { AuthorizationDecision, OpenTransaction };
 
 export interface RegistrationDecision {
   status: 'Accepted' | 'Pending' | 'Rejected';
@@ -22,13 +15,6 @@ export interface BootInfo {
   model: string;
   serialNumber?: string;
   firmwareVersion?: string;
-}
-
-export interface OpenTransaction extends ConnectorRef {
-  transactionId: string;
-  startedAt: number;
-  meterStartWh?: number;
-  idToken?: IdToken;
 }
 
 /**

@@ -5,7 +5,7 @@
  * register, a clock years off) is refused with a CALLERROR rather than dropped: the station then knows
  * the message was not accepted, and nothing disappears silently.
  */
-import type { SampledValue } from '../../events/model';
+import type { SampledValue } from '@chargewatch/model';
 import { propertyViolation, rpcError } from './errors';
 
 export const DEFAULT_MEASURAND = 'Energy.Active.Import.Register';

@@ -1,5 +1,5 @@
 /** OCPP 1.6J station→CSMS calls, translated into the version-independent event model. */
-import type { ChargeEvent, ConnectorRef, ConnectorStatus, IdToken } from '../../events/model';
+import type { ChargeEvent, ConnectorRef, ConnectorStatus, IdToken } from '@chargewatch/model';
 import {
   assertNotNegative,
   createAdapter,

@@ -1,5 +1,5 @@
 /** OCPP 2.0.1 station→CSMS calls, translated into the version-independent event model. */
-import type { ChargeEvent, ConnectorRef, DeviceEvent, DeviceReport, IdToken, IdTokenType, MeterSample } from '../../events/model';
+import type { ChargeEvent, ConnectorRef, DeviceEvent, DeviceReport, IdToken, IdTokenType, MeterSample } from '@chargewatch/model';
 import {
   assertNotNegative,
   createAdapter,

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { CollectorConfig } from '../../config';
 import type { EventDispatcher } from '../../events/dispatcher';
 import type { CollectorMetrics } from '../../sinks/prometheus/metrics';
-import type { Logger } from '../../logger';
+import type { Logger } from '@chargewatch/platform';
 import { FailureTracker } from './failures';
 import { HandshakeGuard } from './guard';
 import { StationSecurity } from './station-security';

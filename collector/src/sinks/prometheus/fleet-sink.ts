@@ -4,7 +4,7 @@
  * state to update aggregates and counters need the previous register to compute energy deltas.
  */
 import { Gauge } from 'prom-client';
-import { CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '../../events/model';
+import { CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
 import type { CollectorMetrics } from './metrics';
 
 interface ConnectorView {

@@ -1,4 +1,4 @@
-import type { IdToken } from '../../../src/events/model';
+import type { IdToken } from '@chargewatch/model';
 import type {
   AuthorizationDecision,
   BootInfo,

@@ -1,4 +1,4 @@
-import type { ChargeEvent, MeterSample } from '../../../src/events/model';
+import type { ChargeEvent, MeterSample } from '@chargewatch/model';
 import { adapterFor, ocpp16Adapter } from '../../../src/ocpp/adapters';
 import { FakeDecisions, RECEIVED_AT, STATION_ID, makeContext } from './fake-decisions';
 import { fixture, fixtureFiles, schemaError } from './ocpp-schemas';

@@ -1,5 +1,5 @@
 import { SORT_KEYS, StationQuery, summarize, type SortKey, type StationFilter } from '../../../src/api/station-query';
-import type { ConnectorState, StationState, StationStore } from '../../../src/state/station-store';
+import type { ConnectorState, StationState, StationStore } from '@chargewatch/platform';
 
 const NOW = Date.parse('2025-03-14T10:00:00.000Z');
 

@@ -2,7 +2,7 @@
  * FleetMetricsSink: events in, Prometheus series out. Every test uses its own CollectorMetrics (and so
  * its own Registry) and reads the series back the way a scrape would.
  */
-import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '../../../src/events/model';
+import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
 import { FleetMetricsSink } from '../../../src/sinks/prometheus/fleet-sink';
 import { CollectorMetrics } from '../../../src/sinks/prometheus/metrics';
 

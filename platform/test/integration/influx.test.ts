@@ -6,11 +6,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { ensureInfluxDatabase } from '../../src/sinks/influx/database';
-import type { ChargeEvent } from '../../src/events/model';
+import type { ChargeEvent } from '@chargewatch/model';
 import { EXAMPLE_QUERIES } from '../../src/sinks/influx/example-queries';
 import { InfluxSink } from '../../src/sinks/influx/sink';
 import { InfluxWriteError, V1Writer, V2Writer, createInfluxWriter, detectApi } from '../../src/sinks/influx/writer';
-import { influxQuery } from '../harness/queries';
+import { influxQuery } from '@chargewatch/tools';
 import { ID_TOKEN, TX_ID, sessionEvents } from '../unit/influx/events';
 
 const url = process.env.TEST_INFLUX_URL!;

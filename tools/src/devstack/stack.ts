@@ -18,7 +18,7 @@ import {
 } from './services';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-const CLI = join(REPO_ROOT, 'collector', 'bin', 'chargewatch.js');
+const CLI = join(REPO_ROOT, 'cli', 'bin', 'chargewatch.js');
 
 export interface StackOptions {
   stations: number;

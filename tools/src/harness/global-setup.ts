@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInfluxDB, startPrometheus, startRedis, type Service } from '../../src/devstack/services';
+import { startInfluxDB, startPrometheus, startRedis, type Service } from '../devstack/services';
 
 declare global {
   // eslint-disable-next-line no-var

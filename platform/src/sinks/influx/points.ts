@@ -10,7 +10,7 @@
  * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
  */
 import { Point } from '@influxdata/influxdb-client';
-import { CONNECTOR_STATUS_CODE, type ChargeEvent } from '../../events/model';
+import { CONNECTOR_STATUS_CODE, type ChargeEvent } from '@chargewatch/model';
 
 /** The write precision every point of this module uses. */
 export const INFLUX_PRECISION = 'ms' as const;

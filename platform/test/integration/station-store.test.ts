@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { ChargeEvent, ConnectorStatus } from '../../src/events/model';
+import type { ChargeEvent, ConnectorStatus } from '@chargewatch/model';
 import { StationStore } from '../../src/state/station-store';
 
 const T0 = 1_700_000_000_000;

@@ -13,7 +13,7 @@
  *   rejected and dropped. InfluxDB 1.x answers a partial write with 400 and `dropped=N` after storing the
  *   other points, so only N are counted as rejected. 413 splits the batch in two and tries again.
  */
-import type { ChargeEvent } from '../../events/model';
+import type { ChargeEvent } from '@chargewatch/model';
 import { toLines, type StationMeta, type ToPointsContext, type TransactionStart } from './points';
 import { InfluxWriteError, type InfluxWriter } from './writer';
 

@@ -15,8 +15,7 @@
  *   channel meta                  pub/sub: station id whose metadata changed
  */
 import type { Redis } from 'ioredis';
-import type { ChargeEvent, ConnectorStatus } from '../events/model';
-import type { OpenTransaction } from '../ocpp/adapters/types';
+import type { ChargeEvent, ConnectorStatus, OpenTransaction } from '@chargewatch/model';
 
 /**
  * How long an ended transaction stays findable: a StopTransaction / TransactionEvent(Ended) resent after

@@ -1,4 +1,4 @@
-import type { ChargeEvent } from '../../../src/events/model';
+import type { ChargeEvent } from '@chargewatch/model';
 import { InfluxBackpressureError, InfluxSink, firstFailingLine, type InfluxSinkMetrics } from '../../../src/sinks/influx/sink';
 import { InfluxWriteError, apiForVersion, type InfluxWriter } from '../../../src/sinks/influx/writer';
 import { TX_ID, sessionEvents } from './events';

@@ -1,5 +1,5 @@
 /** One event of every type, shared by the unit and integration tests of the InfluxDB sink. */
-import type { ChargeEvent } from '../../../src/events/model';
+import type { ChargeEvent } from '@chargewatch/model';
 
 export const ID_TOKEN = 'RFID-04A1B2C3D4';
 export const TX_ID = 'tx-7f3a9c';

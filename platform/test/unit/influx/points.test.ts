@@ -1,4 +1,4 @@
-import type { ChargeEvent, EventOf } from '../../../src/events/model';
+import type { ChargeEvent, EventOf } from '@chargewatch/model';
 import { cleanTagValue, metaTagKey, toLines, toPoints, type StationMeta, type ToPointsContext } from '../../../src/sinks/influx/points';
 import { ID_TOKEN, TX_ID, sessionEvents } from './events';
 

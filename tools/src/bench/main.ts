@@ -20,7 +20,7 @@ import { topSelfTime, type ProfileEntry } from './profile';
 
 const LOADAVG_AT_START = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const ROOT = resolve(__dirname, '..', '..', '..');
-const BIN = join(ROOT, 'collector', 'bin', 'chargewatch.js');
+const BIN = join(ROOT, 'cli', 'bin', 'chargewatch.js');
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -542,7 +542,7 @@ function render(r: Results): { table: string; markdown: string } {
     '## How measured',
     '',
     '- One run of `npm run bench` measures both servers with the same load generator: raw `ws` clients (subprotocol `ocpp1.6`, no ocpp-rpc client) in a separate child process, each connection sending a BootNotification and then MeterValues frames built from pre-encoded pieces: 9 sampled values (energy register that only grows, power, current and voltage on three phases, SoC), a distinct message id per call and the current time as timestamp (strictly increasing per station, so no two readings of one station share a millisecond and InfluxDB keeps every point). Each connection keeps exactly one call outstanding, as OCPP-J requires, so the server sets the pace.',
-    `- (a) is a bare ocpp-rpc \`RPCServer\` in its own child process with no-op handlers, configured like the collector (strictMode, ocpp1.6 + ocpp2.0.1, callConcurrency 1, maxPayload 64 KiB). (b) is \`node collector/bin/chargewatch.js collector\` as a child process (LOG_LEVEL=warn) with real Redis, InfluxDB 1.6 (v1 /write, default batch 5000 lines / 500 ms) and a Prometheus scraping /metrics every 1 s, all started by the benchmark on free loopback ports. All traffic stays on 127.0.0.0/8; connections are spread over source addresses ${r.params.localAddrs[0]}–${r.params.localAddrs[r.params.localAddrs.length - 1]}.`,
+    `- (a) is a bare ocpp-rpc \`RPCServer\` in its own child process with no-op handlers, configured like the collector (strictMode, ocpp1.6 + ocpp2.0.1, callConcurrency 1, maxPayload 64 KiB). (b) is \`node cli/bin/chargewatch.js collector\` as a child process (LOG_LEVEL=warn) with real Redis, InfluxDB 1.6 (v1 /write, default batch 5000 lines / 500 ms) and a Prometheus scraping /metrics every 1 s, all started by the benchmark on free loopback ports. All traffic stays on 127.0.0.0/8; connections are spread over source addresses ${r.params.localAddrs[0]}–${r.params.localAddrs[r.params.localAddrs.length - 1]}.`,
     `- Throughput: ${fmt(r.params.connections)} connections, closed loop, ${fmt(r.params.warmupMs / 1000)} s warm-up then answers counted over ${fmt(r.params.throughputMs / 1000)} s.`,
     `- Latency: the same connections, open loop at ${fmt(r.params.pacedRate)} msg/s spread evenly over connections and time (each connection sends every ${fmt((1000 * r.params.connections) / r.params.pacedRate)} ms with its own phase), 1 s warm-up then ${fmt(r.params.pacedMs / 1000)} s measured; latency is from the scheduled send time to the answer, in 1 %-wide histogram buckets.`,
     `- RSS: a fresh collector; VmRSS from /proc/<pid>/status (median of 5 readings 0.5 s apart) before and 4 s after ${fmt(r.params.idleConnections)} connections that each booted once; (after − before) / connections.`,

@@ -1,0 +1,97 @@
+/**
+ * `chargewatch <command>`: one binary for every process of the stack, so a deployment ships one image.
+ * The development commands come from @chargewatch/tools, which the production image does not contain:
+ * they are loaded only when asked for, and their absence is reported rather than thrown. The collector
+ * too is loaded only by its command, so `help`, `simulate` and `demo` do not load it.
+ */
+import type { CollectorConfig } from '@chargewatch/collector';
+
+const USAGE = `Usage: chargewatch <command> [options]
+
+Commands:
+  collector   Run the OCPP collector and its internal API (configured by environment, see README)
+  simulate    Run a simulated fleet of charging stations against a collector (--help for flags)
+  demo        Start the whole local pipeline: services, collector, simulated fleet (see README)
+  help        Show this text
+
+simulate and demo are development commands: they need @chargewatch/tools, which is installed in a
+clone of the repository (npm install) but not in the production image.
+`;
+
+type Tools = typeof import('@chargewatch/tools');
+
+/** Exit status when a development command is asked for where @chargewatch/tools is not installed. */
+export const TOOLS_MISSING_EXIT = 2;
+
+/** Loads @chargewatch/tools; undefined when the package itself is not installed (other errors propagate). */
+export async function loadTools(importTools: () => Promise<Tools> = () => import('@chargewatch/tools')): Promise<Tools | undefined> {
+  try {
+    return await importTools();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // Only the package being absent means "not installed"; a module missing *inside* tools is a bug.
+    if (e?.code === 'MODULE_NOT_FOUND' && /['"]@chargewatch\/tools['"]/.test(e.message.split('\n')[0] ?? '')) return undefined;
+    throw err;
+  }
+}
+
+export async function main(argv: string[], importTools?: () => Promise<Tools>): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'collector':
+      await runCollector();
+      break;
+    case 'simulate':
+    case 'demo': {
+      const tools = await loadTools(importTools);
+      if (!tools) {
+        process.stderr.write(
+          `"chargewatch ${command}" is a development command and needs @chargewatch/tools, which is not installed here ` +
+            `(the production image ships only the collector). Run it from a clone of the repository after npm install.\n`,
+        );
+        process.exitCode = TOOLS_MISSING_EXIT;
+        return;
+      }
+      await (command === 'simulate' ? tools.simulateCommand(rest) : tools.demoCommand(rest));
+      break;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      break;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+async function runCollector(): Promise<void> {
+  const { ConfigError, loadConfig, startCollector } = await import('@chargewatch/collector');
+  let config: CollectorConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`Configuration error: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const handle = await startCollector(config);
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    handle.logger.info({ signal }, 'shutting down');
+    handle
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        handle.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,3 @@
+/** @chargewatch/model: the version-independent vocabulary every process shares. Pure: no I/O. */
+export * from './events';
+export * from './csms';

@@ -1,0 +1,14 @@
+/**
+ * @chargewatch/platform: the runtime shared by the processes of the stack — logging, the Redis station
+ * state, the event journal and the InfluxDB writer/sink. Imports only @chargewatch/model of ours.
+ */
+export * from './logger';
+export * from './state/station-store';
+export * from './journal/redis-journal';
+export * from './journal/journal-drain';
+export * from './sinks/influx/writer';
+export * from './sinks/influx/deferred-writer';
+export * from './sinks/influx/database';
+export * from './sinks/influx/points';
+export * from './sinks/influx/sink';
+export * from './sinks/influx/example-queries';
