@@ -1,12 +1,11 @@
 /**
- * Repository-level tests (the collector has its own config in collector/jest.config.js):
+ * Repository-level tests (each package has its own config, e.g. collector/jest.config.js):
  * - `config`: alert rules, Alertmanager routing, dashboards, provisioning and docker-compose checks;
  * - `e2e`: tests that need the whole stack running (collector + simulator + services). scripts/test.mjs
  *   starts that stack and passes its URLs through E2E_* env vars before selecting this project.
  */
-const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-};
+const { moduleNameMapper, transform } = require('./jest.shared');
+
 const roots = ['<rootDir>/alerting', '<rootDir>/dashboards', '<rootDir>/provisioning', '<rootDir>/test'];
 module.exports = {
   projects: [
@@ -14,6 +13,7 @@ module.exports = {
       displayName: 'config',
       testEnvironment: 'node',
       transform,
+      moduleNameMapper: moduleNameMapper('<rootDir>'),
       rootDir: __dirname,
       roots,
       testMatch: ['**/*.test.ts'],
@@ -23,6 +23,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       transform,
+      moduleNameMapper: moduleNameMapper('<rootDir>'),
       rootDir: __dirname,
       roots,
       testMatch: ['**/*.e2e.test.ts'],

@@ -10,7 +10,7 @@ import { REQUIRED, ensureNodeModules, ensureSystemPackages } from './lib/system.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureNodeModules(root);
 ensureSystemPackages(REQUIRED.filter((r) => !['chromium', 'docker-compose'].includes(r.bin)), { purpose: 'the demo' });
-execSync('npm run build -w collector', { cwd: root, stdio: 'inherit' });
+execSync('npm run build', { cwd: root, stdio: 'inherit' });
 
 const plugin = join(root, 'grafana-plugin');
 try {
@@ -23,7 +23,7 @@ try {
   console.warn(`The plugin's standalone page could not be built (${err.message}); the demo runs without it.`);
 }
 
-const child = spawn(process.execPath, [join(root, 'collector', 'bin', 'chargewatch.js'), 'demo', ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, [join(root, 'cli', 'bin', 'chargewatch.js'), 'demo', ...process.argv.slice(2)], { stdio: 'inherit' });
 // Ctrl-C reaches the child through the terminal's process group; the child stops every service it started.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => child.kill('SIGTERM'));

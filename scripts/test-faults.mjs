@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 ensureNodeModules(root);
 ensureSystemPackages(REQUIRED.filter((r) => ['redis-server', 'influxd'].includes(r.bin)), { purpose: 'the fault suite' });
-execSync('npm run build -w collector', { cwd: root, stdio: 'inherit' });
+execSync('npm run build', { cwd: root, stdio: 'inherit' });
 
 const res = spawnSync(
   process.execPath,

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: everything CI runs, from a fresh clone, with no prior step.
 //   1. npm dependencies and Debian packages (redis, influxdb, prometheus, alertmanager, chromium)
-//   2. build the collector
-//   3. collector unit + integration tests (real services on free loopback ports), then the fault suite
-//      (real processes stopped, killed and paused under load; writes docs/reliability.md)
-//   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose
+//   2. build every package (tsc -b: model, platform, collector, tools, cli)
+//   3. unit tests of each package, then integration tests (real services on free loopback ports),
+//      then the fault suite (real processes stopped, killed and paused under load; writes
+//      docs/reliability.md)
+//   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose,
+//      import rules (dependency-cruiser) and source file size
 //   5. end-to-end: the whole stack with a simulated fleet; alert delivery, dashboard queries, plugin
 //      pages in headless Chromium
 // Prints one summary line: "N passed, N failed".
@@ -64,12 +66,13 @@ function step(name, fn) {
 
 ensureNodeModules(root);
 ensureSystemPackages();
-const built = step('build collector', () => execSync('npm run build -w collector', { cwd: root, stdio: 'inherit' }));
+const built = step('build (tsc -b)', () => execSync('npm run build', { cwd: root, stdio: 'inherit' }));
 
-runJest('collector: unit', ['-c', 'collector/jest.config.js', '--selectProjects', 'unit']);
+for (const pkg of ['platform', 'collector', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
+runJest('platform: integration (real Redis, InfluxDB)', ['-c', 'platform/jest.config.js', '--selectProjects', 'integration']);
 runJest('collector: integration (real Redis, InfluxDB, Prometheus)', ['-c', 'collector/jest.config.js', '--selectProjects', 'integration']);
 if (built) runJest('collector: faults (InfluxDB, Redis, collector stopped, killed, paused under load)', ['-c', 'collector/test/faults/jest.config.js']);
-runJest('repository: alerting, dashboards, provisioning, compose', ['-c', 'jest.config.js', '--selectProjects', 'config']);
+runJest('repository: alerting, dashboards, provisioning, compose, import rules, file size', ['-c', 'jest.config.js', '--selectProjects', 'config']);
 
 if (built) {
   const { runEndToEnd } = await import('./lib/e2e.mjs');

@@ -11,7 +11,7 @@ async function poll(what, probe, timeoutMs) {
 }
 
 export async function runEndToEnd({ root, runJest, step, record }) {
-  const { startStack } = await import(`${root}/collector/dist/devstack/stack.js`);
+  const { startStack } = await import(`${root}/tools/dist/index.js`);
   console.log('\n=== end-to-end: starting services, collector and a simulated fleet ===');
   // Simulated time runs 60x faster with frequent faults, so sessions end and errors happen within a
   // minute: the dashboards' history panels need both.

@@ -121,10 +121,23 @@ describe('docker-compose structure', () => {
 
   test('the collector runs the project\'s image with the documented configuration', () => {
     expect(services.collector.build).toBe('.');
-    expect(services.collector.command).toEqual(['node', 'collector/bin/chargewatch.js', 'collector']);
+    // Compose's `command` replaces only the image's CMD: binary and subcommand together must read as one call.
+    expect([...services.collector.entrypoint, ...services.collector.command]).toEqual(['node', 'cli/bin/chargewatch.js', 'collector']);
     for (const key of ['OCPP_PORT', 'API_PORT', 'API_TOKEN', 'REDIS_URL', 'INFLUX_URL', 'INFLUX_API', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN', 'INFLUX_DATABASE', 'COLLECTOR_ID', 'UNKNOWN_STATIONS', 'LOG_LEVEL']) {
       expect(Object.keys(services.collector.environment)).toContain(key);
     }
+  });
+
+  test('the simulator runs the development image (the production image has no @chargewatch/tools)', () => {
+    expect(services.simulator.build).toEqual({ context: '.', target: 'dev' });
+    expect(services.simulator.image).not.toBe(services.collector.image);
+    expect([...services.simulator.entrypoint, ...services.simulator.command].slice(0, 3)).toEqual(['node', 'cli/bin/chargewatch.js', 'simulate']);
+    const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM \S+ AS dev$/m);
+    // The last stage is what `build: .` produces: it must not copy tools.
+    const production = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(production).not.toMatch(/\btools\b/);
+    expect(production).toMatch(/^CMD \["collector"\]$/m);
   });
 
   test('Grafana loads the provisioning, the generated dashboards and the unsigned plugins', () => {

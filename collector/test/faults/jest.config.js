@@ -3,14 +3,14 @@
  * Redis, InfluxDB and collector processes, so it runs alone, outside the collector's projects.
  */
 const { join } = require('node:path');
+const { moduleNameMapper, transform } = require('../../../jest.shared');
 
 module.exports = {
   displayName: 'faults',
   rootDir: join(__dirname, '..', '..'),
   testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-  },
+  transform,
+  moduleNameMapper: moduleNameMapper(),
   testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
   globalSetup: '<rootDir>/test/faults/global-setup.ts',
   testTimeout: 360000,
