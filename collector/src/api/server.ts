@@ -5,28 +5,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { Registry } from 'prom-client';
-import type { Logger, StationStore } from '@chargewatch/platform';
-import type { InfluxReader } from './influx-reader';
-import type { StationQuery } from './station-query';
+import type { ApiDeps } from './deps';
 import { stationRoutes } from './routes/stations';
 import { fleetRoutes } from './routes/fleet';
 import { historyRoutes } from './routes/history';
 
-export interface ApiDeps {
-  store: StationStore;
-  query: StationQuery;
-  influx: InfluxReader;
-  registry: Registry;
-  token: string;
-  auth: boolean;
-  logger: Logger;
-  /** Readiness probes by dependency name. */
-  ready: Record<string, () => Promise<boolean>>;
-  onMetadataChanged(stationId: string): void;
-  /** Extra route plugins from later stages (history, operations). */
-  plugins?: Array<(app: FastifyInstance, deps: ApiDeps) => Promise<void>>;
-}
+export type { ApiDeps };
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith('Bearer ')) return false;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { StationQuery, WORKING_STATUSES, outlets, type StationFilter } from '../station-query';
-import type { ApiDeps } from '../server';
+import type { ApiDeps } from '../deps';
 import { influxString } from '../influx-reader';
 
 function startOfTodayUtc(now: number): number {

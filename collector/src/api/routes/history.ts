@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { influxString, type Row } from '../influx-reader';
 import { errorSchema } from '../schemas';
-import type { ApiDeps } from '../server';
+import type { ApiDeps } from '../deps';
 
 const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
 const int = (v: unknown) => Number(v ?? 0);

@@ -10,7 +10,7 @@
  * Failure counts are this collector instance's, since it started.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../server';
+import type { ApiDeps } from '../deps';
 import { errorSchema } from '../schemas';
 import type { StationAuth } from '../../ocpp/auth';
 import type { FailureStats } from '../../ocpp/auth/failures';

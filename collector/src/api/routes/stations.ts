@@ -3,7 +3,7 @@ import type { StationMetadata, StationState } from '@chargewatch/platform';
 import { checkRows, rowsFromCsv, type MetadataRow } from '../metadata-import';
 import { SORT_KEYS, iso, summarize, type SortKey } from '../station-query';
 import { errorSchema, metadataSchema, stationDetailSchema, stationSummarySchema } from '../schemas';
-import type { ApiDeps } from '../server';
+import type { ApiDeps } from '../deps';
 
 function detail(s: StationState) {
   return {

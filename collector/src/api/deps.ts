@@ -1,0 +1,24 @@
+/**
+ * What the API's routes need from the collector. Its own module so the routes and the server that
+ * registers them both import it without importing each other.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger, StationStore } from '@chargewatch/platform';
+import type { InfluxReader } from './influx-reader';
+import type { StationQuery } from './station-query';
+
+export interface ApiDeps {
+  store: StationStore;
+  query: StationQuery;
+  influx: InfluxReader;
+  registry: Registry;
+  token: string;
+  auth: boolean;
+  logger: Logger;
+  /** Readiness probes by dependency name. */
+  ready: Record<string, () => Promise<boolean>>;
+  onMetadataChanged(stationId: string): void;
+  /** Extra route plugins from later stages (history, operations). */
+  plugins?: Array<(app: FastifyInstance, deps: ApiDeps) => Promise<void>>;
+}
