@@ -1,5 +1,6 @@
-/** OCPP 1.6J messages and command handlers of a simulated station. */
+/** OCPP 1.6J messages and command handlers of a simulated station; configuration keys in config16.ts. */
 import type { RPCClient } from 'ocpp-rpc';
+import { buildConfiguration16, type ConfigKey } from './config16';
 import type {
   ConnectorSim,
   FaultInfo,
@@ -12,13 +13,6 @@ import type {
 } from './model';
 
 type Params = Record<string, any>;
-
-interface ConfigKey {
-  value: () => string;
-  readonly: boolean;
-  /** Returns the ChangeConfiguration status. */
-  set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
-}
 
 const STOP_REASON_16: Record<StopReason, string> = {
   Local: 'Local',
@@ -69,18 +63,9 @@ export function meterValue16(s: MeterSample, energyOnly = false): Params {
   return { timestamp: s.timestamp, sampledValue: sv };
 }
 
-const intKey = (get: () => number, set: (n: number) => void, min = 0): Pick<ConfigKey, 'value' | 'set'> => ({
-  value: () => String(get()),
-  set: (v) => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min) return 'Rejected';
-    set(Number(v));
-    return 'Accepted';
-  },
-});
-
 export class Protocol16 implements ProtocolDriver {
   readonly version = 'ocpp1.6' as const;
-  readonly config = new Map<string, ConfigKey>();
+  readonly config: Map<string, ConfigKey>;
   private flags: Record<string, boolean> = {
     LocalAuthListEnabled: true,
     LocalAuthorizeOffline: true,
@@ -94,59 +79,7 @@ export class Protocol16 implements ProtocolDriver {
   private station0Reported?: string;
 
   constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
-    this.buildConfig();
-  }
-
-  private buildConfig(): void {
-    const st = this.st;
-    const plain = (value: string, readonly = false) => {
-      let v = value;
-      return {
-        value: () => v,
-        readonly,
-        set: (nv: string) => {
-          v = nv;
-          return 'Accepted' as const;
-        },
-      };
-    };
-    const dcExtra = st.profile.kind === 'DC' ? ',SoC' : '';
-    this.config.set('HeartbeatInterval', { readonly: false, ...intKey(() => st.heartbeatIntervalSec, (n) => st.setHeartbeatInterval(n), 1) });
-    this.config.set('MeterValueSampleInterval', {
-      readonly: false,
-      ...intKey(() => st.meterIntervalSec, (n) => (st.meterIntervalSec = n), 1),
-    });
-    this.config.set('ClockAlignedDataInterval', { readonly: false, ...intKey(() => 0, () => undefined) });
-    this.config.set('ConnectionTimeOut', plain('60'));
-    this.config.set('MeterValuesSampledData', plain(`Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import${dcExtra}`));
-    this.config.set('MeterValuesAlignedData', plain('Energy.Active.Import.Register'));
-    this.config.set('StopTxnSampledData', plain('Energy.Active.Import.Register'));
-    this.config.set('StopTxnAlignedData', plain(''));
-    this.config.set('NumberOfConnectors', { value: () => String(st.connectors.length), readonly: true });
-    for (const k of Object.keys(this.flags)) {
-      this.config.set(k, {
-        readonly: false,
-        value: () => String(this.flags[k]),
-        set: (v) => {
-          if (!/^(true|false)$/i.test(v)) return 'Rejected';
-          this.flags[k] = v.toLowerCase() === 'true';
-          return 'Accepted';
-        },
-      });
-    }
-    this.config.set('LocalAuthListMaxLength', { value: () => '1000', readonly: true });
-    this.config.set('SendLocalListMaxLength', { value: () => '250', readonly: true });
-    this.config.set('TransactionMessageAttempts', plain('3'));
-    this.config.set('TransactionMessageRetryInterval', plain('60'));
-    this.config.set('ResetRetries', plain('1'));
-    this.config.set('WebSocketPingInterval', plain('30'));
-    this.config.set('GetConfigurationMaxKeys', { value: () => '50', readonly: true });
-    this.config.set('SupportedFeatureProfiles', {
-      value: () => 'Core,FirmwareManagement,LocalAuthListManagement,RemoteTrigger',
-      readonly: true,
-    });
-    this.config.set('ConnectorPhaseRotation', plain(st.connectors.map((c) => `${c.id}.RST`).join(',')));
-    this.config.set('AuthorizationCacheEnabled', plain('false'));
+    this.config = buildConfiguration16(st, this.flags);
   }
 
   flag(name: string): boolean {

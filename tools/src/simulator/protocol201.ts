@@ -1,8 +1,12 @@
-/** OCPP 2.0.1 messages and command handlers of a simulated station (one connector per EVSE). */
+/**
+ * OCPP 2.0.1 messages and command handlers of a simulated station (one connector per EVSE). Message
+ * shapes are in messages201.ts, the device model behind Get/SetVariables in device-model201.ts.
+ */
 import type { RPCClient } from 'ocpp-rpc';
+import { buildDeviceModel201, lookupVariable, type VariableDef } from './device-model201';
+import { END_TRIGGER, STOPPED_REASON, connectorStatus201, meterValue201 } from './messages201';
 import type {
   ConnectorSim,
-  ConnectorStatus,
   FaultInfo,
   MeterSample,
   ProtocolDriver,
@@ -14,93 +18,9 @@ import type {
 
 type Params = Record<string, any>;
 
-export function connectorStatus201(s: ConnectorStatus): 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted' {
-  switch (s) {
-    case 'Available':
-      return 'Available';
-    case 'Reserved':
-      return 'Reserved';
-    case 'Unavailable':
-      return 'Unavailable';
-    case 'Faulted':
-      return 'Faulted';
-    default:
-      return 'Occupied';
-  }
-}
-
-const STOPPED_REASON: Record<StopReason, string> = {
-  Local: 'Local',
-  EVDisconnected: 'EVDisconnected',
-  Remote: 'Remote',
-  SoftReset: 'ImmediateReset',
-  HardReset: 'ImmediateReset',
-  ImmediateReset: 'ImmediateReset',
-  Reboot: 'Reboot',
-  DeAuthorized: 'DeAuthorized',
-  PowerLoss: 'PowerLoss',
-  SOCLimitReached: 'SOCLimitReached',
-  Fault: 'Other',
-  UnlockCommand: 'Other',
-};
-
-const END_TRIGGER: Record<StopReason, string> = {
-  Local: 'StopAuthorized',
-  EVDisconnected: 'EVDeparted',
-  Remote: 'RemoteStop',
-  SoftReset: 'ResetCommand',
-  HardReset: 'ResetCommand',
-  ImmediateReset: 'ResetCommand',
-  Reboot: 'ResetCommand',
-  DeAuthorized: 'Deauthorized',
-  PowerLoss: 'AbnormalCondition',
-  SOCLimitReached: 'ChargingStateChanged',
-  Fault: 'AbnormalCondition',
-  UnlockCommand: 'UnlockCommand',
-};
-
-/** A 2.0.1 MeterValue: numbers with unitOfMeasure. */
-export function meterValue201(s: MeterSample, energyOnly = false): Params {
-  const energy = s.unit === 'kWh' ? Math.round(s.energyWh) / 1000 : Math.round(s.energyWh);
-  const sv: Params[] = [
-    {
-      value: energy,
-      context: s.context,
-      measurand: 'Energy.Active.Import.Register',
-      location: 'Outlet',
-      unitOfMeasure: { unit: s.unit },
-    },
-  ];
-  if (!energyOnly) {
-    sv.push({ value: s.powerW, context: s.context, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } });
-    if (s.kind === 'AC') {
-      const phases = ['L1', 'L2', 'L3'];
-      s.voltages.forEach((v, i) => sv.push({ value: v, context: s.context, measurand: 'Voltage', phase: `${phases[i]}-N`, unitOfMeasure: { unit: 'V' } }));
-      s.currents.forEach((a, i) => sv.push({ value: a, context: s.context, measurand: 'Current.Import', phase: phases[i], unitOfMeasure: { unit: 'A' } }));
-    } else {
-      sv.push({ value: s.voltages[0], context: s.context, measurand: 'Voltage', unitOfMeasure: { unit: 'V' } });
-      sv.push({ value: s.currents[0], context: s.context, measurand: 'Current.Import', unitOfMeasure: { unit: 'A' } });
-      if (s.soc !== undefined) sv.push({ value: s.soc, context: s.context, measurand: 'SoC', location: 'EV', unitOfMeasure: { unit: 'Percent' } });
-    }
-  }
-  return { timestamp: s.timestamp, sampledValue: sv };
-}
-
-interface VariableDef {
-  component: string;
-  componentInstance?: string;
-  evseId?: number;
-  connectorId?: number;
-  variable: string;
-  variableInstance?: string;
-  readonly: boolean;
-  get: () => string;
-  set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
-}
-
 export class Protocol201 implements ProtocolDriver {
   readonly version = 'ocpp2.0.1' as const;
-  readonly variables: VariableDef[] = [];
+  readonly variables: VariableDef[];
   private flags: Record<string, boolean> = {
     LocalAuthListEnabled: true,
     LocalAuthorizeOffline: true,
@@ -113,98 +33,7 @@ export class Protocol201 implements ProtocolDriver {
   private notifySeq = 0;
 
   constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
-    this.buildVariables();
-  }
-
-  private buildVariables(): void {
-    const st = this.st;
-    const add = (d: Omit<VariableDef, 'readonly'> & { readonly?: boolean }) => this.variables.push({ readonly: !d.set, ...d });
-    const plain = (component: string, variable: string, value: string, variableInstance?: string) => {
-      let v = value;
-      add({
-        component,
-        variable,
-        variableInstance,
-        get: () => v,
-        set: (nv) => {
-          v = nv;
-          return 'Accepted';
-        },
-      });
-    };
-    const int = (component: string, variable: string, get: () => number, set: (n: number) => void) =>
-      add({
-        component,
-        variable,
-        get: () => String(get()),
-        set: (v) => {
-          if (!/^\d+$/.test(v.trim()) || Number(v) < 1) return 'Rejected';
-          set(Number(v));
-          return 'Accepted';
-        },
-      });
-    const bool = (component: string, variable: string, flag: string) =>
-      add({
-        component,
-        variable,
-        get: () => String(this.flags[flag]),
-        set: (v) => {
-          if (!/^(true|false)$/i.test(v)) return 'Rejected';
-          this.flags[flag] = v.toLowerCase() === 'true';
-          return 'Accepted';
-        },
-      });
-    const ro = (component: string, variable: string, get: () => string, extra: Partial<VariableDef> = {}) =>
-      add({ component, variable, get, ...extra });
-
-    int('OCPPCommCtrlr', 'HeartbeatInterval', () => st.heartbeatIntervalSec, (n) => st.setHeartbeatInterval(n));
-    plain('OCPPCommCtrlr', 'OfflineThreshold', '300');
-    plain('OCPPCommCtrlr', 'MessageTimeout', '30', 'Default');
-    plain('OCPPCommCtrlr', 'ResetRetries', '1');
-    plain('OCPPCommCtrlr', 'MessageAttempts', '3', 'TransactionEvent');
-    plain('OCPPCommCtrlr', 'MessageAttemptInterval', '60', 'TransactionEvent');
-    int('SampledDataCtrlr', 'TxUpdatedInterval', () => st.meterIntervalSec, (n) => (st.meterIntervalSec = n));
-    const dcExtra = st.profile.kind === 'DC' ? ',SoC' : '';
-    plain('SampledDataCtrlr', 'TxUpdatedMeasurands', `Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import${dcExtra}`);
-    plain('SampledDataCtrlr', 'TxEndedMeasurands', 'Energy.Active.Import.Register');
-    plain('SampledDataCtrlr', 'TxEndedInterval', '0');
-    ro('SampledDataCtrlr', 'Enabled', () => 'true');
-    plain('AlignedDataCtrlr', 'Interval', '900');
-    plain('AlignedDataCtrlr', 'Measurands', 'Energy.Active.Import.Register');
-    ro('AuthCtrlr', 'Enabled', () => 'true');
-    bool('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteStart');
-    bool('AuthCtrlr', 'LocalAuthorizeOffline', 'LocalAuthorizeOffline');
-    bool('AuthCtrlr', 'LocalPreAuthorize', 'LocalPreAuthorize');
-    bool('AuthCtrlr', 'OfflineTxForUnknownIdEnabled', 'OfflineTxForUnknownIdEnabled');
-    bool('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled');
-    ro('LocalAuthListCtrlr', 'Entries', () => String(st.localList.entries.size));
-    ro('LocalAuthListCtrlr', 'ItemsPerMessage', () => '250');
-    ro('LocalAuthListCtrlr', 'BytesPerMessage', () => '65536');
-    ro('LocalAuthListCtrlr', 'Storage', () => '1048576');
-    plain('TxCtrlr', 'EVConnectionTimeOut', '60');
-    bool('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTxOnEVSideDisconnect');
-    bool('TxCtrlr', 'StopTxOnInvalidId', 'StopTxOnInvalidId');
-    ro('TxCtrlr', 'TxStartPoint', () => 'Authorized');
-    ro('TxCtrlr', 'TxStopPoint', () => 'EVConnected');
-    ro('DeviceDataCtrlr', 'ItemsPerMessage', () => '50', { variableInstance: 'GetVariables' });
-    ro('DeviceDataCtrlr', 'ItemsPerMessage', () => '50', { variableInstance: 'SetVariables' });
-    ro('DeviceDataCtrlr', 'BytesPerMessage', () => '65536', { variableInstance: 'GetVariables' });
-    ro('SecurityCtrlr', 'Identity', () => st.id);
-    ro('SecurityCtrlr', 'SecurityProfile', () => '1');
-    plain('SecurityCtrlr', 'OrganizationName', 'ChargeWatch Simulator');
-    ro('ChargingStation', 'Model', () => st.profile.model);
-    ro('ChargingStation', 'VendorName', () => st.profile.vendor);
-    ro('ChargingStation', 'AvailabilityState', () => (st.connectors.every((c) => !c.operative) ? 'Unavailable' : 'Available'));
-    ro('ChargingStation', 'Available', () => 'true');
-    ro('ChargingStation', 'SupplyPhases', () => String(st.profile.phases));
-    ro('FirmwareCtrlr', 'FirmwareVersion', () => st.firmwareVersion);
-    for (const c of st.connectors) {
-      ro('EVSE', 'AvailabilityState', () => connectorStatus201(c.status), { evseId: c.id });
-      ro('EVSE', 'Available', () => 'true', { evseId: c.id });
-      ro('EVSE', 'Power', () => String(Math.round(st.profile.maxPowerKw * 1000)), { evseId: c.id });
-      ro('Connector', 'AvailabilityState', () => connectorStatus201(c.status), { evseId: c.id, connectorId: 1 });
-      ro('Connector', 'ConnectorType', () => st.profile.connectorType, { evseId: c.id, connectorId: 1 });
-    }
+    this.variables = buildDeviceModel201(st, this.flags);
   }
 
   // -------------------------------------------------------------- station → CSMS
@@ -405,7 +234,7 @@ export class Protocol201 implements ProtocolDriver {
       getVariableResult: (p.getVariableData as Params[]).map((d) => {
         const base: Params = { component: d.component, variable: d.variable };
         if (d.attributeType) base.attributeType = d.attributeType;
-        const found = this.lookup(d.component, d.variable);
+        const found = lookupVariable(this.variables, d.component, d.variable);
         if (typeof found === 'string') return { ...base, attributeStatus: found };
         if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
         return { ...base, attributeStatus: 'Accepted', attributeValue: found.get().slice(0, 2500) };
@@ -416,7 +245,7 @@ export class Protocol201 implements ProtocolDriver {
       setVariableResult: (p.setVariableData as Params[]).map((d) => {
         const base: Params = { component: d.component, variable: d.variable };
         if (d.attributeType) base.attributeType = d.attributeType;
-        const found = this.lookup(d.component, d.variable);
+        const found = lookupVariable(this.variables, d.component, d.variable);
         if (typeof found === 'string') return { ...base, attributeStatus: found };
         if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
         if (found.readonly || !found.set) return { ...base, attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } };
@@ -443,22 +272,6 @@ export class Protocol201 implements ProtocolDriver {
       if (p.messageId && p.messageId !== 'Echo') return { status: 'UnknownMessageId' };
       return { status: 'Accepted', data: p.data ?? null };
     });
-  }
-
-  private lookup(component: Params, variable: Params): VariableDef | 'UnknownComponent' | 'UnknownVariable' {
-    const compMatches = this.variables.filter(
-      (v) =>
-        v.component === component.name &&
-        (component.instance === undefined || v.componentInstance === component.instance) &&
-        (component.evse === undefined ||
-          (v.evseId === component.evse.id && (component.evse.connectorId === undefined || v.connectorId === component.evse.connectorId))) &&
-        (component.evse !== undefined || v.evseId === undefined),
-    );
-    if (compMatches.length === 0) return 'UnknownComponent';
-    const hit = compMatches.find(
-      (v) => v.variable === variable.name && (variable.instance ?? undefined) === (v.variableInstance ?? undefined),
-    );
-    return hit ?? 'UnknownVariable';
   }
 
   private sendLocalList(p: Params): string {

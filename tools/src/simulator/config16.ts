@@ -1,0 +1,77 @@
+/**
+ * The OCPP 1.6 configuration keys of a simulated station (GetConfiguration / ChangeConfiguration),
+ * bound to the station's live state and to the driver's boolean flags.
+ */
+import type { StationContext } from './model';
+
+/** The station as its configuration sees it. */
+export type ConfigStation = StationContext & { setHeartbeatInterval(sec: number): void };
+
+export interface ConfigKey {
+  value: () => string;
+  readonly: boolean;
+  /** Returns the ChangeConfiguration status. */
+  set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
+}
+
+const intKey = (get: () => number, set: (n: number) => void, min = 0): Pick<ConfigKey, 'value' | 'set'> => ({
+  value: () => String(get()),
+  set: (v) => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min) return 'Rejected';
+    set(Number(v));
+    return 'Accepted';
+  },
+});
+
+export function buildConfiguration16(st: ConfigStation, flags: Record<string, boolean>): Map<string, ConfigKey> {
+  const config = new Map<string, ConfigKey>();
+  const plain = (value: string, readonly = false) => {
+    let v = value;
+    return {
+      value: () => v,
+      readonly,
+      set: (nv: string) => {
+        v = nv;
+        return 'Accepted' as const;
+      },
+    };
+  };
+  const dcExtra = st.profile.kind === 'DC' ? ',SoC' : '';
+  config.set('HeartbeatInterval', { readonly: false, ...intKey(() => st.heartbeatIntervalSec, (n) => st.setHeartbeatInterval(n), 1) });
+  config.set('MeterValueSampleInterval', {
+    readonly: false,
+    ...intKey(() => st.meterIntervalSec, (n) => (st.meterIntervalSec = n), 1),
+  });
+  config.set('ClockAlignedDataInterval', { readonly: false, ...intKey(() => 0, () => undefined) });
+  config.set('ConnectionTimeOut', plain('60'));
+  config.set('MeterValuesSampledData', plain(`Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import${dcExtra}`));
+  config.set('MeterValuesAlignedData', plain('Energy.Active.Import.Register'));
+  config.set('StopTxnSampledData', plain('Energy.Active.Import.Register'));
+  config.set('StopTxnAlignedData', plain(''));
+  config.set('NumberOfConnectors', { value: () => String(st.connectors.length), readonly: true });
+  for (const k of Object.keys(flags)) {
+    config.set(k, {
+      readonly: false,
+      value: () => String(flags[k]),
+      set: (v) => {
+        if (!/^(true|false)$/i.test(v)) return 'Rejected';
+        flags[k] = v.toLowerCase() === 'true';
+        return 'Accepted';
+      },
+    });
+  }
+  config.set('LocalAuthListMaxLength', { value: () => '1000', readonly: true });
+  config.set('SendLocalListMaxLength', { value: () => '250', readonly: true });
+  config.set('TransactionMessageAttempts', plain('3'));
+  config.set('TransactionMessageRetryInterval', plain('60'));
+  config.set('ResetRetries', plain('1'));
+  config.set('WebSocketPingInterval', plain('30'));
+  config.set('GetConfigurationMaxKeys', { value: () => '50', readonly: true });
+  config.set('SupportedFeatureProfiles', {
+    value: () => 'Core,FirmwareManagement,LocalAuthListManagement,RemoteTrigger',
+    readonly: true,
+  });
+  config.set('ConnectorPhaseRotation', plain(st.connectors.map((c) => `${c.id}.RST`).join(',')));
+  config.set('AuthorizationCacheEnabled', plain('false'));
+  return config;
+}
