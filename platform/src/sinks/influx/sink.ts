@@ -14,97 +14,14 @@
  *   other points, so only N are counted as rejected. 413 splits the batch in two and tries again.
  */
 import type { ChargeEvent } from '@chargewatch/model';
+import { LineBuffer, type Batch } from './line-buffer';
 import { toLines, type StationMeta, type ToPointsContext, type TransactionStart } from './points';
+import { InfluxBackpressureError, type InfluxSinkMetrics, type InfluxSinkOptions, type InfluxSinkStats, type SinkLogger } from './sink-types';
 import { InfluxWriteError, type InfluxWriter } from './writer';
 
-/** The lead maps these to prom-client metrics `chargewatch_influx_*`. */
-export interface InfluxSinkMetrics {
-  /** Points InfluxDB accepted. */
-  pointsWritten(n: number): void;
-  /** One failed write attempt (retried or not). */
-  writeFailed(): void;
-  /** Duration of one write request, successful or not. */
-  writeDuration(seconds: number): void;
-  /** Points buffered or in flight, and the age of the oldest of them. */
-  backlog(points: number, oldestAgeSeconds: number): void;
-  /** Points InfluxDB refused for good (4xx). */
-  rejected(n: number): void;
-  /** record() refused `events` because the buffer was full. Optional. */
-  backpressure?(events: number): void;
-}
-
-/** pino-compatible: `(obj, msg)`. */
-export interface SinkLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export { InfluxBackpressureError, type InfluxSinkMetrics, type InfluxSinkOptions, type InfluxSinkStats, type SinkLogger } from './sink-types';
 
 const noopLogger: SinkLogger = { info() {}, warn() {}, error() {} };
-
-export interface InfluxSinkOptions {
-  writer: InfluxWriter;
-  /** Operator metadata per station (site, tags); called once per recorded event. */
-  stationMeta?: (stationId: string) => StationMeta | undefined;
-  /** Lines per write request; default 5000. */
-  batchSize?: number;
-  /** Longest time a line waits before its batch is sent; default 500 ms, at most 1000 ms. */
-  flushIntervalMs?: number;
-  /** Lines held in memory (queued + in flight) before record() pushes back; default 200,000. */
-  maxBufferLines?: number;
-  /** Retries per batch for retriable errors; default Infinity (the buffer bound limits the damage). */
-  maxRetries?: number;
-  /** First retry delay; default 100 ms. Doubles per attempt up to retryMaxDelayMs. */
-  retryMinDelayMs?: number;
-  /** Default 30 s. */
-  retryMaxDelayMs?: number;
-  /** Starts of open transactions remembered for energy_wh / duration_s; default 100,000. */
-  maxTrackedTransactions?: number;
-  metrics?: InfluxSinkMetrics;
-  logger?: SinkLogger;
-  /** Clock, for tests. */
-  now?: () => number;
-}
-
-/** Thrown by record() when the buffer is full. Turn it into a CALLERROR (e.g. `InternalError`). */
-export class InfluxBackpressureError extends Error {
-  override readonly name = 'InfluxBackpressureError';
-  readonly code = 'INFLUX_BACKPRESSURE';
-  constructor(
-    readonly backlogLines: number,
-    readonly maxBufferLines: number,
-  ) {
-    super(`InfluxDB write buffer full (${backlogLines} of ${maxBufferLines} lines); retry later`);
-  }
-}
-
-export interface InfluxSinkStats {
-  /** Points accepted by InfluxDB. */
-  written: number;
-  /** Failed write attempts. */
-  failedAttempts: number;
-  /** Points refused by InfluxDB with a 4xx. */
-  rejected: number;
-  /** Points given up after maxRetries, or still unwritten when close() timed out. */
-  dropped: number;
-  /** record() calls refused because the buffer was full. */
-  backpressureCalls: number;
-  /** Lines queued or in flight. */
-  backlog: number;
-  oldestAgeSeconds: number;
-}
-
-interface Chunk {
-  lines: string[];
-  /** Index of the first unsent line. */
-  offset: number;
-  at: number;
-}
-
-interface Batch {
-  lines: string[];
-  oldestAt: number;
-}
 
 export class InfluxSink {
   readonly writer: InfluxWriter;
@@ -120,9 +37,7 @@ export class InfluxSink {
   private readonly log: SinkLogger;
   private readonly now: () => number;
 
-  private chunks: Chunk[] = [];
-  private head = 0;
-  private queued = 0;
+  private readonly buffer = new LineBuffer();
   private inFlight: Batch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -197,10 +112,9 @@ export class InfluxSink {
       throw new InfluxBackpressureError(backlog, this.maxBufferLines);
     }
     if (lines.length === 0) return;
-    this.chunks.push({ lines, offset: 0, at: this.now() });
-    this.queued += lines.length;
+    this.buffer.push(lines, this.now());
     this.reportBacklog();
-    if (this.queued >= this.batchSize) void this.drain();
+    if (this.buffer.size >= this.batchSize) void this.drain();
     else this.schedule();
   }
 
@@ -212,7 +126,7 @@ export class InfluxSink {
   /** Writes everything queued so far (waiting through retries) and resolves when the buffer is empty. */
   async flush(): Promise<void> {
     this.clearTimer();
-    while ((this.queued > 0 || this.draining) && !this.aborted) await this.drain();
+    while ((this.buffer.size > 0 || this.draining) && !this.aborted) await this.drain();
   }
 
   /**
@@ -236,14 +150,12 @@ export class InfluxSink {
       this.aborted = true;
       this.wakeSleep?.();
       await this.draining?.catch(() => undefined);
-      const lost = this.queued;
+      const lost = this.buffer.size;
       if (lost > 0) {
         this.counters.dropped += lost;
         this.log.error({ lost }, 'InfluxDB sink closed with unwritten points');
       }
-      this.chunks = [];
-      this.head = 0;
-      this.queued = 0;
+      this.buffer.clear();
     }
     this.clearTimer();
     this.reportBacklog();
@@ -255,13 +167,13 @@ export class InfluxSink {
   }
 
   private backlogLines(): number {
-    return this.queued + (this.inFlight?.lines.length ?? 0);
+    return this.buffer.size + (this.inFlight?.lines.length ?? 0);
   }
 
   private oldestAgeSeconds(): number {
     let oldest = this.inFlight?.oldestAt;
-    const first = this.chunks[this.head];
-    if (first && (oldest === undefined || first.at < oldest)) oldest = first.at;
+    const first = this.buffer.oldestAt();
+    if (first !== undefined && (oldest === undefined || first < oldest)) oldest = first;
     return oldest === undefined ? 0 : Math.max(0, (this.now() - oldest) / 1000);
   }
 
@@ -280,7 +192,7 @@ export class InfluxSink {
   }
 
   private schedule(): void {
-    if (this.timer || this.draining || this.queued === 0 || this.aborted) return;
+    if (this.timer || this.draining || this.buffer.size === 0 || this.aborted) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.drain();
@@ -293,27 +205,6 @@ export class InfluxSink {
     this.timer = undefined;
   }
 
-  private take(max: number): Batch {
-    const lines: string[] = [];
-    let oldestAt = Infinity;
-    while (lines.length < max && this.head < this.chunks.length) {
-      const chunk = this.chunks[this.head]!;
-      if (chunk.at < oldestAt) oldestAt = chunk.at;
-      const n = Math.min(max - lines.length, chunk.lines.length - chunk.offset);
-      for (let i = 0; i < n; i++) lines.push(chunk.lines[chunk.offset + i]!);
-      chunk.offset += n;
-      if (chunk.offset >= chunk.lines.length) {
-        this.chunks[this.head] = undefined as unknown as Chunk;
-        this.head++;
-      }
-    }
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
-    }
-    this.queued -= lines.length;
-    return { lines, oldestAt: Number.isFinite(oldestAt) ? oldestAt : this.now() };
-  }
 
   /** One drain loop at a time; batches go out one after the other so retries keep their order. */
   private drain(): Promise<void> {
@@ -323,8 +214,8 @@ export class InfluxSink {
       // Yield first, so `this.draining` is set before the loop can finish and clear it.
       await undefined;
       try {
-        while (this.queued > 0 && !this.aborted) {
-          const batch = this.take(this.batchSize);
+        while (this.buffer.size > 0 && !this.aborted) {
+          const batch = this.buffer.take(this.batchSize, this.now);
           this.inFlight = batch;
           try {
             await this.send(batch.lines);
