@@ -4,9 +4,6 @@
  */
 import type { StationContext } from './model';
 
-/** The station as its configuration sees it. */
-export type ConfigStation = StationContext & { setHeartbeatInterval(sec: number): void };
-
 export interface ConfigKey {
   value: () => string;
   readonly: boolean;
@@ -23,7 +20,7 @@ const intKey = (get: () => number, set: (n: number) => void, min = 0): Pick<Conf
   },
 });
 
-export function buildConfiguration16(st: ConfigStation, flags: Record<string, boolean>): Map<string, ConfigKey> {
+export function buildConfiguration16(st: StationContext, flags: Record<string, boolean>): Map<string, ConfigKey> {
   const config = new Map<string, ConfigKey>();
   const plain = (value: string, readonly = false) => {
     let v = value;

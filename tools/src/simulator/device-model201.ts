@@ -7,9 +7,6 @@ import { connectorStatus201 } from './messages201';
 
 type Params = Record<string, any>;
 
-/** The station as its device model sees it. */
-export type DeviceModelStation = StationContext & { setHeartbeatInterval(sec: number): void };
-
 export interface VariableDef {
   component: string;
   componentInstance?: string;
@@ -22,7 +19,7 @@ export interface VariableDef {
   set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
 }
 
-export function buildDeviceModel201(st: DeviceModelStation, flags: Record<string, boolean>): VariableDef[] {
+export function buildDeviceModel201(st: StationContext, flags: Record<string, boolean>): VariableDef[] {
   const variables: VariableDef[] = [];
   const add = (d: Omit<VariableDef, 'readonly'> & { readonly?: boolean }) => variables.push({ readonly: !d.set, ...d });
   const plain = (component: string, variable: string, value: string, variableInstance?: string) => {

@@ -169,6 +169,8 @@ export interface StationContext {
   firmwareVersion: string;
   heartbeatIntervalSec: number;
   meterIntervalSec: number;
+  /** Changes the interval and restarts the heartbeat timer (ChangeConfiguration / SetVariables). */
+  setHeartbeatInterval(sec: number): void;
   /** Online and accepted by the CSMS. */
   isOnline(): boolean;
   nowIso(): string;

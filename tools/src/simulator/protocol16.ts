@@ -78,7 +78,7 @@ export class Protocol16 implements ProtocolDriver {
   };
   private station0Reported?: string;
 
-  constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
+  constructor(private readonly st: StationContext) {
     this.config = buildConfiguration16(st, this.flags);
   }
 

@@ -32,7 +32,7 @@ export class Protocol201 implements ProtocolDriver {
   };
   private notifySeq = 0;
 
-  constructor(private readonly st: StationContext & { setHeartbeatInterval(sec: number): void }) {
+  constructor(private readonly st: StationContext) {
     this.variables = buildDeviceModel201(st, this.flags);
   }
 
