@@ -7,7 +7,8 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
 };
-const roots = ['<rootDir>/alerting', '<rootDir>/dashboards', '<rootDir>/provisioning', '<rootDir>/test'];
+// model/: its unit tests run here until the model package gets its own jest project.
+const roots = ['<rootDir>/alerting', '<rootDir>/dashboards', '<rootDir>/model', '<rootDir>/provisioning', '<rootDir>/test'];
 module.exports = {
   projects: [
     {

@@ -1,20 +1,8 @@
 /** Types of the ChargeWatch collector HTTP API (v1). */
 
-export const CONNECTOR_STATUSES = [
-  'Available',
-  'Preparing',
-  'Charging',
-  'SuspendedEVSE',
-  'SuspendedEV',
-  'Finishing',
-  'Reserved',
-  'Unavailable',
-  'Faulted',
-  'Occupied',
-  'Unknown',
-] as const;
+import type { ConnectorStatus } from '@chargewatch/model/status';
 
-export type ConnectorStatus = (typeof CONNECTOR_STATUSES)[number];
+export type { ConnectorStatus };
 
 export interface FleetFilters {
   site?: string;
@@ -26,8 +14,8 @@ export interface FleetFilters {
 export interface FleetSummary {
   stations: { total: number; online: number; offline: number };
   connectors: { total: number; byStatus: Partial<Record<ConnectorStatus | string, number>> };
-  /** 0..1: share of connectors of online stations that are in a working status */
-  availability: number;
+  /** 0..1 as defined in model/src/status.ts (AVAILABILITY_DEFINITION); null when no port is counted */
+  availability: number | null;
   faultedNow: number;
   sessions: { active: number; startedToday: number };
   energyTodayWh: number;

@@ -2,8 +2,8 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { Field, Icon, Input, RadioButtonGroup, Select, useStyles2 } from '@grafana/ui';
-import { CONNECTOR_STATUSES, type ConnectorStatus, type StationFacets } from '../../api/types';
-import { statusLabel } from '../../utils/status';
+import { CONNECTOR_STATUSES, type ConnectorStatus, statusLabel } from '@chargewatch/model/status';
+import type { StationFacets } from '../../api/types';
 import { testIds } from '../testIds';
 
 export type OnlineFilter = 'all' | 'online' | 'offline';
