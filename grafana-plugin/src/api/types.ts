@@ -134,3 +134,46 @@ export interface StationHistory {
   sessions: ChargingSession[];
   connections: ConnectionEvent[];
 }
+
+/** OCPP security profile: 0 none, 1 HTTP Basic, 2 TLS + HTTP Basic, 3 TLS client certificate. */
+export type SecurityProfile = 0 | 1 | 2 | 3;
+
+export interface AuthFailureStats {
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  lastReason: string;
+  byReason: Record<string, number>;
+}
+
+/** `GET /api/v1/stations/{id}/security`; never carries the password or its hash. */
+export interface StationSecurity {
+  id: string;
+  profile: SecurityProfile;
+  source: 'station' | 'default';
+  passwordSet: boolean;
+  certFingerprint: string | null;
+  updatedAt: string | null;
+  recentFailures: AuthFailureStats | null;
+}
+
+export interface StationSecurityUpdate {
+  profile: SecurityProfile;
+  /** rotates the password; stored by the collector as an scrypt hash only */
+  password?: string;
+  certFingerprint?: string;
+}
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export interface MetadataImportRow extends StationMetadata {
+  stationId: string;
+}
+
+export interface AuthFailures {
+  stations: Array<AuthFailureStats & { stationId: string }>;
+  addresses: Array<AuthFailureStats & { address: string }>;
+  totals: Record<string, number>;
+  tracked: { stations: number; addresses: number; capacity: number };
+  securityEventsSkipped: { budget: number; unknownStation: number };
+}

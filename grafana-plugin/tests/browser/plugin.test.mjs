@@ -104,7 +104,7 @@ async function readKpis() {
 /** Clicks "Refresh" and resolves with the JSON bodies the page received for summary and stations. */
 async function refreshAndCapture() {
   const isApi = (suffix) => (r) =>
-    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/api/v1${suffix}`) && r.request().method() === 'GET';
+    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/viewer${suffix}`) && r.request().method() === 'GET';
   const [summaryRes, stationsRes] = await Promise.all([
     page.waitForResponse(isApi('/fleet/summary'), { timeout: TIMEOUT }),
     page.waitForResponse(isApi('/stations?'), { timeout: TIMEOUT }),
