@@ -9,10 +9,5 @@ export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
  */
 export const API_BASE = `api/plugin-proxy/${PLUGIN_ID}`;
 
-export enum ROUTES {
-  Fleet = 'fleet',
-  Station = 'station',
-}
-
 /** Default auto-refresh period of the live pages. */
 export const REFRESH_INTERVAL_MS = 10_000;

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { type GrafanaTheme2, locationUtil, type PanelProps } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { testIds } from '../../components/testIds';
-import { stationUrl } from '../../utils/utils.routing';
+import { stationUrl } from '../../routing/routes';
 import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, statusLabel } from '@chargewatch/model/status';
 import { statusColor } from '../../utils/status';
 import {

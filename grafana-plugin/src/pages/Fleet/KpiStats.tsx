@@ -6,7 +6,7 @@ import { AVAILABILITY_DEFINITION, CONNECTOR_STATUSES, statusLabel } from '@charg
 import type { FleetSummary } from '../../api/types';
 import { formatEnergy, formatInt, formatPercent } from '../../utils/format';
 import { statusColor } from '../../utils/status';
-import { testIds } from '../testIds';
+import { testIds } from '../../components/testIds';
 
 interface Props {
   summary: FleetSummary;
