@@ -1,7 +1,6 @@
-import { useCallback } from 'react';
 import { chargewatchApi } from '../api/client';
 import type { FleetFilters, StationListQuery } from '../api/types';
-import { usePolling } from './usePolling';
+import { usePolling, useRefreshBoth } from './usePolling';
 
 export interface LiveOptions {
   intervalMs: number;
@@ -12,11 +11,6 @@ export interface LiveOptions {
 export function useFleetData(summaryFilters: FleetFilters, stationQuery: StationListQuery, live: LiveOptions) {
   const summary = usePolling(() => chargewatchApi.fleetSummary(summaryFilters), JSON.stringify(summaryFilters), live);
   const stations = usePolling(() => chargewatchApi.listStations(stationQuery), JSON.stringify(stationQuery), live);
-  const { refresh: refreshSummary } = summary;
-  const { refresh: refreshStations } = stations;
-  const refresh = useCallback(() => {
-    refreshSummary();
-    refreshStations();
-  }, [refreshSummary, refreshStations]);
+  const refresh = useRefreshBoth(summary, stations);
   return { summary, stations, refresh, lastUpdated: stations.lastUpdated ?? summary.lastUpdated };
 }

@@ -1,6 +1,5 @@
-import { useCallback } from 'react';
 import { ApiError, chargewatchApi } from '../api/client';
-import { usePolling } from './usePolling';
+import { usePolling, useRefreshBoth } from './usePolling';
 import type { LiveOptions } from './useFleetData';
 
 /** One station and its history over the last `hours`, kept fresh. */
@@ -10,12 +9,7 @@ export function useStationData(id: string, hours: number, live: LiveOptions) {
     ...live,
     resetOnKeyChange: true,
   });
-  const { refresh: refreshStation } = station;
-  const { refresh: refreshHistory } = history;
-  const refresh = useCallback(() => {
-    refreshStation();
-    refreshHistory();
-  }, [refreshStation, refreshHistory]);
+  const refresh = useRefreshBoth(station, history);
 
   const notFound = station.error instanceof ApiError && station.error.notFound;
   // the station exists but the history route answers 404: an older collector without history
