@@ -3,6 +3,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const aliases = require('./aliases.cjs');
 
 module.exports = {
   // Jest configuration provided by Grafana scaffolding
@@ -11,6 +12,11 @@ module.exports = {
     ...base.transform,
     // d3-color and friends ship .mjs files that need transpiling too
     '^.+\\.mjs$': ['@swc/jest'],
+  },
+  moduleNameMapper: {
+    ...base.moduleNameMapper,
+    // modules shared with the rest of the repository (aliases.cjs)
+    ...Object.fromEntries(Object.entries(aliases).map(([name, file]) => [`^${name}$`, file])),
   },
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/standalone/'],
 };

@@ -68,7 +68,7 @@ ensureNodeModules(root);
 ensureSystemPackages();
 const built = step('build (tsc -b)', () => execSync('npm run build', { cwd: root, stdio: 'inherit' }));
 
-for (const pkg of ['platform', 'collector', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
+for (const pkg of ['model', 'platform', 'collector', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
 runJest('platform: integration (real Redis, InfluxDB)', ['-c', 'platform/jest.config.js', '--selectProjects', 'integration']);
 runJest('collector: integration (real Redis, InfluxDB, Prometheus)', ['-c', 'collector/jest.config.js', '--selectProjects', 'integration']);
 if (built) runJest('collector: faults (InfluxDB, Redis, collector stopped, killed, paused under load)', ['-c', 'collector/test/faults/jest.config.js']);

@@ -7,6 +7,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as BarGaugeBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { AVAILABILITY_DEFINITION, promAsStatus } from '../../model/src/status';
 import { COLORS, at, promql, thresholds } from './common';
 
 function bigStat(title: string, expr: string, gridPos: dashboard.GridPos, opts: { unit?: string; decimals?: number; steps: [number | null, string][]; description: string }) {
@@ -41,7 +42,7 @@ export function fleetOverview(): dashboard.DashboardBuilder {
         unit: 'percentunit',
         decimals: 1,
         steps: [[null, COLORS.bad], [0.9, COLORS.warn], [0.97, COLORS.ok]],
-        description: 'Share of connectors that can serve a driver now (offline, Faulted and Unavailable count as down; Unknown left out).',
+        description: AVAILABILITY_DEFINITION,
       }),
     )
     .withPanel(
@@ -89,7 +90,11 @@ export function fleetOverview(): dashboard.DashboardBuilder {
         .withTarget(
           promql(
             'A',
-            'connector:chargewatch_connector_status_code:current or on (station_id, site, evse, connector) (max by (station_id, site, evse, connector) (chargewatch_connector_status_code) * 0)',
+            // Connectors of offline stations have no current status: they are drawn as Unknown.
+            `connector:chargewatch_connector_status_code:current or on (station_id, site, evse, connector) (${promAsStatus(
+              'max by (station_id, site, evse, connector) (chargewatch_connector_status_code)',
+              'Unknown',
+            )})`,
             { instant: true, format: 'table' },
           ),
         )

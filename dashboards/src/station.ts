@@ -5,19 +5,17 @@ import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/sta
 import { PanelBuilder as StateTimelineBuilder } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, STATUS_COLOR, statusLabel } from '../../model/src/status';
 import { COLORS, PROMETHEUS, at, influxql, promql, thresholds } from './common';
 
+/** Code → status name and colour, from the one status model the plugin's grid panel uses too. */
 const STATUS_MAPPINGS: dashboard.ValueMapping[] = [
   {
     type: dashboard.MappingType.ValueToText,
     options: Object.fromEntries(
-      (
-        [
-          [0, 'Unknown', 'text'], [1, 'Available', 'green'], [2, 'Preparing', 'blue'], [3, 'Charging', 'purple'],
-          [4, 'SuspendedEVSE', 'yellow'], [5, 'SuspendedEV', 'yellow'], [6, 'Finishing', 'blue'], [7, 'Reserved', 'blue'],
-          [8, 'Unavailable', 'orange'], [9, 'Faulted', 'red'], [10, 'Occupied', 'purple'],
-        ] as const
-      ).map(([code, text, color], index) => [String(code), { text, color, index }]),
+      [...CONNECTOR_STATUSES]
+        .sort((a, b) => CONNECTOR_STATUS_CODE[a] - CONNECTOR_STATUS_CODE[b])
+        .map((s, index) => [String(CONNECTOR_STATUS_CODE[s]), { text: statusLabel(s), color: STATUS_COLOR[s], index }]),
     ),
   },
 ];

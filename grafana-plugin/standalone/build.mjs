@@ -7,6 +7,16 @@ import * as esbuild from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 export const distDir = path.join(here, 'dist');
+// modules shared with the rest of the repository, resolved the way webpack and jest resolve them
+const aliases = require('../aliases.cjs');
+
+const sharedModules = {
+  name: 'chargewatch-shared-modules',
+  setup(build) {
+    const names = Object.keys(aliases).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: aliases[args.path] }));
+  },
+};
 
 const scrollbarsShim = {
   name: 'react-custom-scrollbars-2-shim',
@@ -39,7 +49,7 @@ export async function buildStandalone({ minify = true, logLevel = 'warning' } = 
       global: 'globalThis',
     },
     loader: { '.svg': 'file', '.png': 'file', '.woff': 'file', '.woff2': 'file', '.ttf': 'file' },
-    plugins: [scrollbarsShim],
+    plugins: [scrollbarsShim, sharedModules],
   });
   return result;
 }

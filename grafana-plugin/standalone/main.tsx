@@ -22,10 +22,11 @@ import {
   ThemeContext,
   useStyles2,
 } from '@grafana/ui';
-import { AppRoutes } from '../src/components/App/App';
+import { AppRoutes } from '../src/routing/AppRoutes';
 import { StatusGridPanel } from '../src/panels/statusgrid/StatusGridPanel';
 import { DEFAULT_OPTIONS, type StatusGridOptions } from '../src/panels/statusgrid/types';
-import { PLUGIN_BASE_URL, REFRESH_INTERVAL_MS } from '../src/constants';
+import { REFRESH_INTERVAL_MS } from '../src/constants';
+import { fleetUrl, prefixRoute } from '../src/routing/routes';
 import { createFetchBackendSrv } from './backendSrv';
 
 setBackendSrv(createFetchBackendSrv());
@@ -149,7 +150,7 @@ function Shell() {
     <div className={styles.shell}>
       <nav className={styles.nav}>
         <span className={styles.brand}>⚡ ChargeWatch</span>
-        <NavLink to={`${PLUGIN_BASE_URL}/fleet`} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
+        <NavLink to={fleetUrl()} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
           Fleet health
         </NavLink>
         <NavLink to="/standalone/status-grid" className={({ isActive }) => (isActive ? styles.active : styles.link)}>
@@ -159,9 +160,9 @@ function Shell() {
       </nav>
       <main className={styles.main}>
         <Routes>
-          <Route path={`${PLUGIN_BASE_URL}/*`} element={<AppRoutes />} />
+          <Route path={prefixRoute('*')} element={<AppRoutes />} />
           <Route path="/standalone/status-grid" element={<StatusGridHarness />} />
-          <Route path="*" element={<Navigate to={`${PLUGIN_BASE_URL}/fleet`} replace />} />
+          <Route path="*" element={<Navigate to={fleetUrl()} replace />} />
         </Routes>
       </main>
     </div>

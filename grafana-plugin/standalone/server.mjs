@@ -4,16 +4,19 @@
 //
 // Serves the harness page (standalone/dist/app.js, built by standalone/build.mjs) and imitates the two
 // Grafana pieces the plugin relies on:
-//   /api/plugin-proxy/chargewatch-fleet-app/api/*  → $CHARGEWATCH_API_URL/api/* with
-//                                                    "Authorization: Bearer $CHARGEWATCH_API_TOKEN"
-//                                                    (the app's plugin.json route)
+//   /api/plugin-proxy/chargewatch-fleet-app/<path> → the routes of src/plugin.json, matched, checked
+//                                                    against the harness user's role and forwarded
+//                                                    as Grafana does (grafana-proxy.mjs), with
+//                                                    apiUrl = $CHARGEWATCH_API_URL and
+//                                                    apiToken = $CHARGEWATCH_API_TOKEN
 //   /standalone/api/status-grid                    → instant query of chargewatch_connector_status_code
 //                                                    against $PROMETHEUS_URL/api/v1/query, as data frames
 // and serves @grafana/ui's icons under /public/build/img/icons/.
-import { existsSync, createReadStream, statSync } from 'node:fs';
+import { existsSync, createReadStream, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { proxyRequest, ROLES } from './grafana-proxy.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pluginRoot = path.resolve(here, '..');
@@ -34,14 +37,16 @@ const MIME = {
   '.json': 'application/json; charset=utf-8',
 };
 
-const INDEX_HTML = `<!doctype html>
+const pluginJson = JSON.parse(readFileSync(path.join(pluginRoot, 'src', 'plugin.json'), 'utf8'));
+
+const indexHtml = (role) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>ChargeWatch · standalone harness</title>
     <script>
-      window.grafanaBootData = { settings: { appSubUrl: '', buildInfo: { version: 'standalone' } }, user: { orgRole: 'Viewer' }, navTree: [], assets: { dark: '', light: '' } };
+      window.grafanaBootData = { settings: { appSubUrl: '', buildInfo: { version: 'standalone' } }, user: { orgRole: '${role}' }, navTree: [], assets: { dark: '', light: '' } };
       window.__grafana_public_path__ = '/public/';
     </script>
   </head>
@@ -93,7 +98,7 @@ async function readBody(req) {
   return Buffer.concat(chunks);
 }
 
-/** Imitates Grafana's plugin proxy route for `api/*`: same path below /api, token added server-side. */
+/** Imitates Grafana's plugin proxy with the plugin's real routes (grafana-proxy.mjs). */
 async function proxyToCollector(req, res, url, opts) {
   if (!opts.apiUrl) {
     sendJson(res, 503, {
@@ -102,15 +107,32 @@ async function proxyToCollector(req, res, url, opts) {
     });
     return;
   }
-  const rest = url.pathname.slice(PROXY_PREFIX.length); // "api/v1/..."
-  if (!rest.startsWith('api/') || !['GET', 'PUT', 'POST'].includes(req.method)) {
-    sendJson(res, 404, { error: 'not_found', message: 'Plugin route not found' });
+  // the escaped path, as Grafana reads it (req.url is what the browser sent)
+  const escaped = req.url.split('?')[0].slice(PROXY_PREFIX.length);
+  const result = proxyRequest(
+    pluginJson.routes,
+    { method: req.method, path: escaped, query: url.search, headers: { ...req.headers } },
+    { role: opts.role, login: 'harness' },
+    {
+      jsonData: { apiUrl: opts.apiUrl.replace(/\/+$/, '') },
+      secureJsonData: { apiToken: opts.apiToken ?? '' },
+      sendUserHeader: true,
+    }
+  );
+  if (result.status === 404) {
+    sendJson(res, 404, { message: 'plugin route match not found' });
     return;
   }
-  const target = new URL(opts.apiUrl.replace(/\/+$/, '') + '/' + rest + url.search);
+  if (result.status === 403) {
+    sendJson(res, 403, { message: 'plugin proxy route access denied' });
+    return;
+  }
+  const target = result.url;
   const headers = { Accept: 'application/json' };
-  if (opts.apiToken) {
-    headers.Authorization = `Bearer ${opts.apiToken}`;
+  for (const name of ['authorization', 'x-chargewatch-role', 'x-grafana-user']) {
+    if (result.headers[name] && (name !== 'authorization' || opts.apiToken)) {
+      headers[name] = result.headers[name];
+    }
   }
   let body;
   if (req.method !== 'GET') {
@@ -195,10 +217,15 @@ export async function startServer(options = {}) {
     apiUrl: process.env.CHARGEWATCH_API_URL,
     apiToken: process.env.CHARGEWATCH_API_TOKEN,
     prometheusUrl: process.env.PROMETHEUS_URL,
+    // Grafana org role of the harness user: the plugin routes' reqRole is checked against it
+    role: process.env.CHARGEWATCH_HARNESS_ROLE ?? 'Viewer',
     timeoutMs: 15_000,
     build: 'if-missing', // 'if-missing' | 'always' | 'never'
     ...options,
   };
+  if (!ROLES.includes(opts.role)) {
+    throw new Error(`role must be one of ${ROLES.join(', ')}, not ${opts.role}`);
+  }
   const distDir = path.join(here, 'dist');
   const iconsDir = path.join(pluginRoot, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons');
   if (opts.build === 'always' || (opts.build === 'if-missing' && !existsSync(path.join(distDir, 'app.js')))) {
@@ -232,7 +259,7 @@ export async function startServer(options = {}) {
       } else if (req.method === 'GET') {
         // single-page app: every other path is the harness page
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
-        res.end(INDEX_HTML);
+        res.end(indexHtml(opts.role));
       } else {
         sendJson(res, 405, { error: 'method_not_allowed' });
       }
@@ -280,6 +307,8 @@ function parseArgs(argv) {
       out.apiUrl = value;
     } else if (key === 'prometheus-url') {
       out.prometheusUrl = value;
+    } else if (key === 'role') {
+      out.role = value;
     } else {
       throw new Error(`unknown option --${key}`);
     }
@@ -293,4 +322,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   console.log(`ChargeWatch standalone harness on ${url}/a/${PLUGIN_ID}/fleet`);
   console.log(`  collector API: ${args.apiUrl ?? process.env.CHARGEWATCH_API_URL ?? '(CHARGEWATCH_API_URL not set)'}`);
   console.log(`  Prometheus:    ${args.prometheusUrl ?? process.env.PROMETHEUS_URL ?? '(PROMETHEUS_URL not set)'}`);
+  console.log(`  Grafana role:  ${args.role ?? process.env.CHARGEWATCH_HARNESS_ROLE ?? 'Viewer'}`);
 }

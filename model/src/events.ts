@@ -9,39 +9,9 @@
  * state of charge percent.
  */
 
-/** Connector status, the union of 1.6 statuses and 2.0.1's `Occupied` (2.0.1 does not split it). */
-export const CONNECTOR_STATUSES = [
-  'Available',
-  'Preparing',
-  'Charging',
-  'SuspendedEVSE',
-  'SuspendedEV',
-  'Finishing',
-  'Reserved',
-  'Unavailable',
-  'Faulted',
-  'Occupied',
-  'Unknown',
-] as const;
-export type ConnectorStatus = (typeof CONNECTOR_STATUSES)[number];
+import type { ConnectorStatus } from './status';
 
-/**
- * Numeric code per status for the `chargewatch_connector_status_code` gauge. A label would create a new
- * series at every transition; a number does not. Codes are stable: append, never renumber.
- */
-export const CONNECTOR_STATUS_CODE: Record<ConnectorStatus, number> = {
-  Unknown: 0,
-  Available: 1,
-  Preparing: 2,
-  Charging: 3,
-  SuspendedEVSE: 4,
-  SuspendedEV: 5,
-  Finishing: 6,
-  Reserved: 7,
-  Unavailable: 8,
-  Faulted: 9,
-  Occupied: 10,
-};
+export type { ConnectorStatus } from './status';
 
 /** Where a connector sits. 1.6 connector N maps to evse N, connector 1; 1.6 connector 0 to evse 0, connector 0. */
 export interface ConnectorRef {

@@ -1,3 +1,6 @@
 /** @chargewatch/model: the version-independent vocabulary every process shares. Pure: no I/O. */
 export * from './events';
 export * from './csms';
+export * from './status';
+export * from './keys';
+export * from './actor';

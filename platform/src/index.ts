@@ -12,3 +12,4 @@ export * from './sinks/influx/database';
 export * from './sinks/influx/points';
 export * from './sinks/influx/sink';
 export * from './sinks/influx/example-queries';
+export * from './audit/audit-log';

@@ -143,6 +143,8 @@ describe('docker-compose structure', () => {
   test('Grafana loads the provisioning, the generated dashboards and the unsigned plugins', () => {
     const g = services.grafana;
     expect(g.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe('chargewatch-fleet-app,chargewatch-statusgrid-panel');
+    // the plugin proxy forwards the signed-in login (X-Grafana-User) for the collector's audit log
+    expect(g.environment.GF_DATAPROXY_SEND_USER_HEADER).toBe('true');
     const mounts = (g.volumes as string[]).map((v) => v.split(':'));
     const dashboardsProvider = YAML.parse(readFileSync(join(REPO, 'provisioning/dashboards/dashboards.yml'), 'utf8'));
     const dashboardsPath = dashboardsProvider.providers[0].options.path;

@@ -3,13 +3,11 @@
  * The registry is read with one pipelined round trip and cached for a second, so a wall of dashboards
  * refreshing together costs one Redis scan, not one per viewer.
  */
+import { hasOpenError, isStationLevelConnector, statusSeverityRank } from '@chargewatch/model';
 import type { ConnectorState, StationState, StationStore } from '@chargewatch/platform';
 
 export const SORT_KEYS = ['id', 'site', 'vendor', 'model', 'firmwareVersion', 'lastHeartbeat', 'status'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-
-/** Connector statuses that count as "working" for availability (UK regulation style). */
-export const WORKING_STATUSES = new Set(['Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Occupied']);
 
 export interface StationFilter {
   site?: string;
@@ -36,7 +34,7 @@ export interface StationSummary {
 }
 
 /** Connectors a user plugs into: 1.6 connector 0 describes the whole station and is left out. */
-export const outlets = (s: StationState): ConnectorState[] => s.connectors.filter((c) => c.evseId > 0);
+export const outlets = (s: StationState): ConnectorState[] => s.connectors.filter((c) => !isStationLevelConnector(c.evseId));
 
 /** Epoch ms as an ISO string for API answers; undefined stays undefined (the field is left out). */
 export const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -60,17 +58,15 @@ export function summarize(s: StationState, now = Date.now()): StationSummary {
       since: new Date(c.since).toISOString(),
       transactionId: c.transactionId,
     })),
-    openErrors: s.connectors.filter((c) => c.errorCode !== 'NoError' || c.status === 'Faulted').length,
+    openErrors: s.connectors.filter((c) => hasOpenError(c.status, c.errorCode)).length,
     activeTransactions: s.transactions.length,
   };
 }
 
-/** Worst status first, so sorting by status puts problems at the top. */
-const STATUS_RANK: Record<string, number> = { Faulted: 0, Unavailable: 1, Unknown: 2, Preparing: 3, Finishing: 4, SuspendedEVSE: 5, SuspendedEV: 6, Charging: 7, Occupied: 8, Reserved: 9, Available: 10 };
-
+/** Worst status first, so sorting by status puts problems at the top; offline before everything. */
 function statusRank(s: StationState): number {
   if (!s.online) return -1;
-  return Math.min(99, ...outlets(s).map((c) => STATUS_RANK[c.status] ?? 50));
+  return Math.min(99, ...outlets(s).map((c) => statusSeverityRank(c.status)));
 }
 
 export class StationQuery {

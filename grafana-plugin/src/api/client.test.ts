@@ -1,4 +1,4 @@
-import { chargewatchApi, ApiError, cleanParams } from './client';
+import { chargewatchApi, ApiError, cleanParams, proxyPath } from './client';
 import { HttpError, installFakeBackend } from '../test/fakeBackend';
 import { SUMMARY } from '../test/fixtures';
 
@@ -9,7 +9,9 @@ describe('chargewatchApi', () => {
     expect(result.stations.total).toBe(12034);
     expect(requests).toHaveLength(1);
     expect(requests[0].method).toBe('GET');
-    expect(requests[0].url).toBe('api/plugin-proxy/chargewatch-fleet-app/api/v1/fleet/summary');
+    expect(requests[0].url).toBe('api/plugin-proxy/chargewatch-fleet-app/viewer/fleet/summary');
+    expect(requests[0].path).toBe('/fleet/summary');
+    expect(requests[0].role).toBe('viewer');
     expect(requests[0].params).toEqual({ site: 'Site A' });
   });
 
@@ -36,11 +38,49 @@ describe('chargewatchApi', () => {
 
   it('encodes station ids in paths', async () => {
     const { requests } = installFakeBackend(() => ({}));
-    await chargewatchApi.station('CP 1/A');
-    await chargewatchApi.stationHistory('CP 1/A', 6);
-    expect(requests[0].path).toBe('/stations/CP%201%2FA');
-    expect(requests[1].path).toBe('/stations/CP%201%2FA/history');
+    await chargewatchApi.station('CP 1:A');
+    await chargewatchApi.stationHistory('CP 1:A', 6);
+    expect(requests[0].url).toBe('api/plugin-proxy/chargewatch-fleet-app/viewer/stations/CP%201%3AA');
+    // Grafana forwards the wildcard's part decoded
+    expect(requests[0].path).toBe('/stations/CP 1:A');
+    expect(requests[1].path).toBe('/stations/CP 1:A/history');
     expect(requests[1].params).toEqual({ hours: 6 });
+  });
+
+  it('an id cannot add path segments of its own', () => {
+    expect(proxyPath('viewer', 'stations', '../security', 'history')).toBe('/viewer/stations/..%2Fsecurity/history');
+  });
+
+  it('calls each resource through the route of its role', async () => {
+    const { requests } = installFakeBackend(() => ({}));
+    await chargewatchApi.station('CP-1');
+    await chargewatchApi.updateStationMetadata('CP-1', { site: 'Depot' });
+    await chargewatchApi.importStationMetadata([{ stationId: 'CP-1', site: 'Depot' }]);
+    await chargewatchApi.stationSecurity('CP-1');
+    await chargewatchApi.setStationSecurity('CP-1', { profile: 1, password: 'correct-horse-battery' });
+    await chargewatchApi.resetStationSecurity('CP-1');
+    await chargewatchApi.setRegistration('CP-1', 'Rejected');
+    await chargewatchApi.authFailures(5);
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.role}`)).toEqual([
+      'GET /stations/CP-1 viewer',
+      'PUT /stations/CP-1/metadata editor',
+      'POST /stations/metadata/import editor',
+      'GET /stations/CP-1/security admin',
+      'PUT /stations/CP-1/security admin',
+      'DELETE /stations/CP-1/security admin',
+      'PUT /stations/CP-1/registration admin',
+      'GET /security/auth-failures admin',
+    ]);
+    expect(requests[6].data).toEqual({ status: 'Rejected' });
+    expect(requests[7].params).toEqual({ limit: 5 });
+  });
+
+  it('says so when the Grafana role is too low', async () => {
+    installFakeBackend(() => ({}), { role: 'Viewer' });
+    const err = await chargewatchApi.updateStationMetadata('CP-1', { site: 'x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(403);
+    expect(err.message).toBe('Your Grafana role does not allow this action');
   });
 
   it('sends metadata updates with PUT and the body', async () => {

@@ -2,13 +2,18 @@ import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { API_BASE } from '../constants';
 import type {
+  AuthFailures,
   FleetFilters,
   FleetSummary,
+  MetadataImportRow,
+  RegistrationStatus,
   StationDetail,
   StationHistory,
   StationList,
   StationListQuery,
   StationMetadata,
+  StationSecurity,
+  StationSecurityUpdate,
 } from './types';
 
 /** Error raised for any failed collector call, with the HTTP status (0 when the request never got an answer). */
@@ -41,6 +46,9 @@ export function cleanParams(params: Params): Record<string, string | number | bo
   return out;
 }
 
+/** Grafana's answer when the user's role lacks the plugin route's reqRole. */
+const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
 function describe(status: number, data: unknown, fallback: string): ApiError {
   const body = (data ?? {}) as { error?: string; message?: string };
   if (status === 0 || status === undefined) {
@@ -48,6 +56,9 @@ function describe(status: number, data: unknown, fallback: string): ApiError {
   }
   if (status === 404 && !body.message && !body.error) {
     return new ApiError('Not found (is the collector API URL configured in the app settings?)', 404);
+  }
+  if (status === 403 && body.message === GRAFANA_ROUTE_DENIED) {
+    return new ApiError('Your Grafana role does not allow this action', 403, 'role');
   }
   if (status === 401 || status === 403) {
     return new ApiError(
@@ -66,7 +77,22 @@ function describe(status: number, data: unknown, fallback: string): ApiError {
   return new ApiError(body.message ?? body.error ?? `Collector API error (HTTP ${status})`, status, body.error);
 }
 
-async function request<T>(method: 'GET' | 'PUT' | 'POST', path: string, params?: Params, data?: unknown): Promise<T> {
+/**
+ * The plugin.json route namespaces: each forwards with the Grafana role it requires and sends the
+ * collector `X-ChargeWatch-Role` with the same name, so the API grants no more than that role.
+ */
+export type ApiRole = 'viewer' | 'editor' | 'admin';
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/**
+ * Plugin proxy path of the collector resource `/api/v1/<segments>` through the routes of `role`.
+ * Every segment is percent-encoded, so an id can never add a path segment of its own.
+ */
+export function proxyPath(role: ApiRole, ...segments: string[]): string {
+  return `/${role}/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
+}
+
+async function request<T>(method: Method, path: string, params?: Params, data?: unknown): Promise<T> {
   try {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
@@ -90,25 +116,54 @@ async function request<T>(method: 'GET' | 'PUT' | 'POST', path: string, params?:
   }
 }
 
+const station = (id: string, ...rest: string[]) => ['stations', id, ...rest];
+
 export const chargewatchApi = {
+  // Viewer: reads
   fleetSummary(filters: FleetFilters = {}): Promise<FleetSummary> {
-    return request('GET', '/fleet/summary', { ...filters });
+    return request('GET', proxyPath('viewer', 'fleet', 'summary'), { ...filters });
   },
 
   listStations(query: StationListQuery = {}): Promise<StationList> {
-    return request('GET', '/stations', { ...query });
+    return request('GET', proxyPath('viewer', 'stations'), { ...query });
   },
 
   station(id: string): Promise<StationDetail> {
-    return request('GET', `/stations/${encodeURIComponent(id)}`);
+    return request('GET', proxyPath('viewer', ...station(id)));
   },
 
   stationHistory(id: string, hours = 24): Promise<StationHistory> {
-    return request('GET', `/stations/${encodeURIComponent(id)}/history`, { hours });
+    return request('GET', proxyPath('viewer', ...station(id, 'history')), { hours });
   },
 
-  updateStationMetadata(id: string, metadata: StationMetadata): Promise<StationDetail> {
-    return request('PUT', `/stations/${encodeURIComponent(id)}/metadata`, undefined, metadata);
+  // Editor: metadata
+  updateStationMetadata(id: string, metadata: StationMetadata): Promise<StationMetadata> {
+    return request('PUT', proxyPath('editor', ...station(id, 'metadata')), undefined, metadata);
+  },
+
+  importStationMetadata(rows: MetadataImportRow[]): Promise<{ imported: number }> {
+    return request('POST', proxyPath('editor', 'stations', 'metadata', 'import'), undefined, rows);
+  },
+
+  // Admin: station security, registration, refused handshakes
+  stationSecurity(id: string): Promise<StationSecurity> {
+    return request('GET', proxyPath('admin', ...station(id, 'security')));
+  },
+
+  setStationSecurity(id: string, update: StationSecurityUpdate): Promise<StationSecurity> {
+    return request('PUT', proxyPath('admin', ...station(id, 'security')), undefined, update);
+  },
+
+  resetStationSecurity(id: string): Promise<StationSecurity> {
+    return request('DELETE', proxyPath('admin', ...station(id, 'security')));
+  },
+
+  setRegistration(id: string, status: RegistrationStatus): Promise<{ id: string; registration: RegistrationStatus }> {
+    return request('PUT', proxyPath('admin', ...station(id, 'registration')), undefined, { status });
+  },
+
+  authFailures(limit?: number): Promise<AuthFailures> {
+    return request('GET', proxyPath('admin', 'security', 'auth-failures'), { limit });
   },
 };
 

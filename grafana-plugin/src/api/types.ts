@@ -1,20 +1,8 @@
 /** Types of the ChargeWatch collector HTTP API (v1). */
 
-export const CONNECTOR_STATUSES = [
-  'Available',
-  'Preparing',
-  'Charging',
-  'SuspendedEVSE',
-  'SuspendedEV',
-  'Finishing',
-  'Reserved',
-  'Unavailable',
-  'Faulted',
-  'Occupied',
-  'Unknown',
-] as const;
+import type { ConnectorStatus } from '@chargewatch/model/status';
 
-export type ConnectorStatus = (typeof CONNECTOR_STATUSES)[number];
+export type { ConnectorStatus };
 
 export interface FleetFilters {
   site?: string;
@@ -26,8 +14,8 @@ export interface FleetFilters {
 export interface FleetSummary {
   stations: { total: number; online: number; offline: number };
   connectors: { total: number; byStatus: Partial<Record<ConnectorStatus | string, number>> };
-  /** 0..1: share of connectors of online stations that are in a working status */
-  availability: number;
+  /** 0..1 as defined in model/src/status.ts (AVAILABILITY_DEFINITION); null when no port is counted */
+  availability: number | null;
   faultedNow: number;
   sessions: { active: number; startedToday: number };
   energyTodayWh: number;
@@ -145,4 +133,47 @@ export interface StationHistory {
   errors: StationErrorEvent[];
   sessions: ChargingSession[];
   connections: ConnectionEvent[];
+}
+
+/** OCPP security profile: 0 none, 1 HTTP Basic, 2 TLS + HTTP Basic, 3 TLS client certificate. */
+export type SecurityProfile = 0 | 1 | 2 | 3;
+
+export interface AuthFailureStats {
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  lastReason: string;
+  byReason: Record<string, number>;
+}
+
+/** `GET /api/v1/stations/{id}/security`; never carries the password or its hash. */
+export interface StationSecurity {
+  id: string;
+  profile: SecurityProfile;
+  source: 'station' | 'default';
+  passwordSet: boolean;
+  certFingerprint: string | null;
+  updatedAt: string | null;
+  recentFailures: AuthFailureStats | null;
+}
+
+export interface StationSecurityUpdate {
+  profile: SecurityProfile;
+  /** rotates the password; stored by the collector as an scrypt hash only */
+  password?: string;
+  certFingerprint?: string;
+}
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export interface MetadataImportRow extends StationMetadata {
+  stationId: string;
+}
+
+export interface AuthFailures {
+  stations: Array<AuthFailureStats & { stationId: string }>;
+  addresses: Array<AuthFailureStats & { address: string }>;
+  totals: Record<string, number>;
+  tracked: { stations: number; addresses: number; capacity: number };
+  securityEventsSkipped: { budget: number; unknownStation: number };
 }

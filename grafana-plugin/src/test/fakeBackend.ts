@@ -1,13 +1,18 @@
 import { Observable } from 'rxjs';
 import { type BackendSrv, type BackendSrvRequest, type FetchResponse, setBackendSrv } from '@grafana/runtime';
+import pluginJson from '../plugin.json';
+import { type GrafanaRole, type PluginRoute, proxyRequest } from '../../standalone/grafana-proxy.mjs';
 
 export interface RecordedRequest {
   method: string;
+  /** URL the page asked Grafana for */
   url: string;
-  /** path below the plugin proxy API base, e.g. "/fleet/summary" */
+  /** collector path below /api/v1 that Grafana's plugin proxy forwarded to, e.g. "/fleet/summary" */
   path: string;
   params: Record<string, unknown>;
   data?: unknown;
+  /** X-ChargeWatch-Role the plugin route sent */
+  role?: string;
 }
 
 export type Handler = (req: RecordedRequest) => unknown | Promise<unknown>;
@@ -20,50 +25,73 @@ export class HttpError {
   ) {}
 }
 
-const API_PREFIX = 'api/plugin-proxy/chargewatch-fleet-app/api/v1';
+const PROXY_PREFIX = `api/plugin-proxy/${pluginJson.id}/`;
+const COLLECTOR = 'http://collector.test:9100';
+const UPSTREAM_PREFIX = '/api/v1';
 
 /**
- * Installs a fake BackendSrv whose fetch() routes to `handler`, like Grafana's would to the plugin proxy.
- * Returns the list of recorded requests.
+ * Installs a fake BackendSrv that answers like Grafana would: the request goes through the real
+ * plugin.json routes (standalone/grafana-proxy.mjs imitates Grafana's matching, role check and
+ * forwarding) and `handler` plays the collector for what gets forwarded. `role` is the signed-in
+ * user's Grafana org role. Returns the list of forwarded requests.
  */
-export function installFakeBackend(handler: Handler) {
+export function installFakeBackend(handler: Handler, { role = 'Admin' as GrafanaRole } = {}) {
   const requests: RecordedRequest[] = [];
-  const fetch = jest.fn((options: BackendSrvRequest) => {
-    const url = options.url.replace(/^\//, '');
-    const req: RecordedRequest = {
-      method: options.method ?? 'GET',
-      url,
-      path: url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url,
-      params: { ...(options.params ?? {}) },
-      data: options.data,
-    };
-    requests.push(req);
-    return new Observable<FetchResponse>((subscriber) => {
-      Promise.resolve()
-        .then(() => handler(req))
-        .then((data) => {
-          subscriber.next({
-            data,
-            status: 200,
-            statusText: 'OK',
-            ok: true,
-            headers: new Headers(),
-            redirected: false,
-            type: 'basic',
-            url,
-            config: options,
-          } as FetchResponse);
-          subscriber.complete();
-        })
-        .catch((err) => {
-          if (err instanceof HttpError) {
-            subscriber.error({ status: err.status, data: err.data, statusText: 'error', config: options });
-          } else {
-            subscriber.error(err);
-          }
+  const fetch = jest.fn(
+    (options: BackendSrvRequest) =>
+      new Observable<FetchResponse>((subscriber) => {
+        const url = options.url.replace(/^\//, '');
+        const method = options.method ?? 'GET';
+        const fail = (status: number, data: unknown) =>
+          subscriber.error({ status, data, statusText: 'error', config: options });
+        const answer = (req: RecordedRequest) => {
+          requests.push(req);
+          Promise.resolve()
+            .then(() => handler(req))
+            .then((data) => {
+              subscriber.next({
+                data,
+                status: 200,
+                statusText: 'OK',
+                ok: true,
+                headers: new Headers(),
+                redirected: false,
+                type: 'basic',
+                url,
+                config: options,
+              } as FetchResponse);
+              subscriber.complete();
+            })
+            .catch((err) => (err instanceof HttpError ? fail(err.status, err.data) : subscriber.error(err)));
+        };
+        const base = { method, url, params: { ...(options.params ?? {}) }, data: options.data };
+
+        if (!url.startsWith(PROXY_PREFIX)) {
+          // Grafana's own API (e.g. the plugin settings the configuration page saves)
+          answer({ ...base, path: url });
+          return;
+        }
+        const result = proxyRequest(
+          pluginJson.routes as PluginRoute[],
+          { method, path: url.slice(PROXY_PREFIX.length) },
+          { role, login: 'tester' },
+          { jsonData: { apiUrl: COLLECTOR }, secureJsonData: { apiToken: 'secret' } }
+        );
+        if (result.status !== 'forward') {
+          // Grafana's own answers
+          fail(result.status, {
+            message: result.status === 403 ? 'plugin proxy route access denied' : 'plugin route match not found',
+          });
+          return;
+        }
+        const upstream = result.upstreamPath;
+        answer({
+          ...base,
+          path: upstream.startsWith(UPSTREAM_PREFIX) ? upstream.slice(UPSTREAM_PREFIX.length) : upstream,
+          role: result.headers['x-chargewatch-role'],
         });
-    });
-  });
+      })
+  );
   setBackendSrv({ fetch } as unknown as BackendSrv);
   return { requests, fetch };
 }

@@ -1,5 +1,4 @@
 import { formatDuration, formatEnergy, formatInt, formatPercent, formatTime, formatAgo } from './format';
-import { statusFromCode, STATUS_CODES, statusLabel } from './status';
 
 describe('format', () => {
   it('formats numbers for KPIs', () => {
@@ -19,19 +18,5 @@ describe('format', () => {
     expect(formatDuration(2 * 86400 + 4 * 3600)).toBe('2 d 4 h');
     expect(formatTime('2025-06-01T10:30:00.000Z')).toBe('2025-06-01 10:30:00 UTC');
     expect(formatAgo('2025-06-01T10:30:00Z', Date.parse('2025-06-01T10:35:00Z'))).toBe('5 min ago');
-  });
-});
-
-describe('status codes', () => {
-  it('maps the Prometheus codes of the collector', () => {
-    expect(statusFromCode(0)).toBe('Unknown');
-    expect(statusFromCode(1)).toBe('Available');
-    expect(statusFromCode(3)).toBe('Charging');
-    expect(statusFromCode(9)).toBe('Faulted');
-    expect(statusFromCode(10)).toBe('Occupied');
-    expect(statusFromCode(42)).toBe('Unknown');
-    expect(statusFromCode(NaN)).toBe('Unknown');
-    expect(Object.values(STATUS_CODES).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(statusLabel('SuspendedEVSE')).toBe('Suspended (EVSE)');
   });
 });

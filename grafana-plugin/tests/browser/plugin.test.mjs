@@ -7,7 +7,7 @@
 // asked directly. Live data moves (sessions start, heartbeats age), so each comparison is retried a few
 // times on a fresh read before it fails.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,19 +21,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ATTEMPTS = 6;
 const TIMEOUT = 20_000;
 
-const STATUS_BY_CODE = [
-  'Unknown',
-  'Available',
-  'Preparing',
-  'Charging',
-  'SuspendedEVSE',
-  'SuspendedEV',
-  'Finishing',
-  'Reserved',
-  'Unavailable',
-  'Faulted',
-  'Occupied',
-];
+/** model/src/status.ts (the one status meaning), compiled on the fly: node 20 cannot import TypeScript. */
+async function loadStatusModel() {
+  const { transform } = await import('esbuild');
+  const file = path.resolve(here, '../../../model/src/status.ts');
+  const { code } = await transform(await readFile(file, 'utf8'), { loader: 'ts', format: 'esm' });
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+const { statusFromCode, isStationLevelConnector } = await loadStatusModel();
 
 let harness;
 let browser;
@@ -109,7 +104,7 @@ async function readKpis() {
 /** Clicks "Refresh" and resolves with the JSON bodies the page received for summary and stations. */
 async function refreshAndCapture() {
   const isApi = (suffix) => (r) =>
-    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/api/v1${suffix}`) && r.request().method() === 'GET';
+    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/viewer${suffix}`) && r.request().method() === 'GET';
   const [summaryRes, stationsRes] = await Promise.all([
     page.waitForResponse(isApi('/fleet/summary'), { timeout: TIMEOUT }),
     page.waitForResponse(isApi('/stations?'), { timeout: TIMEOUT }),
@@ -356,12 +351,12 @@ describe('ChargeWatch plugin in a real browser', { timeout: 180_000 }, () => {
       const expected = new Map();
       for (const sample of series) {
         const m = sample.metric;
-        if (m.evse === '0') {
+        if (isStationLevelConnector(m.evse)) {
           continue; // OCPP 1.6 station-level connector 0: hidden by default
         }
         expected.set(
           `cw-grid-cell-${m.station_id}-${m.evse ?? '1'}-${m.connector ?? '1'}`,
-          STATUS_BY_CODE[Number(sample.value[1])] ?? 'Unknown'
+          statusFromCode(Number(sample.value[1]))
         );
       }
       assert.equal(cells.length, expected.size, 'one cell per connector');
@@ -369,7 +364,8 @@ describe('ChargeWatch plugin in a real browser', { timeout: 180_000 }, () => {
       for (const [id, status] of expected) {
         assert.equal(byId.get(id), status, `cell ${id}`);
       }
-      const sites = new Set(series.filter((x) => x.metric.evse !== '0').map((s) => s.metric.site || '(no site)'));
+      const ports = series.filter((x) => !isStationLevelConnector(x.metric.evse));
+      const sites = new Set(ports.map((s) => s.metric.site || '(no site)'));
       assert.equal(await page.locator('[data-testid^="cw-grid-site-"]').count(), sites.size, 'one group per site');
     }, 'status grid');
     await page.screenshot({ path: path.join(screenshotDir, 'status-grid.png') });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { StationQuery, WORKING_STATUSES, outlets, type StationFilter } from '../station-query';
+import { availabilityClass, availabilityRatio, isFaulted, reportedStatus } from '@chargewatch/model';
+import { StationQuery, outlets, type StationFilter } from '../station-query';
 import type { ApiDeps } from '../deps';
 import { influxString } from '../influx-reader';
 
@@ -39,7 +40,7 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     const stations = (await deps.query.all()).filter((s) => StationQuery.matches(s, req.query));
     const byStatus: Record<string, number> = {};
     let total = 0;
-    let working = 0;
+    const counted = { working: 0, down: 0, uncounted: 0 };
     let faulted = 0;
     let active = 0;
     for (const s of stations) {
@@ -47,10 +48,10 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       for (const c of outlets(s)) {
         total++;
         // A connector on a station we cannot reach is not available to drivers, whatever it last said.
-        const status = s.online ? c.status : 'Offline';
+        const status = reportedStatus(c.status, s.online);
         byStatus[status] = (byStatus[status] ?? 0) + 1;
-        if (s.online && WORKING_STATUSES.has(c.status)) working++;
-        if (s.online && c.status === 'Faulted') faulted++;
+        counted[availabilityClass(c.status, s.online)]++;
+        if (s.online && isFaulted(c.status)) faulted++;
       }
     }
     const online = stations.filter((s) => s.online).length;
@@ -76,7 +77,7 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return {
       stations: { total: stations.length, online, offline: stations.length - online },
       connectors: { total, byStatus },
-      availability: total ? working / total : null,
+      availability: availabilityRatio(counted),
       faultedNow: faulted,
       sessions: { active, startedToday },
       energyTodayWh,

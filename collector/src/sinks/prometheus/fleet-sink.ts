@@ -4,7 +4,7 @@
  * state to update aggregates and counters need the previous register to compute energy deltas.
  */
 import { Gauge } from 'prom-client';
-import { CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
+import { isStationLevelConnector, reportedStatus, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
 import type { CollectorMetrics } from './metrics';
 
 interface ConnectorView {
@@ -76,8 +76,8 @@ export class FleetMetricsSink {
         this.reset();
         for (const s of sink.stations.values()) {
           for (const c of s.connectors.values()) {
-            if (c.evse === '0') continue; // 1.6 connector 0 is the station itself
-            this.inc({ site: s.site, vendor: s.vendor, model: s.model, status: s.connected ? c.status : 'Offline' });
+            if (isStationLevelConnector(c.evse)) continue; // 1.6 connector 0 is the station itself
+            this.inc({ site: s.site, vendor: s.vendor, model: s.model, status: reportedStatus(c.status, s.connected) });
           }
         }
       },
@@ -257,7 +257,7 @@ export class FleetMetricsSink {
 
   private setConnector(id: string, s: StationView, c: ConnectorView): void {
     const labels = { station_id: id, site: s.site, evse: c.evse, connector: c.connector };
-    this.m.connectorStatusCode.set(labels, CONNECTOR_STATUS_CODE[c.status] ?? 0);
+    this.m.connectorStatusCode.set(labels, statusCode(c.status));
     this.m.connectorError.set(labels, c.errorCode !== 'NoError' ? 1 : 0);
   }
 

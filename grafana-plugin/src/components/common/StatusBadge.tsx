@@ -2,7 +2,8 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import { statusColor, statusLabel } from '../../utils/status';
+import { statusLabel } from '@chargewatch/model/status';
+import { statusColor } from '../../utils/status';
 
 interface Props {
   status: string;

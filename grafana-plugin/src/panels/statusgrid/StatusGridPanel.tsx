@@ -2,10 +2,10 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, locationUtil, type PanelProps } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import { CONNECTOR_STATUSES } from '../../api/types';
 import { testIds } from '../../components/testIds';
-import { stationUrl } from '../../utils/utils.routing';
-import { statusColor, statusLabel, STATUS_CODES } from '../../utils/status';
+import { stationUrl } from '../../routing/routes';
+import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, statusLabel } from '@chargewatch/model/status';
+import { statusColor } from '../../utils/status';
 import {
   type ConnectorCell,
   countByStatus,
@@ -138,7 +138,7 @@ function Legend({ counts, total }: { counts: Partial<Record<string, number>>; to
     <div className={styles.legend} data-testid={testIds.grid.legend}>
       <span className={styles.legendTotal}>{connectors(total)}</span>
       {CONNECTOR_STATUSES.filter((s) => counts[s]).map((s) => (
-        <span key={s} className={styles.legendItem} title={`code ${STATUS_CODES[s]}`} data-status={s}>
+        <span key={s} className={styles.legendItem} title={`code ${CONNECTOR_STATUS_CODE[s]}`} data-status={s}>
           <span className={styles.swatch} style={{ background: statusColor(theme, s) }} />
           {statusLabel(s)}
           <strong>{counts[s]}</strong>

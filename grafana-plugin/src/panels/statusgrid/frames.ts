@@ -1,6 +1,5 @@
 import { type DataFrame, FieldType, type Labels } from '@grafana/data';
-import type { ConnectorStatus } from '../../api/types';
-import { statusFromCode } from '../../utils/status';
+import { type ConnectorStatus, isStationLevelConnector, statusFromCode } from '@chargewatch/model/status';
 
 export interface ConnectorCell {
   stationId: string;
@@ -92,7 +91,7 @@ export function framesToCells(frames: DataFrame[]): ConnectorCell[] {
 
 /** OCPP 1.6 connector 0 (exported with evse "0") describes the whole station, not a plug. */
 export function isStationLevel(cell: ConnectorCell): boolean {
-  return cell.evse === '0';
+  return isStationLevelConnector(cell.evse);
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });

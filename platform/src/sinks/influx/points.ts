@@ -10,7 +10,7 @@
  * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
  */
 import { Point } from '@influxdata/influxdb-client';
-import { CONNECTOR_STATUS_CODE, type ChargeEvent } from '@chargewatch/model';
+import { statusCode, type ChargeEvent } from '@chargewatch/model';
 
 /** The write precision every point of this module uses. */
 export const INFLUX_PRECISION = 'ms' as const;
@@ -219,7 +219,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsC
           .tag('evse', event.evseId)
           .tag('connector', event.connectorId)
           .str('status', event.status)
-          .int('status_code', CONNECTOR_STATUS_CODE[event.status] ?? CONNECTOR_STATUS_CODE.Unknown)
+          .int('status_code', statusCode(event.status))
           .str('error_code', event.errorCode)
           .str('vendor_error_code', event.vendorErrorCode)
           .str('info', event.info),

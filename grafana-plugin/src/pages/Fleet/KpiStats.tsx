@@ -2,10 +2,11 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import { CONNECTOR_STATUSES, type FleetSummary } from '../../api/types';
+import { AVAILABILITY_DEFINITION, CONNECTOR_STATUSES, statusLabel } from '@chargewatch/model/status';
+import type { FleetSummary } from '../../api/types';
 import { formatEnergy, formatInt, formatPercent } from '../../utils/format';
-import { statusColor, statusLabel } from '../../utils/status';
-import { testIds } from '../testIds';
+import { statusColor } from '../../utils/status';
+import { testIds } from '../../components/testIds';
 
 interface Props {
   summary: FleetSummary;
@@ -16,6 +17,8 @@ interface Kpi {
   title: string;
   value: string;
   sub?: string;
+  /** tooltip: what exactly the figure counts */
+  hint?: string;
   tone?: 'good' | 'bad' | 'warn';
 }
 
@@ -42,8 +45,9 @@ export function KpiStats({ summary }: Props) {
       key: 'availability',
       title: 'Availability',
       value: formatPercent(summary.availability),
-      sub: 'connectors of online stations in a working status',
-      tone: summary.availability < 0.97 ? 'warn' : 'good',
+      sub: 'ports that can serve a driver',
+      hint: AVAILABILITY_DEFINITION,
+      tone: summary.availability === null ? undefined : summary.availability < 0.97 ? 'warn' : 'good',
     },
     {
       key: 'faulted',
@@ -81,7 +85,7 @@ export function KpiStats({ summary }: Props) {
     <div>
       <div className={styles.grid}>
         {kpis.map((kpi) => (
-          <div key={kpi.key} className={styles.card}>
+          <div key={kpi.key} className={styles.card} title={kpi.hint}>
             <div className={styles.title}>{kpi.title}</div>
             <div
               className={styles.value}

@@ -1,8 +1,8 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { AppRoutes } from '../App/App';
-import { testIds } from '../testIds';
+import { AppRoutes } from '../../routing/AppRoutes';
+import { testIds } from '../../components/testIds';
 import { HttpError, installFakeBackend, lastRequest } from '../../test/fakeBackend';
 import { HISTORY, STATION } from '../../test/fixtures';
 
@@ -87,6 +87,23 @@ describe('Station page', () => {
     await screen.findByTestId(testIds.station.timeline);
     fireEvent.click(screen.getByLabelText('7 d'));
     await waitFor(() => expect(lastRequest(requests, '/stations/CP-0003/history')!.params).toEqual({ hours: 168 }));
+  });
+
+  it('takes the history period from the query string and writes it back', async () => {
+    const { requests } = fakeCollector();
+    renderAt('/a/chargewatch-fleet-app/station/CP-0003?hours=72');
+    await screen.findByTestId(testIds.station.timeline);
+    expect(lastRequest(requests, '/stations/CP-0003/history')!.params).toEqual({ hours: 72 });
+    expect(screen.getByRole('radio', { name: '3 d' })).toBeChecked();
+    fireEvent.click(screen.getByLabelText('6 h'));
+    await waitFor(() => expect(lastRequest(requests, '/stations/CP-0003/history')!.params).toEqual({ hours: 6 }));
+  });
+
+  it('ignores a period it does not offer', async () => {
+    const { requests } = fakeCollector();
+    renderAt('/a/chargewatch-fleet-app/station/CP-0003?hours=100000');
+    await screen.findByTestId(testIds.station.timeline);
+    expect(lastRequest(requests, '/stations/CP-0003/history')!.params).toEqual({ hours: 24 });
   });
 
   it('tells when the collector serves no history, and still shows the station', async () => {

@@ -1,9 +1,9 @@
 import React from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { FleetHealth } from './FleetHealth';
-import { AppRoutes } from '../App/App';
-import { testIds } from '../testIds';
+import { FleetPage } from './FleetPage';
+import { AppRoutes } from '../../routing/AppRoutes';
+import { testIds } from '../../components/testIds';
 import { HttpError, installFakeBackend, lastRequest, type RecordedRequest } from '../../test/fakeBackend';
 import { FLEET, HISTORY, listStations, STATION, SUMMARY } from '../../test/fixtures';
 import type { StationListQuery } from '../../api/types';
@@ -30,12 +30,29 @@ function fakeCollector(overrides: Partial<Record<string, (req: RecordedRequest) 
   });
 }
 
-const renderFleet = (props: React.ComponentProps<typeof FleetHealth> = {}) =>
+const renderFleet = (props: React.ComponentProps<typeof FleetPage> = {}) =>
   render(
     <MemoryRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-      <FleetHealth {...props} />
+      <FleetPage {...props} />
     </MemoryRouter>
   );
+
+/** Renders the whole app at `url` and shows the router's current location for assertions. */
+function renderApp(url: string) {
+  const Where = () => {
+    const location = useLocation();
+    return <output data-testid="where">{`${location.pathname}${location.search}`}</output>;
+  };
+  return render(
+    <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+      <Routes>
+        <Route path="/a/chargewatch-fleet-app/*" element={<AppRoutes />} />
+      </Routes>
+      <Where />
+    </MemoryRouter>
+  );
+}
+const where = () => screen.getByTestId('where').textContent;
 
 const rowIds = () =>
   within(screen.getByTestId(testIds.fleet.table))
@@ -202,6 +219,54 @@ describe('Fleet health page', () => {
       await jest.advanceTimersByTimeAsync(10);
     });
     expect(screen.getByTestId(testIds.fleet.kpi('online'))).toHaveTextContent('102');
+  });
+
+  it('opens the view a link describes: filters, sort and page from the query string', async () => {
+    const { requests } = fakeCollector();
+    renderApp(
+      '/a/chargewatch-fleet-app/fleet?site=Site+B&online=online&sort=firmwareVersion&order=desc&page=2&size=25'
+    );
+    await waitFor(() =>
+      expect(lastRequest(requests, '/stations')?.params).toEqual({
+        site: 'Site B',
+        online: true,
+        sort: 'firmwareVersion',
+        order: 'desc',
+        limit: 25,
+        offset: 25,
+      })
+    );
+    expect(lastRequest(requests, '/fleet/summary')!.params).toEqual({ site: 'Site B' });
+    expect(screen.getByRole('columnheader', { name: /Firmware/ })).toHaveAttribute('aria-sort', 'descending');
+    expect(screen.getByRole('radio', { name: 'Online' })).toBeChecked();
+  });
+
+  it('writes sort, paging and filters into the query string', async () => {
+    fakeCollector();
+    renderApp('/a/chargewatch-fleet-app/fleet');
+    await waitFor(() => expect(rowIds()).toHaveLength(50));
+    expect(where()).toBe('/a/chargewatch-fleet-app/fleet');
+    fireEvent.click(screen.getByRole('button', { name: 'Firmware' }));
+    await waitFor(() => expect(where()).toBe('/a/chargewatch-fleet-app/fleet?sort=firmwareVersion&order=asc'));
+    fireEvent.click(screen.getByRole('button', { name: '2' }));
+    await waitFor(() => expect(where()).toBe('/a/chargewatch-fleet-app/fleet?sort=firmwareVersion&order=asc&page=2'));
+    fireEvent.click(screen.getByLabelText('Offline'));
+    // a filter change goes back to the first page
+    await waitFor(() =>
+      expect(where()).toBe('/a/chargewatch-fleet-app/fleet?online=offline&sort=firmwareVersion&order=asc')
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(where()).toBe('/a/chargewatch-fleet-app/fleet?sort=firmwareVersion&order=asc'));
+  });
+
+  it('returns from a station to the same fleet view', async () => {
+    fakeCollector();
+    renderApp('/a/chargewatch-fleet-app/fleet?vendor=Alpitronic&q=CP-000');
+    fireEvent.click(await screen.findByRole('link', { name: 'CP-0003' }));
+    expect(await screen.findByTestId(testIds.station.connector(2, 1))).toBeInTheDocument();
+    expect(where()).toBe('/a/chargewatch-fleet-app/station/CP-0003');
+    fireEvent.click(screen.getByRole('link', { name: /Fleet health/ }));
+    await waitFor(() => expect(where()).toBe('/a/chargewatch-fleet-app/fleet?vendor=Alpitronic&q=CP-000'));
   });
 
   it('opens the station page from a row', async () => {

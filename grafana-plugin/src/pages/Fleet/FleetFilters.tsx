@@ -2,23 +2,10 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { Field, Icon, Input, RadioButtonGroup, Select, useStyles2 } from '@grafana/ui';
-import { CONNECTOR_STATUSES, type ConnectorStatus, type StationFacets } from '../../api/types';
-import { statusLabel } from '../../utils/status';
-import { testIds } from '../testIds';
-
-export type OnlineFilter = 'all' | 'online' | 'offline';
-
-export interface FleetFilterState {
-  site?: string;
-  vendor?: string;
-  model?: string;
-  firmware?: string;
-  online: OnlineFilter;
-  status?: ConnectorStatus;
-  q: string;
-}
-
-export const EMPTY_FILTERS: FleetFilterState = { online: 'all', q: '' };
+import { CONNECTOR_STATUSES, type ConnectorStatus, statusLabel } from '@chargewatch/model/status';
+import type { StationFacets } from '../../api/types';
+import { testIds } from '../../components/testIds';
+import type { FleetFilterState, OnlineFilter } from './fleetView';
 
 interface Props {
   value: FleetFilterState;

@@ -78,3 +78,13 @@ export function usePolling<T>(load: () => Promise<T>, key: string, options: Poll
 
   return { ...state, refresh: run };
 }
+
+/** One refresh for two polled resources (a page's "Refresh" button). */
+export function useRefreshBoth(a: Pick<PollingState<unknown>, 'refresh'>, b: Pick<PollingState<unknown>, 'refresh'>) {
+  const first = a.refresh;
+  const second = b.refresh;
+  return useCallback(() => {
+    first();
+    second();
+  }, [first, second]);
+}

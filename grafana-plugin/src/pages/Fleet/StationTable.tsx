@@ -3,18 +3,15 @@ import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { Icon, Pagination, Select, useStyles2, useTheme2 } from '@grafana/ui';
-import type { SortOrder, StationSortKey, StationSummary } from '../../api/types';
+import type { StationSortKey, StationSummary } from '../../api/types';
 import { formatDuration, formatInt, formatTime, secondsSince } from '../../utils/format';
-import { stationUrl } from '../../utils/utils.routing';
-import { statusColor, statusLabel } from '../../utils/status';
-import { OnlineBadge } from '../common/StatusBadge';
-import { getTableStyles } from '../common/tableStyles';
-import { testIds } from '../testIds';
-
-export interface TableSort {
-  sort: StationSortKey;
-  order: SortOrder;
-}
+import { type FromFleetState, stationUrl } from '../../routing/routes';
+import { statusLabel } from '@chargewatch/model/status';
+import { statusColor } from '../../utils/status';
+import { OnlineBadge } from '../../components/common/StatusBadge';
+import { getTableStyles } from '../../components/common/tableStyles';
+import { testIds } from '../../components/testIds';
+import { PAGE_SIZES, type TableSort } from './fleetView';
 
 interface Props {
   items: StationSummary[];
@@ -26,6 +23,8 @@ interface Props {
   onPage: (page: number) => void;
   onPageSize: (size: number) => void;
   loading?: boolean;
+  /** the fleet view's query string, handed to the station page for its way back */
+  fleetSearch?: string;
 }
 
 interface Column {
@@ -35,7 +34,7 @@ interface Column {
   render: (s: StationSummary) => React.ReactNode;
 }
 
-const PAGE_SIZES: Array<SelectableValue<number>> = [25, 50, 100, 200].map((n) => ({ label: `${n} / page`, value: n }));
+const PAGE_SIZE_OPTIONS: Array<SelectableValue<number>> = PAGE_SIZES.map((n) => ({ label: `${n} / page`, value: n }));
 
 /** Heartbeat age in seconds: the collector's figure, else computed from lastHeartbeat. */
 export function heartbeatAge(s: StationSummary): number | undefined {
@@ -43,7 +42,8 @@ export function heartbeatAge(s: StationSummary): number | undefined {
 }
 
 export function StationTable(props: Props) {
-  const { items, total, sort, onSort, page, pageSize, onPage, onPageSize, loading } = props;
+  const { items, total, sort, onSort, page, pageSize, onPage, onPageSize, loading, fleetSearch } = props;
+  const back: FromFleetState = { fleetSearch };
   const styles = useStyles2(getStyles);
   const table = useStyles2(getTableStyles);
   const theme = useTheme2();
@@ -54,7 +54,7 @@ export function StationTable(props: Props) {
       title: 'Station',
       sortKey: 'id',
       render: (s) => (
-        <Link className={styles.link} to={stationUrl(s.id)}>
+        <Link className={styles.link} to={stationUrl(s.id)} state={back}>
           {s.id}
         </Link>
       ),
@@ -165,7 +165,7 @@ export function StationTable(props: Props) {
         <Select
           aria-label="Stations per page"
           width={16}
-          options={PAGE_SIZES}
+          options={PAGE_SIZE_OPTIONS}
           value={pageSize}
           onChange={(v) => v.value && onPageSize(v.value)}
         />

@@ -1,0 +1,257 @@
+/**
+ * plugin.json routes: least privilege, checked with an imitation of Grafana's plugin proxy
+ * (standalone/grafana-proxy.mjs; see its header for the Grafana code it follows).
+ *
+ * Two layers keep a user to their role: Grafana refuses a route whose reqRole the user lacks, and
+ * every route sends `X-ChargeWatch-Role` (set by Grafana, replacing anything the browser sent), with
+ * which the collector lowers the token's rights. Grafana forwards the part a trailing `*` matched
+ * decoded, and can forward nothing after it, so per-station routes necessarily reach every
+ * sub-resource below /stations/{id}; for those the second layer is what refuses, and the tests below
+ * list each such case.
+ */
+import path from 'path';
+import pluginJson from './plugin.json';
+import {
+  cleanProxyPath,
+  type GrafanaRole,
+  matchRoutePath,
+  type PluginRoute,
+  proxyRequest,
+  type ProxyResult,
+} from '../standalone/grafana-proxy.mjs';
+
+type Role = 'viewer' | 'editor' | 'admin';
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+const GRAFANA: Record<Role, GrafanaRole> = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' };
+const USERS: GrafanaRole[] = ['None', 'Viewer', 'Editor', 'Admin'];
+const userRank = (r: GrafanaRole) => USERS.indexOf(r);
+
+/** The collector's /api/v1 routes (README route table, collector/src/api/routes/*.ts) and the role each needs. */
+const MATRIX: Array<{ method: string; path: string; role: Role }> = [
+  { method: 'GET', path: '/fleet/summary', role: 'viewer' },
+  { method: 'GET', path: '/stations', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}/history', role: 'viewer' },
+  { method: 'PUT', path: '/stations/{id}/metadata', role: 'editor' },
+  { method: 'POST', path: '/stations/metadata/import', role: 'editor' },
+  { method: 'PUT', path: '/stations/{id}/registration', role: 'admin' },
+  { method: 'GET', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'PUT', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'GET', path: '/security/auth-failures', role: 'admin' },
+];
+
+/**
+ * Resources a route reaches below its wildcard although they need a higher role than the route's;
+ * the collector refuses them because the route sends its own, lower X-ChargeWatch-Role.
+ */
+const REFUSED_BY_ROLE_HEADER = [
+  'viewer/stations/* → GET /stations/{id}/security',
+  'editor/stations/* → PUT /stations/{id}/registration',
+  'editor/stations/* → PUT /stations/{id}/security',
+];
+
+const routes = pluginJson.routes as PluginRoute[];
+const SETTINGS = {
+  jsonData: { apiUrl: 'http://collector:9100' },
+  secureJsonData: { apiToken: 'tok' },
+  sendUserHeader: true,
+};
+const API = '{{ .JsonData.apiUrl }}/api/v1';
+const roleOf = (r: PluginRoute) => r.reqRole!.toLowerCase() as Role;
+const fill = (template: string) => template.replace('{id}', 'CP-1');
+
+function send(role: GrafanaRole, method: string, proxyPath: string, headers?: Record<string, string>): ProxyResult {
+  return proxyRequest(routes, { method, path: proxyPath, headers }, { role, login: 'alice' }, SETTINGS);
+}
+
+/** The collector resource an upstream path names, dot segments resolved (as a normalising hop would). */
+function resourceOf(method: string, upstreamPath: string) {
+  const p = path.posix.normalize(upstreamPath);
+  return MATRIX.find((m) => {
+    if (m.method !== method) {
+      return false;
+    }
+    const re = new RegExp(`^/api/v1${m.path.replace('{id}', '[^/]+')}$`);
+    return re.test(p);
+  });
+}
+
+describe("Grafana's plugin proxy, as imitated (behaviours read in grafana/grafana)", () => {
+  const r = (p: string, extra: Partial<PluginRoute> = {}): PluginRoute => ({ path: p, url: 'http://u/base', ...extra });
+
+  it('matches route paths as patterns, not prefixes', () => {
+    // the plugin's former single "api" route therefore never matched /api/v1/... in Grafana 9.1+
+    expect(matchRoutePath(r('api'), '/api/v1/stations')).toBeUndefined();
+    expect(matchRoutePath(r('api'), '/api')).toBe('');
+    expect(matchRoutePath(r('a/*'), '/a')).toBeUndefined();
+    expect(matchRoutePath(r('a/*'), '/a/b/c')).toBe('b/c');
+    expect(matchRoutePath(r('a/b'), '/a/b%2Fc')).toBeUndefined();
+  });
+
+  it('resolves literal dot segments before matching, decodes escapes only in what * takes', () => {
+    expect(cleanProxyPath('viewer/stations/../../admin/x')).toBe('/admin/x');
+    expect(cleanProxyPath('a//b/')).toBe('/a/b');
+    expect(cleanProxyPath('a/%2e%2e/b')).toBe('/a/%2e%2e/b');
+    expect(matchRoutePath(r('a/*'), '/a/x%2Fy%2e%2e')).toBe('x/y..');
+  });
+
+  it('lets the first matching route decide, with 403 and no fall-through', () => {
+    const pair = [r('x/*', { reqRole: 'Admin' }), r('x/*', { reqRole: 'Viewer' })];
+    expect(proxyRequest(pair, { method: 'GET', path: 'x/y' }, { role: 'Viewer' }, {}).status).toBe(403);
+    expect(proxyRequest(pair, { method: 'GET', path: 'z' }, { role: 'Admin' }, {}).status).toBe(404);
+  });
+
+  it('refuses route shapes Grafana cannot forward', () => {
+    expect(() => matchRoutePath(r('stations/:id/history'), '/stations/1/history')).toThrow(/trailing \*/);
+    expect(() => matchRoutePath(r('stations/*/history'), '/stations/1/history')).toThrow(/trailing \*/);
+  });
+});
+
+describe('plugin.json routes', () => {
+  it('every route names one method, a role, the token and its role header', () => {
+    for (const route of routes) {
+      const role = roleOf(route);
+      expect({ path: route.path, method: route.method }).toEqual({
+        path: route.path,
+        method: expect.stringMatching(/^(GET|PUT|POST|DELETE)$/),
+      });
+      expect(['Viewer', 'Editor', 'Admin']).toContain(route.reqRole);
+      expect(route.path.startsWith(`${role}/`)).toBe(true);
+      expect(route.url.startsWith(`${API}/`)).toBe(true);
+      expect(route.headers).toEqual([
+        { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' },
+        { name: 'X-ChargeWatch-Role', content: role },
+      ]);
+    }
+  });
+
+  it('no two routes can answer the same request', () => {
+    const keys = routes.map((x) => `${x.method} ${x.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  describe.each(MATRIX)('$method $path', ({ method, path: resource, role }) => {
+    const proxyPath = `${role}/${fill(resource).slice(1)}`;
+
+    it(`needs Grafana role ${GRAFANA[role]} and reaches the collector as ${role}`, () => {
+      const res = send(GRAFANA[role], method, proxyPath);
+      if (res.status !== 'forward') {
+        throw new Error(`${method} ${proxyPath}: Grafana answers ${res.status}`);
+      }
+      expect(res.url).toBe(`http://collector:9100/api/v1${fill(resource)}`);
+      expect(res.route.reqRole).toBe(GRAFANA[role]);
+      expect(res.headers['authorization']).toBe('Bearer tok');
+      expect(res.headers['x-chargewatch-role']).toBe(role);
+      expect(res.headers['x-grafana-user']).toBe('alice');
+    });
+
+    it('is refused by Grafana for every lower role', () => {
+      for (const user of USERS.filter((u) => userRank(u) < userRank(GRAFANA[role]))) {
+        expect({ user, status: send(user, method, proxyPath).status }).toEqual({ user, status: 403 });
+      }
+    });
+  });
+
+  it('no route is broader than needed', () => {
+    const reachedAbove: string[] = [];
+    for (const route of routes) {
+      const role = roleOf(route);
+      const base = route.url.slice(API.length); // e.g. "/stations"
+      const wildcard = route.path.endsWith('/*');
+      const sameMethod = MATRIX.filter((m) => m.method === route.method);
+      const reached = sameMethod.filter((m) => (wildcard ? m.path.startsWith(`${base}/`) : m.path === base));
+      const served = reached.filter((m) => m.role === role);
+      // a route exists for resources of its own role only…
+      expect({ route: route.path, method: route.method, serves: served.length > 0 }).toEqual({
+        route: route.path,
+        method: route.method,
+        serves: true,
+      });
+      // …and forwards from the longest fixed prefix they share: a wildcard only where an id follows
+      for (const m of served) {
+        expect(wildcard ? m.path.startsWith(`${base}/{id}`) : m.path === base).toBe(true);
+      }
+      for (const m of reached.filter((x) => RANK[x.role] > RANK[role])) {
+        reachedAbove.push(`${route.path} → ${m.method} ${m.path}`);
+      }
+    }
+    expect(reachedAbove.sort()).toEqual([...REFUSED_BY_ROLE_HEADER].sort());
+  });
+});
+
+describe('path tricks never raise a role', () => {
+  type Case = [GrafanaRole, string, string, number | Role];
+  const cases: Case[] = [
+    // a Viewer reaching for admin resources
+    ['Viewer', 'GET', 'viewer/stations/CP-1/security', 'viewer'],
+    ['Viewer', 'GET', 'viewer/stations/CP-1%2Fsecurity', 'viewer'],
+    ['Viewer', 'GET', 'viewer//stations/CP-1/security/', 'viewer'],
+    ['Viewer', 'GET', 'viewer/stations/..%2Fsecurity%2Fauth-failures', 'viewer'],
+    ['Viewer', 'GET', 'viewer/stations/%2e%2e/security/auth-failures', 'viewer'],
+    ['Viewer', 'GET', 'viewer/stations/CP-1/%2e%2e/%2e%2e/security/auth-failures', 'viewer'],
+    ['Viewer', 'GET', 'viewer/../admin/security/auth-failures', 403],
+    ['Viewer', 'GET', 'viewer/stations/x/../../../admin/stations/CP-1/security', 403],
+    ['Viewer', 'GET', 'admin%2Fsecurity%2Fauth-failures', 404],
+    ['Viewer', 'GET', 'Admin/security/auth-failures', 404],
+    ['Viewer', 'GET', 'viewer/fleet/summary%2F..%2F..%2Fsecurity%2Fauth-failures', 404],
+    ['Viewer', 'GET', 'viewer/security/auth-failures', 404],
+    ['Viewer', 'PUT', 'viewer/stations/CP-1/metadata', 404],
+    ['Viewer', 'PUT', 'editor/stations/CP-1/metadata', 403],
+    ['Viewer', 'DELETE', 'viewer/stations/CP-1/security', 404],
+    ['Viewer', 'DELETE', 'admin/stations/CP-1/security', 403],
+    ['None', 'GET', 'viewer/fleet/summary', 403],
+    // an Editor reaching for registration and security
+    ['Editor', 'PUT', 'editor/stations/CP-1/registration', 'editor'],
+    ['Editor', 'PUT', 'editor/stations/CP-1%2Fsecurity', 'editor'],
+    ['Editor', 'PUT', 'editor/stations/CP-1/metadata/..%2Fsecurity', 'editor'],
+    ['Editor', 'PUT', 'editor/stations/x/../../../admin/stations/CP-1/registration', 403],
+    ['Editor', 'GET', 'admin/security/auth-failures', 403],
+    ['Editor', 'POST', 'editor/stations/metadata/import/..%2F..%2FCP-1%2Fregistration', 404],
+  ];
+
+  it.each(cases)('%s %s %s → %s', (user, method, proxyPath, expected) => {
+    const res = send(user, method, proxyPath, { 'X-ChargeWatch-Role': 'admin', 'X-Grafana-User': 'admin' });
+    if (typeof expected === 'number') {
+      expect(res.status).toBe(expected);
+      return;
+    }
+    if (res.status !== 'forward') {
+      throw new Error(`expected a forward with role ${expected}, Grafana answers ${res.status}`);
+    }
+    const sent = res.headers['x-chargewatch-role'] as Role;
+    // the browser's own role and user headers never survive
+    expect(sent).toBe(expected);
+    expect(res.headers['x-grafana-user']).toBe('alice');
+    expect(RANK[sent]).toBeLessThanOrEqual(userRank(user));
+    // whatever the path resolves to upstream, the collector sees a role too low for anything above the user
+    const target = resourceOf(method, res.upstreamPath);
+    if (target && RANK[target.role] > userRank(user)) {
+      expect(RANK[sent]).toBeLessThan(RANK[target.role]);
+    }
+  });
+
+  it('the tricks above do reach higher resources upstream (the role header is what stops them)', () => {
+    const reached = cases
+      .map(([user, method, p]) => ({ user, method, res: send(user, method, p) }))
+      .filter(({ res }) => res.status === 'forward')
+      .map(({ method, res }) => resourceOf(method, (res as { upstreamPath: string }).upstreamPath))
+      .filter((m) => m && m.role === 'admin');
+    expect(reached.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('X-Grafana-User', () => {
+  const viaGrafana = (sendUserHeader: boolean, user = { role: 'Viewer' as GrafanaRole, login: 'alice' }) =>
+    proxyRequest(routes, { method: 'GET', path: 'viewer/stations', headers: { 'X-Grafana-User': 'mallory' } }, user, {
+      ...SETTINGS,
+      sendUserHeader,
+    });
+
+  it('is the signed-in login with [dataproxy] send_user_header = true, never what the browser sent', () => {
+    const on = viaGrafana(true);
+    const off = viaGrafana(false);
+    expect(on.status === 'forward' && on.headers['x-grafana-user']).toBe('alice');
+    expect(off.status === 'forward' && off.headers['x-grafana-user']).toBeUndefined();
+  });
+});

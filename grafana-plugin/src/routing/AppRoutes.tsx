@@ -1,0 +1,23 @@
+import React from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { FleetPage } from '../pages/Fleet/FleetPage';
+import { StationPage } from '../pages/Station/StationPage';
+import { fleetUrl, ROUTES } from './routes';
+
+/** Which page answers which path (relative to /a/chargewatch-fleet-app). */
+const PAGES: Array<{ path: string; Page: React.ComponentType }> = [
+  { path: ROUTES.Fleet, Page: FleetPage },
+  { path: ROUTES.Station, Page: StationPage },
+];
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      {PAGES.map(({ path, Page }) => (
+        <Route key={path} path={path} element={<Page />} />
+      ))}
+      {/* absolute target: a relative one inside a splat route resolves differently across router flags */}
+      <Route path="*" element={<Navigate to={fleetUrl()} replace />} />
+    </Routes>
+  );
+}
