@@ -1,0 +1,88 @@
+/** OCPP 2.0.1 TransactionEvent: one message for start, updates and end. */
+import type { ChargeEvent, ConnectorRef, MeterSample } from '@chargewatch/model';
+import { assertNotNegative, eventBase, evseOnly, handler } from './common';
+import { importRegisterWh, meterSamples } from './meter';
+import type { HandleContext } from './types';
+import { parseStationTime } from './units';
+import { authorizeToken, idTokenOf, rawMeterValues, type EvseV201, type IdTokenV201, type MeterValueV201 } from './v201-shared';
+
+interface TransactionEventReq {
+  eventType: 'Started' | 'Updated' | 'Ended';
+  timestamp: string;
+  triggerReason: string;
+  seqNo: number;
+  offline?: boolean;
+  reservationId?: number;
+  transactionInfo: {
+    transactionId: string;
+    chargingState?: string;
+    stoppedReason?: string;
+  };
+  evse?: EvseV201;
+  idToken?: IdTokenV201;
+  meterValue?: MeterValueV201[];
+}
+
+/** 2.0.1: stoppedReason "MAY only be omitted when Reason is Local". */
+const DEFAULT_STOP_REASON = 'Local';
+
+/**
+ * Only the first TransactionEvent must name the EVSE; later ones may omit it (or its connector), so the open
+ * transaction fills the gap.
+ */
+async function transactionRef(req: TransactionEventReq, ctx: HandleContext): Promise<ConnectorRef> {
+  const evse = req.evse;
+  if (evse?.connectorId !== undefined) {
+    assertNotNegative(evse.id, 'evse.id');
+    return { evseId: evse.id, connectorId: evse.connectorId };
+  }
+  const open = await ctx.decisions.findTransaction(ctx.stationId, req.transactionInfo.transactionId);
+  if (open && (evse === undefined || open.evseId === evse.id)) return { evseId: open.evseId, connectorId: open.connectorId };
+  return evse ? evseOnly(evse.id) : { evseId: 0, connectorId: 0 };
+}
+
+function transactionEvent(
+  req: TransactionEventReq,
+  ctx: HandleContext,
+  ref: ConnectorRef,
+  samples: readonly MeterSample[],
+): ChargeEvent {
+  const common = {
+    ...eventBase(ctx, parseStationTime(req.timestamp, ctx.receivedAt)),
+    ...ref,
+    transactionId: req.transactionInfo.transactionId,
+    idToken: req.idToken && idTokenOf(req.idToken),
+    offline: req.offline ?? false,
+    seqNo: req.seqNo,
+    triggerReason: req.triggerReason,
+  };
+  switch (req.eventType) {
+    case 'Started':
+      return {
+        type: 'transaction.started',
+        ...common,
+        meterStartWh: importRegisterWh(samples, 'first'),
+        reservationId: req.reservationId,
+      };
+    case 'Updated':
+      return { type: 'transaction.updated', ...common, chargingState: req.transactionInfo.chargingState };
+    case 'Ended':
+      return {
+        type: 'transaction.ended',
+        ...common,
+        meterStopWh: importRegisterWh(samples, 'last'),
+        stoppedReason: req.transactionInfo.stoppedReason ?? DEFAULT_STOP_REASON,
+      };
+  }
+}
+
+export const transactionEventHandler = handler<TransactionEventReq>(async (req, ctx) => {
+  const ref = await transactionRef(req, ctx);
+  const transactionId = req.transactionInfo.transactionId;
+  const samples = meterSamples(ctx, ref, rawMeterValues(req.meterValue ?? []), transactionId);
+  const event = transactionEvent(req, ctx, ref, samples);
+  const reply = req.idToken ? { idTokenInfo: await authorizeToken(ctx, req.idToken) } : {};
+  // Samples belong inside the transaction: after its start, before its end.
+  const events = req.eventType === 'Ended' ? [...samples, event] : [event, ...samples];
+  return { reply, events };
+});
