@@ -173,7 +173,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     { name: 'prometheus', record: (events) => fleet.record(events) },
   ]);
 
-  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec);
+  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }));
   const stationAuth = createStationAuth({ redis, prefix: config.redis.prefix, ocpp: config.ocpp, metrics, dispatcher, logger: logger.child({ component: 'auth' }) });
   const ocpp = new OcppServer({
     ...config.ocpp,

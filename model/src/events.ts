@@ -198,6 +198,19 @@ export interface DeviceReport extends EventBase {
   items: Array<{ component: string; variable: string; attribute?: string; value?: string }>;
 }
 
+/**
+ * A station asked the CSMS to sign a certificate (1.6 Security Whitepaper and 2.0.1 SignCertificate).
+ * Answered Rejected until certificate management exists; recorded so operators see who asks.
+ */
+export interface CertificateSigningRequested extends EventBase {
+  type: 'certificate.signing';
+  /** `ChargingStationCertificate`, `V2GCertificate`, or `Unspecified` when the station names none (1.6 always). */
+  certificateType: 'ChargingStationCertificate' | 'V2GCertificate' | 'Unspecified';
+  /** Length of the PEM CSR in characters; the CSR itself stays out of events. */
+  csrLength: number;
+  result: 'Accepted' | 'Rejected';
+}
+
 export interface DataTransferReceived extends EventBase {
   type: 'data.transfer';
   vendorId: string;
@@ -222,6 +235,7 @@ export type ChargeEvent =
   | SecurityEvent
   | DeviceEvent
   | DeviceReport
+  | CertificateSigningRequested
   | DataTransferReceived;
 
 export type ChargeEventType = ChargeEvent['type'];

@@ -2,5 +2,6 @@
 export * from './events';
 export * from './csms';
 export * from './status';
+export * from './security-events';
 export * from './keys';
 export * from './actor';

@@ -1,11 +1,12 @@
 /**
  * The collector's answers to the questions adapters ask: may this station register, may this token
- * charge, which transaction id comes next, which connector holds a transaction.
+ * charge, which transaction id comes next, which connector holds a transaction, and whether we sign a
+ * station's certificate.
  */
 import type { Authorizer } from '../access/authorizer';
 import type { UnknownStationPolicy } from '../config';
-import type { StationStore } from '@chargewatch/platform';
-import type { BootInfo, CsmsDecisions, RegistrationDecision } from './adapters/types';
+import type { Logger, StationStore } from '@chargewatch/platform';
+import type { BootInfo, CertificateSigningRequest, CsmsDecisions, RegistrationDecision } from './adapters/types';
 
 /** Retry interval for stations that are Pending or Rejected: frequent enough to notice an approval. */
 const NOT_ACCEPTED_RETRY_SEC = 60;
@@ -16,6 +17,7 @@ export class CollectorDecisions implements CsmsDecisions {
     private readonly authorizer: Authorizer,
     private readonly policy: UnknownStationPolicy,
     private readonly heartbeatIntervalSec: number,
+    private readonly logger?: Logger,
   ) {}
 
   async registration(stationId: string, _boot: BootInfo): Promise<RegistrationDecision> {
@@ -40,5 +42,11 @@ export class CollectorDecisions implements CsmsDecisions {
   /** Open, or ended recently: a resent end (its answer was lost) must be placed like the first one. */
   async findTransaction(stationId: string, transactionId: string) {
     return (await this.store.findTransaction(stationId, transactionId)) ?? (await this.store.findEndedTransaction(stationId, transactionId));
+  }
+
+  /** No certificate authority is configured: every request is refused, and logged so operators see who asks. */
+  async signCertificate(stationId: string, request: CertificateSigningRequest): Promise<'Rejected'> {
+    this.logger?.warn({ stationId, ...request }, 'SignCertificate rejected: certificate management is not available');
+    return 'Rejected';
   }
 }

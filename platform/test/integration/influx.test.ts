@@ -49,6 +49,7 @@ const MEASUREMENT_COUNTS: Record<string, [field: string, count: number]> = {
   device_event: ['actual_value', 2],
   device_report: ['items', 2],
   data_transfer: ['data_length', 2],
+  certificate_signing: ['csr_length', 2],
 };
 
 async function counts(db: string): Promise<Record<string, number>> {
@@ -74,7 +75,7 @@ describe('InfluxSink → real InfluxDB 1.6.7 (v1 API)', () => {
     // Record in several calls, as the OCPP handlers do.
     for (let i = 0; i < events.length; i += 5) sink.record(events.slice(i, i + 5));
     await sink.flush();
-    expect(sink.stats()).toMatchObject({ written: 42, rejected: 0, dropped: 0, backlog: 0 });
+    expect(sink.stats()).toMatchObject({ written: 44, rejected: 0, dropped: 0, backlog: 0 });
     await sink.close();
   });
 
@@ -304,7 +305,7 @@ describe('V2Writer wire format (local recording server)', () => {
       expect(req!.headers.authorization).toBe('Token s3cret');
       expect(req!.headers['content-type']).toMatch(/^text\/plain/);
       const body = req!.body.toString('utf8').split('\n');
-      expect(body).toHaveLength(42);
+      expect(body).toHaveLength(44);
       expect(body[0]).toMatch(/^connection,event=opened,site=Depot\\ North,station_id=CP\\ 1\\,north,tag_owner_team=ops,tag_region=EU\\ West /);
       expect(body.every((l) => / \d{13}$/.test(l))).toBe(true);
     } finally {

@@ -1,7 +1,8 @@
 /** Plumbing shared by the version adapters; nothing here knows about a specific OCPP version. */
-import type { ConnectorRef } from '@chargewatch/model';
+import type { CertificateSigningRequested, ConnectorRef } from '@chargewatch/model';
 import { propertyViolation, rpcError } from './errors';
-import type { HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
+import type { CertificateSigningRequest, HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
+import { parseStationTime } from './units';
 
 export type Handler = (params: unknown, ctx: HandleContext) => Promise<HandleResult>;
 
@@ -94,3 +95,45 @@ export const dataTransfer = handler<{ vendorId: string; messageId?: string; data
     },
   ],
 }));
+
+/**
+ * The 1.6 Security Whitepaper messages have the same shape as their 2.0.1 twins, so one handler each
+ * records them as the same events (the versions' enums differ only in values, which pass through).
+ */
+export const securityEventNotification = handler<{ type: string; timestamp: string; techInfo?: string }>(async (req, ctx) => ({
+  reply: {},
+  events: [
+    {
+      type: 'security.event',
+      ...eventBase(ctx, parseStationTime(req.timestamp, ctx.receivedAt)),
+      eventType: req.type,
+      techInfo: req.techInfo,
+      source: 'station',
+    },
+  ],
+}));
+
+/** 1.6 FirmwareStatusNotification (no requestId), 1.6 SignedFirmwareStatusNotification and 2.0.1 FirmwareStatusNotification. */
+export const firmwareStatusNotification = handler<{ status: string; requestId?: number }>(async (req, ctx) => ({
+  reply: {},
+  events: [{ type: 'firmware.status', ...eventBase(ctx), status: req.status, requestId: req.requestId }],
+}));
+
+/** 1.6 DiagnosticsStatusNotification (no requestId), 1.6 and 2.0.1 LogStatusNotification. */
+export const logStatusNotification = handler<{ status: string; requestId?: number }>(async (req, ctx) => ({
+  reply: {},
+  events: [{ type: 'log.status', ...eventBase(ctx), status: req.status, requestId: req.requestId }],
+}));
+
+/**
+ * SignCertificate, asked of the CSMS's policy (Rejected until certificate management exists) and
+ * recorded with the CSR's length only. The reply's shape differs per version, so the adapters build it.
+ */
+export async function signCertificateRequest(
+  req: { csr: string; certificateType?: 'ChargingStationCertificate' | 'V2GCertificate' },
+  ctx: HandleContext,
+): Promise<{ status: 'Accepted' | 'Rejected'; event: CertificateSigningRequested }> {
+  const request: CertificateSigningRequest = { certificateType: req.certificateType ?? 'Unspecified', csrLength: req.csr.length };
+  const status = await ctx.decisions.signCertificate(ctx.stationId, request);
+  return { status, event: { type: 'certificate.signing', ...eventBase(ctx), ...request, result: status } };
+}

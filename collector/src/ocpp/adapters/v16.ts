@@ -5,10 +5,14 @@ import {
   createAdapter,
   currentTime,
   eventBase,
+  firmwareStatusNotification,
   handler,
   isoOrUndefined,
   dataTransfer,
   heartbeat,
+  logStatusNotification,
+  securityEventNotification,
+  signCertificateRequest,
 } from './common';
 import { meterSamples, type RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext, HandleResult, ProtocolAdapter } from './types';
@@ -76,8 +80,9 @@ interface AuthorizeReq {
   idTag: string;
 }
 
-interface StatusReq {
-  status: string;
+/** 1.6 Security Whitepaper. */
+interface SignCertificateReq {
+  csr: string;
 }
 
 interface IdTagInfo {
@@ -231,16 +236,10 @@ const authorize = handler<AuthorizeReq>(async (req, ctx) => {
   };
 });
 
-const firmwareStatusNotification = handler<StatusReq>(async (req, ctx) => ({
-  reply: {},
-  events: [{ type: 'firmware.status', ...eventBase(ctx), status: req.status }],
-}));
-
-const diagnosticsStatusNotification = handler<StatusReq>(async (req, ctx) => ({
-  reply: {},
-  events: [{ type: 'log.status', ...eventBase(ctx), status: req.status }],
-}));
-
+const signCertificate = handler<SignCertificateReq>(async (req, ctx) => {
+  const { status, event } = await signCertificateRequest(req, ctx);
+  return { reply: { status }, events: [event] };
+});
 
 export const ocpp16Adapter: ProtocolAdapter = createAdapter('ocpp1.6', {
   BootNotification: bootNotification,
@@ -251,6 +250,11 @@ export const ocpp16Adapter: ProtocolAdapter = createAdapter('ocpp1.6', {
   StopTransaction: stopTransaction,
   Authorize: authorize,
   FirmwareStatusNotification: firmwareStatusNotification,
-  DiagnosticsStatusNotification: diagnosticsStatusNotification,
+  DiagnosticsStatusNotification: logStatusNotification,
   DataTransfer: dataTransfer,
+  // 1.6 Security Whitepaper (ocpp-rpc's ocpp1.6 schemas define them, so strict mode validates them).
+  SecurityEventNotification: securityEventNotification,
+  LogStatusNotification: logStatusNotification,
+  SignedFirmwareStatusNotification: firmwareStatusNotification,
+  SignCertificate: signCertificate,
 });

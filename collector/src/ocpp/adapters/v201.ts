@@ -8,9 +8,13 @@ import {
   currentTime,
   eventBase,
   evseOnly,
+  firmwareStatusNotification,
   handler,
   dataTransfer,
   heartbeat,
+  logStatusNotification,
+  securityEventNotification,
+  signCertificateRequest,
 } from './common';
 import { meterSamples } from './meter';
 import type { ProtocolAdapter } from './types';
@@ -48,15 +52,9 @@ interface AuthorizeReq {
   idToken: IdTokenV201;
 }
 
-interface StatusReq {
-  status: string;
-  requestId?: number;
-}
-
-interface SecurityEventNotificationReq {
-  type: string;
-  timestamp: string;
-  techInfo?: string;
+interface SignCertificateReq {
+  csr: string;
+  certificateType?: 'ChargingStationCertificate' | 'V2GCertificate';
 }
 
 const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
@@ -117,28 +115,12 @@ const authorize = handler<AuthorizeReq>(async (req, ctx) => {
   };
 });
 
-const firmwareStatusNotification = handler<StatusReq>(async (req, ctx) => ({
-  reply: {},
-  events: [{ type: 'firmware.status', ...eventBase(ctx), status: req.status, requestId: req.requestId }],
-}));
-
-const logStatusNotification = handler<StatusReq>(async (req, ctx) => ({
-  reply: {},
-  events: [{ type: 'log.status', ...eventBase(ctx), status: req.status, requestId: req.requestId }],
-}));
-
-const securityEventNotification = handler<SecurityEventNotificationReq>(async (req, ctx) => ({
-  reply: {},
-  events: [
-    {
-      type: 'security.event',
-      ...eventBase(ctx, parseStationTime(req.timestamp, ctx.receivedAt)),
-      eventType: req.type,
-      techInfo: req.techInfo,
-      source: 'station',
-    },
-  ],
-}));
+const signCertificate = handler<SignCertificateReq>(async (req, ctx) => {
+  const { status, event } = await signCertificateRequest(req, ctx);
+  // Tell the station why, so it does not retry in a loop (reasonCode ≤ 20 characters).
+  const statusInfo = status === 'Rejected' ? { reasonCode: 'NotSupported', additionalInfo: 'certificate management is not available' } : undefined;
+  return { reply: { status, statusInfo }, events: [event] };
+});
 
 export const ocpp201Adapter: ProtocolAdapter = createAdapter('ocpp2.0.1', {
   BootNotification: bootNotification,
@@ -152,5 +134,6 @@ export const ocpp201Adapter: ProtocolAdapter = createAdapter('ocpp2.0.1', {
   SecurityEventNotification: securityEventNotification,
   NotifyEvent: notifyEvent,
   NotifyReport: notifyReport,
+  SignCertificate: signCertificate,
   DataTransfer: dataTransfer,
 });

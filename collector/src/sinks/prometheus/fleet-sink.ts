@@ -4,7 +4,7 @@
  * state to update aggregates and counters need the previous register to compute energy deltas.
  */
 import { Gauge } from 'prom-client';
-import { isStationLevelConnector, reportedStatus, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
+import { isStationLevelConnector, reportedStatus, securityEventLabel, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
 import type { CollectorMetrics } from './metrics';
 
 interface ConnectorView {
@@ -222,7 +222,11 @@ export class FleetMetricsSink {
         break;
       }
       case 'security.event':
-        this.m.securityEvents.inc({ event_type: e.eventType, source: e.source });
+        // Collector-side types are ours (a fixed set, counted above); a station's are free text.
+        this.m.securityEvents.inc({ event_type: securityEventLabel(e.eventType), source: e.source });
+        break;
+      case 'certificate.signing':
+        this.m.certificateSigning.inc({ certificate_type: e.certificateType, result: e.result });
         break;
       case 'firmware.status':
         this.m.firmwareStatus.inc({ status: e.status });

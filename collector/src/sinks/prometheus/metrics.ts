@@ -28,6 +28,7 @@ export class CollectorMetrics {
   readonly securityEvents: Counter<'event_type' | 'source'>;
   readonly firmwareStatus: Counter<'status'>;
   readonly authorizations: Counter<'result'>;
+  readonly certificateSigning: Counter<'certificate_type' | 'result'>;
 
   // Per station
   readonly stationConnected: Gauge<'station_id' | 'site'>;
@@ -79,6 +80,12 @@ export class CollectorMetrics {
     this.securityEvents = new Counter({ name: 'chargewatch_security_events_total', help: 'Security events reported by stations or detected by the collector', labelNames: ['event_type', 'source'], registers: r });
     this.firmwareStatus = new Counter({ name: 'chargewatch_firmware_status_total', help: 'Firmware status notifications', labelNames: ['status'], registers: r });
     this.authorizations = new Counter({ name: 'chargewatch_authorizations_total', help: 'Authorization decisions', labelNames: ['result'], registers: r });
+    this.certificateSigning = new Counter({
+      name: 'chargewatch_certificate_signing_requests_total',
+      help: 'SignCertificate requests from stations, by certificate type (ChargingStationCertificate, V2GCertificate, Unspecified) and answer',
+      labelNames: ['certificate_type', 'result'],
+      registers: r,
+    });
 
     this.stationConnected = new Gauge({ name: 'chargewatch_station_connected', help: '1 while the station has a websocket to this collector', labelNames: ['station_id', 'site'], registers: r });
     this.stationClockSkew = new Gauge({ name: 'chargewatch_station_clock_skew_seconds', help: 'Station clock minus collector clock at the last timestamped status', labelNames: ['station_id', 'site'], registers: r });

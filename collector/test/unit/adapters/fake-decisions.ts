@@ -2,6 +2,7 @@ import type { IdToken } from '@chargewatch/model';
 import type {
   AuthorizationDecision,
   BootInfo,
+  CertificateSigningRequest,
   CsmsDecisions,
   HandleContext,
   OpenTransaction,
@@ -15,11 +16,13 @@ export class FakeDecisions implements CsmsDecisions {
   authorizations = new Map<string, AuthorizationDecision>();
   defaultAuthorization: AuthorizationDecision = { status: 'Accepted' };
   openTransactions = new Map<string, OpenTransaction>();
+  certificateDecision: 'Accepted' | 'Rejected' = 'Rejected';
   nextTransactionId = 1000;
 
   readonly boots: BootInfo[] = [];
   readonly authorized: IdToken[] = [];
   readonly lookedUp: string[] = [];
+  readonly certificateRequests: CertificateSigningRequest[] = [];
 
   async registration(_stationId: string, boot: BootInfo): Promise<RegistrationDecision> {
     this.boots.push(boot);
@@ -38,6 +41,11 @@ export class FakeDecisions implements CsmsDecisions {
   async findTransaction(_stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
     this.lookedUp.push(transactionId);
     return this.openTransactions.get(transactionId);
+  }
+
+  async signCertificate(_stationId: string, request: CertificateSigningRequest): Promise<'Accepted' | 'Rejected'> {
+    this.certificateRequests.push(request);
+    return this.certificateDecision;
   }
 }
 

@@ -59,7 +59,7 @@ describe('adapter', () => {
   });
 
   it('answers an unknown action with NotImplemented', async () => {
-    expect(await rpcCode('SignCertificate', {})).toBe('NotImplemented');
+    expect(await rpcCode('ExtendedTriggerMessage', {})).toBe('NotImplemented');
     expect(await rpcCode('toString', {})).toBe('NotImplemented');
   });
 });

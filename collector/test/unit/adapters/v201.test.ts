@@ -57,6 +57,7 @@ describe('adapter', () => {
 
   it('answers an unknown action with NotImplemented', async () => {
     expect(await rpcCode('StartTransaction', {})).toBe('NotImplemented');
+    expect(await rpcCode('Get15118EVCertificate', {})).toBe('NotImplemented');
   });
 });
 

@@ -334,6 +334,24 @@ describe('sessions', () => {
   });
 });
 
+describe('security events and certificate requests', () => {
+  it('labels station security events by their type, folding types outside OCPP\'s lists into other', async () => {
+    const s = setup();
+    const ev = (eventType: string): ChargeEvent => ({ stationId: 'CP-1', time: T0, receivedAt: T0, type: 'security.event', eventType, source: 'station' });
+    s.sink.record([ev('TamperDetectionActivated'), ev('InvalidChargePointCertificate'), ev('x'.repeat(50)), ev('made-up')]);
+    expect(await value(s, 'chargewatch_security_events_total', { event_type: 'TamperDetectionActivated', source: 'station' })).toBe(1);
+    expect(await value(s, 'chargewatch_security_events_total', { event_type: 'InvalidChargePointCertificate', source: 'station' })).toBe(1);
+    expect(await value(s, 'chargewatch_security_events_total', { event_type: 'other', source: 'station' })).toBe(2);
+  });
+
+  it('counts SignCertificate requests by certificate type and answer', async () => {
+    const s = setup();
+    const a = station('CP-1');
+    s.sink.record([{ stationId: 'CP-1', time: T0, receivedAt: T0, type: 'certificate.signing', certificateType: 'Unspecified', csrLength: 900, result: 'Rejected' }, a.opened(1)]);
+    expect(await value(s, 'chargewatch_certificate_signing_requests_total', { certificate_type: 'Unspecified', result: 'Rejected' })).toBe(1);
+  });
+});
+
 describe('chargewatch_connectors aggregate', () => {
   it('counts connectors by status, skips evse 0 and shows disconnected stations as Offline', async () => {
     const s = setup();

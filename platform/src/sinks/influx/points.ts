@@ -47,6 +47,7 @@ export const MEASUREMENTS = {
   deviceReport: 'device_report',
   authorization: 'authorization',
   dataTransfer: 'data_transfer',
+  certificateSigning: 'certificate_signing',
 } as const;
 
 /** `tag_` + the key lowercased, every character outside [a-z0-9_] replaced by `_`; undefined when empty. */
@@ -336,6 +337,8 @@ function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsC
           .int('items', event.items.length)
           .bool('tbc', event.tbc),
       ];
+    case 'certificate.signing':
+      return [b(MEASUREMENTS.certificateSigning).tag('certificate_type', event.certificateType).tag('result', event.result).int('csr_length', event.csrLength)];
     case 'data.transfer':
       return [
         b(MEASUREMENTS.dataTransfer)

@@ -116,5 +116,6 @@ export function sessionEvents(stationId: string, base: number, step = 1000): Cha
     },
     { ...at(), type: 'data.transfer', vendorId: 'com.acme', messageId: 'Diag', dataLength: 120 },
     { ...at(), type: 'connection.closed', code: 1006, reason: 'ping timeout', collectorId: 'col-1' },
+    { ...at(), type: 'certificate.signing', certificateType: 'ChargingStationCertificate', csrLength: 1200, result: 'Rejected' },
   ];
 }

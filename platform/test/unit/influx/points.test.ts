@@ -132,6 +132,12 @@ describe('toPoints: one line per event type (docs/data-model.md)', () => {
     );
   });
 
+  it('certificate signing request: type and result are tags, the CSR only its length', () => {
+    expect(one(byType('certificate.signing'))).toBe(
+      'certificate_signing,certificate_type=ChargingStationCertificate,result=Rejected,site=north,station_id=CP-1 csr_length=1200i 1700000018000',
+    );
+  });
+
   it('data transfer: vendor is a tag, payload never written', () => {
     expect(one(byType('data.transfer'))).toBe(
       'data_transfer,site=north,station_id=CP-1,vendor_id=com.acme data_length=120i,message_id="Diag" 1700000016000',
@@ -196,7 +202,7 @@ describe('toPoints: tags', () => {
       for (const l of lines) expect(l).toMatch(new RegExp(` ${e.time}$`));
       types.add(e.type);
     }
-    expect(types.size).toBe(16);
+    expect(types.size).toBe(17);
   });
 
   it('rounds fractional timestamps to whole milliseconds', () => {
