@@ -173,12 +173,17 @@ export interface SecurityEvent extends EventBase {
   source: 'station' | 'collector';
 }
 
-/** One item of a 2.0.1 NotifyEvent; its `Problem` and `AvailabilityState` items also raise errors. */
+/**
+ * One item of a 2.0.1 NotifyEvent. Its `Problem` and `AvailabilityState` items also raise and clear
+ * connector errors (rules in problems.ts): the adapter then adds a `connector.status` event carrying the
+ * connector's resulting error code.
+ */
 export interface DeviceEvent extends EventBase {
   type: 'device.event';
   eventId: number;
   trigger: string;
   component: string;
+  componentInstance?: string;
   evseId?: number;
   connectorId?: number;
   variable: string;

@@ -2,6 +2,7 @@
 export * from './events';
 export * from './csms';
 export * from './status';
+export * from './problems';
 export * from './security-events';
 export * from './keys';
 export * from './actor';

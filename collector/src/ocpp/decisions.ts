@@ -44,6 +44,10 @@ export class CollectorDecisions implements CsmsDecisions {
     return (await this.store.findTransaction(stationId, transactionId)) ?? (await this.store.findEndedTransaction(stationId, transactionId));
   }
 
+  connectors(stationId: string) {
+    return this.store.connectorSnapshots(stationId);
+  }
+
   /** No certificate authority is configured: every request is refused, and logged so operators see who asks. */
   async signCertificate(stationId: string, request: CertificateSigningRequest): Promise<'Rejected'> {
     this.logger?.warn({ stationId, ...request }, 'SignCertificate rejected: certificate management is not available');

@@ -1,6 +1,7 @@
 /**
  * Security messages and 2.0.1 faults through the whole ingest path: 1.6 Security Whitepaper messages
- * stored like their 2.0.1 twins, SignCertificate refused and counted.
+ * stored like their 2.0.1 twins, SignCertificate refused and counted, and a 2.0.1 NotifyEvent Problem
+ * raising and clearing the connector's error in the API, Prometheus and InfluxDB.
  */
 import type { RPCClient } from 'ocpp-rpc';
 import { eventually, influxQuery } from '@chargewatch/tools';
@@ -54,5 +55,40 @@ describe('security messages and 2.0.1 faults', () => {
     expect(await metric(collector, 'chargewatch_firmware_status_total', { status: 'InvalidSignature' })).toBe(1);
     expect(await metric(collector, 'chargewatch_certificate_signing_requests_total', { result: 'Rejected' })).toBe(2);
     expect(await metric(collector, 'chargewatch_ocpp_messages_total', { action: 'SignCertificate', outcome: 'ok' })).toBe(2);
+  });
+
+  it('a 2.0.1 NotifyEvent Problem raises the connector error everywhere, a status keeps it, and clearing it clears it', async () => {
+    const cp = await connect('FAULT-201', 'ocpp2.0.1');
+    const problem = (actualValue: string, cleared: boolean) => ({
+      generatedAt: iso(),
+      seqNo: 0,
+      eventData: [{ eventId: cleared ? 2 : 1, timestamp: iso(), trigger: 'Alerting', actualValue, cleared, techCode: 'LCK-3', techInfo: 'lock stuck', eventNotificationType: 'HardWiredNotification', component: { name: 'ConnectorPlugRetentionLock', evse: { id: 1, connectorId: 1 } }, variable: { name: 'Problem' } }],
+    });
+    await cp.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
+    await cp.call('NotifyEvent', problem('true', false));
+    // 2.0.1 StatusNotification carries no error code: the open problem stays.
+    await cp.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Faulted', evseId: 1, connectorId: 1 });
+    const api = async () => (await (await collector.api('/api/v1/stations/FAULT-201')).json()) as Record<string, any>;
+    let s = await api();
+    expect(s.openErrors).toBe(1);
+    expect(s.connectors[0]).toMatchObject({ evseId: 1, connectorId: 1, status: 'Faulted', errorCode: 'Problem' });
+    expect(await metric(collector, 'chargewatch_connector_error', { station_id: 'FAULT-201', evse: '1', connector: '1' })).toBe(1);
+    expect(await metric(collector, 'chargewatch_connector_errors_total', { error_code: 'Problem' })).toBe(1);
+
+    await cp.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
+    expect((await api()).openErrors).toBe(1);
+    await cp.call('NotifyEvent', problem('false', true));
+    s = await api();
+    expect(s.openErrors).toBe(0);
+    expect(s.connectors[0]).toMatchObject({ status: 'Occupied', errorCode: 'NoError' });
+    expect(await metric(collector, 'chargewatch_connector_error', { station_id: 'FAULT-201', evse: '1', connector: '1' })).toBe(0);
+
+    await eventually(async () => {
+      const rows = await q(`SELECT error_code, vendor_error_code, info FROM connector_status WHERE station_id = 'FAULT-201' AND error_code != 'NoError'`);
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows[0]).toMatchObject({ error_code: 'Problem', vendor_error_code: 'LCK-3', info: 'ConnectorPlugRetentionLock: lock stuck' });
+    });
+    const history = (await (await collector.api('/api/v1/stations/FAULT-201/history?hours=1')).json()) as { errors: unknown[] };
+    expect(history.errors).toEqual(expect.arrayContaining([expect.objectContaining({ errorCode: 'Problem', vendorErrorCode: 'LCK-3' })]));
   });
 });

@@ -2,7 +2,7 @@
  * A station's state as the API and the other processes read it, and how it is decoded from the Redis
  * hashes the station store writes (keys listed in station-store.ts).
  */
-import type { ConnectorStatus, OpenTransaction } from '@chargewatch/model';
+import type { ConnectorProblem, ConnectorStatus, OpenTransaction } from '@chargewatch/model';
 
 export interface ConnectorState {
   evseId: number;
@@ -14,6 +14,8 @@ export interface ConnectorState {
   /** Epoch ms of the last status change (not of the last notification). */
   since: number;
   transactionId?: string;
+  /** Open 2.0.1 problems by source (model/src/problems.ts); absent when none. */
+  problems?: Record<string, ConnectorProblem>;
 }
 
 export interface StationMetadata {
@@ -53,6 +55,21 @@ export interface StationState {
 
 /** Field of a connector in the `connectors` hash. */
 export const connectorKey = (evseId: number, connectorId: number) => `${evseId}/${connectorId}`;
+
+/** A connector as it was (or Unknown, since `time`, when new), for an update that changes other fields. */
+export function connectorFrom(prev: ConnectorState | undefined, evseId: number, connectorId: number, time: number): ConnectorState {
+  return {
+    evseId,
+    connectorId,
+    status: prev?.status ?? 'Unknown',
+    errorCode: prev?.errorCode ?? 'NoError',
+    vendorErrorCode: prev?.vendorErrorCode,
+    info: prev?.info,
+    since: prev?.since ?? time,
+    transactionId: prev?.transactionId,
+    problems: prev?.problems,
+  };
+}
 
 function num(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;

@@ -15,8 +15,9 @@
  *   channel meta                  pub/sub: station id whose metadata changed
  */
 import type { Redis } from 'ioredis';
-import type { ChargeEvent, OpenTransaction } from '@chargewatch/model';
-import { connectorKey, parseMeta, toState, type ConnectorState, type StationMetadata, type StationState } from './station-state';
+import type { ChargeEvent, ConnectorSnapshot, OpenTransaction } from '@chargewatch/model';
+import { applyProblemItem, isProblemItem } from './apply-problems';
+import { connectorFrom, connectorKey, parseMeta, toState, type ConnectorState, type StationMetadata, type StationState } from './station-state';
 
 export type { ConnectorState, StationMetadata, StationState } from './station-state';
 
@@ -88,6 +89,15 @@ export class StationStore {
     return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
   }
 
+  /** The station's connectors as the adapters need them (status and open 2.0.1 problems). */
+  async connectorSnapshots(stationId: string): Promise<ConnectorSnapshot[]> {
+    const raw = await this.redis.hgetall(this.k('station', stationId, 'connectors'));
+    return Object.values(raw).map((r) => {
+      const c = JSON.parse(r) as ConnectorState;
+      return { evseId: c.evseId, connectorId: c.connectorId, status: c.status, problems: c.problems };
+    });
+  }
+
   /**
    * Applies events to the current state in one MULTI so a reader never sees half an update. Connector
    * `since` only moves when the status actually changes, hence the read of the previous states first.
@@ -104,7 +114,9 @@ export class StationStore {
     // The common case, a MeterValues between two lastSeen writes, needs no Redis command at all.
     if (meterOnly && !writeLastSeen) return;
 
-    const needsConnectors = events.some((e) => e.type === 'connector.status' || e.type.startsWith('transaction.'));
+    const needsConnectors = events.some(
+      (e) => e.type === 'connector.status' || e.type.startsWith('transaction.') || (e.type === 'device.event' && isProblemItem(e)),
+    );
     const previous = needsConnectors ? await this.redis.hgetall(this.k('station', stationId, 'connectors')) : {};
     const connectors = new Map<string, ConnectorState>();
     for (const [key, raw] of Object.entries(previous)) connectors.set(key, JSON.parse(raw) as ConnectorState);
@@ -181,6 +193,7 @@ export class StationStore {
             info: e.info,
             since: changed ? e.time : prev.since,
             transactionId: prev?.transactionId,
+            problems: prev?.problems,
           });
           touched.add(key);
           break;
@@ -219,6 +232,9 @@ export class StationStore {
           }
           break;
         }
+        case 'device.event':
+          applyProblemItem(connectors, touched, e);
+          break;
         case 'firmware.status':
           m.hset(station, { firmwareStatus: e.status, firmwareStatusAt: String(e.time) });
           break;
@@ -246,17 +262,7 @@ export class StationStore {
     time: number,
   ): void {
     const key = connectorKey(evseId, connectorId);
-    const prev = connectors.get(key);
-    connectors.set(key, {
-      evseId,
-      connectorId,
-      status: prev?.status ?? 'Unknown',
-      errorCode: prev?.errorCode ?? 'NoError',
-      vendorErrorCode: prev?.vendorErrorCode,
-      info: prev?.info,
-      since: prev?.since ?? time,
-      transactionId,
-    });
+    connectors.set(key, { ...connectorFrom(connectors.get(key), evseId, connectorId, time), transactionId });
     touched.add(key);
   }
 

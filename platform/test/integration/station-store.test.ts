@@ -2,36 +2,20 @@
  * StationStore against the real Redis of the test harness. Each test works under its own key prefix,
  * so tests neither see nor clean up each other's keys.
  */
-import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { ChargeEvent, ConnectorStatus } from '@chargewatch/model';
 import { StationStore } from '../../src/state/station-store';
+import { redisPerTest } from './redis-per-test';
 
 const T0 = 1_700_000_000_000;
-let redis: Redis;
+const ctx = redisPerTest('store');
+let redis: typeof ctx.redis;
 let prefix: string;
 let store: StationStore;
 
-beforeAll(() => {
-  redis = new Redis(process.env.TEST_REDIS_URL!, { maxRetriesPerRequest: 2 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
-
 beforeEach(() => {
-  prefix = `test:store:${randomUUID()}:`;
+  redis = ctx.redis;
+  prefix = ctx.prefix;
   store = new StationStore(redis, prefix);
-});
-
-afterEach(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 });
 
 /** Event builders for one station; `t` is ms after T0 and is used as both time and receivedAt. */

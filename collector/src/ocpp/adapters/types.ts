@@ -1,8 +1,8 @@
-import type { AuthorizationDecision, CertificateSigningRequested, ChargeEvent, IdToken, OpenTransaction } from '@chargewatch/model';
+import type { AuthorizationDecision, CertificateSigningRequested, ChargeEvent, ConnectorSnapshot, IdToken, OpenTransaction } from '@chargewatch/model';
 
 // Version-neutral decision and transaction records live in the model (access control and the station
 // store use them too); re-exported so the adapters keep one import site.
-export type { AuthorizationDecision, OpenTransaction };
+export type { AuthorizationDecision, ConnectorSnapshot, OpenTransaction };
 
 export interface CertificateSigningRequest {
   certificateType: CertificateSigningRequested['certificateType'];
@@ -39,6 +39,8 @@ export interface CsmsDecisions {
    * placed — also when it is resent after its answer was lost and the transaction is already closed.
    */
   findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined>;
+  /** The station's connectors from the shared state, with their open 2.0.1 problems. */
+  connectors(stationId: string): Promise<ConnectorSnapshot[]>;
   /** Answer to SignCertificate (1.6 Security Whitepaper and 2.0.1). */
   signCertificate(stationId: string, request: CertificateSigningRequest): Promise<'Accepted' | 'Rejected'>;
 }

@@ -1,6 +1,6 @@
 /**
  * OCPP 2.0.1 station→CSMS calls, translated into the version-independent event model. TransactionEvent
- * lives in v201-transactions.ts, NotifyEvent / NotifyReport in v201-device.ts.
+ * lives in v201-transactions.ts, NotifyEvent / NotifyReport (and connector errors) in v201-device.ts.
  */
 import {
   assertNotNegative,
@@ -19,7 +19,7 @@ import {
 import { meterSamples } from './meter';
 import type { ProtocolAdapter } from './types';
 import { parseStationTime } from './units';
-import { notifyEvent, notifyReport } from './v201-device';
+import { connectorSnapshot, notifyEvent, notifyReport, statusWithProblems } from './v201-device';
 import { authorizeToken, idTokenOf, rawMeterValues, type IdTokenV201, type MeterValueV201 } from './v201-shared';
 import { transactionEventHandler } from './v201-transactions';
 
@@ -85,20 +85,10 @@ const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
 const statusNotification = handler<StatusNotificationReq>(async (req, ctx) => {
   assertNotNegative(req.evseId, 'evseId');
   assertNotNegative(req.connectorId, 'connectorId');
-  return {
-    reply: {},
-    events: [
-      {
-        type: 'connector.status',
-        ...eventBase(ctx, parseStationTime(req.timestamp, ctx.receivedAt)),
-        evseId: req.evseId,
-        connectorId: req.connectorId,
-        status: req.connectorStatus,
-        // 2.0.1 reports faults through NotifyEvent, not here.
-        errorCode: 'NoError',
-      },
-    ],
-  };
+  // 2.0.1 reports faults through NotifyEvent, not here: the error stays what the open problems say.
+  const stored = await connectorSnapshot(ctx, req.evseId, req.connectorId);
+  const time = parseStationTime(req.timestamp, ctx.receivedAt);
+  return { reply: {}, events: [statusWithProblems(ctx, time, { ...stored, status: req.connectorStatus })] };
 });
 
 const meterValues = handler<MeterValuesReq>(async (req, ctx) => ({

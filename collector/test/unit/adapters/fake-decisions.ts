@@ -3,6 +3,7 @@ import type {
   AuthorizationDecision,
   BootInfo,
   CertificateSigningRequest,
+  ConnectorSnapshot,
   CsmsDecisions,
   HandleContext,
   OpenTransaction,
@@ -16,6 +17,7 @@ export class FakeDecisions implements CsmsDecisions {
   authorizations = new Map<string, AuthorizationDecision>();
   defaultAuthorization: AuthorizationDecision = { status: 'Accepted' };
   openTransactions = new Map<string, OpenTransaction>();
+  connectorStates: ConnectorSnapshot[] = [];
   certificateDecision: 'Accepted' | 'Rejected' = 'Rejected';
   nextTransactionId = 1000;
 
@@ -41,6 +43,10 @@ export class FakeDecisions implements CsmsDecisions {
   async findTransaction(_stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
     this.lookedUp.push(transactionId);
     return this.openTransactions.get(transactionId);
+  }
+
+  async connectors(): Promise<ConnectorSnapshot[]> {
+    return this.connectorStates;
   }
 
   async signCertificate(_stationId: string, request: CertificateSigningRequest): Promise<'Accepted' | 'Rejected'> {

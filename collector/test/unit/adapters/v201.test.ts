@@ -391,10 +391,10 @@ describe('SecurityEventNotification', () => {
 });
 
 describe('NotifyEvent', () => {
-  it('emits one device.event per eventData item', async () => {
+  it('emits one device.event per eventData item (problem items also give connector statuses: problems.test.ts)', async () => {
     const { reply, events } = await call('NotifyEvent', fixture(P, 'NotifyEvent'));
     expect(reply).toStrictEqual({});
-    expect(events).toStrictEqual([
+    expect(events.filter((e) => e.type === 'device.event')).toStrictEqual([
       {
         type: 'device.event',
         ...BASE,
@@ -429,6 +429,7 @@ describe('NotifyEvent', () => {
         eventId: 9103,
         trigger: 'Periodic',
         component: 'TemperatureSensor',
+        componentInstance: 'Body',
         variable: 'Temperature',
         actualValue: '41.5',
         cleared: true,
