@@ -25,8 +25,8 @@ interface StationView {
   skewSec?: number;
   lastSeen: number;
   connectors: Map<string, ConnectorView>;
-  /** Last energy register per connector, to turn absolute readings into delivered energy. */
-  registers: Map<string, number>;
+  /** Last energy register per connector and when it was read, to turn absolute readings into delivered energy. */
+  registers: Map<string, { wh: number; time: number }>;
   /** Transactions started, with their start register, to spot zero-energy sessions. */
   openTx: Map<string, { startWh?: number; maxWh?: number }>;
 }
@@ -200,19 +200,19 @@ export class FleetMetricsSink {
       case 'meter.sample':
         for (const v of e.values) {
           if (v.measurand !== ENERGY_REGISTER || v.phase || (v.location && v.location !== 'Outlet')) continue;
-          this.registerReading(s, `${e.evseId}/${e.connectorId}`, v.value, e.transactionId);
+          this.registerReading(s, `${e.evseId}/${e.connectorId}`, v.value, e.time, e.transactionId);
         }
         break;
       case 'transaction.started':
         this.m.sessionsStarted.inc(this.fleetLabels(s));
         s.openTx.set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
-        if (e.meterStartWh !== undefined) s.registers.set(`${e.evseId}/${e.connectorId}`, e.meterStartWh);
+        if (e.meterStartWh !== undefined) s.registers.set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
         break;
       case 'transaction.updated':
         if (!s.openTx.has(e.transactionId)) s.openTx.set(e.transactionId, {});
         break;
       case 'transaction.ended': {
-        if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.transactionId);
+        if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.time, e.transactionId);
         const tx = s.openTx.get(e.transactionId);
         s.openTx.delete(e.transactionId);
         this.m.sessionsEnded.inc({ ...this.fleetLabels(s), reason: e.stoppedReason || 'Local' });
@@ -239,15 +239,21 @@ export class FleetMetricsSink {
     }
   }
 
-  private registerReading(s: StationView, key: string, wh: number, transactionId?: string): void {
+  /**
+   * Counts the increase since the connector's last reading. A reading older than that one (a 1.6
+   * StopTransaction's transactionData repeats the session's Transaction.Begin value; a resent message
+   * repeats everything) is history, not a new baseline: taking it would count the session's energy again.
+   */
+  private registerReading(s: StationView, key: string, wh: number, time: number, transactionId?: string): void {
     const prev = s.registers.get(key);
-    s.registers.set(key, wh);
+    if (prev && time < prev.time) return;
+    s.registers.set(key, { wh, time });
     if (transactionId) {
       const tx = s.openTx.get(transactionId);
       if (tx) tx.maxWh = Math.max(tx.maxWh ?? wh, wh);
     }
     if (prev === undefined) return;
-    const delta = wh - prev;
+    const delta = wh - prev.wh;
     if (delta > 0 && delta < MAX_PLAUSIBLE_DELTA_WH) this.m.energy.inc(this.fleetLabels(s), delta);
   }
 

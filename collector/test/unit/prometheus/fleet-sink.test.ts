@@ -289,6 +289,19 @@ describe('energy', () => {
     s.sink.record([a.opened(0), a.booted(1), a.meter(2, 1, [{ value: 123_456 }])]);
     expect(await energy(s) ?? 0).toBe(0);
   });
+
+  it('a StopTransaction repeating the session\'s begin reading (transactionData) does not count the energy again', async () => {
+    const s = setup();
+    const a = station('CP-1');
+    const fleet = { site: '', vendor: 'Acme', model: 'AC22' };
+    s.sink.record([a.opened(0), a.booted(1), a.started(2, 1, 'tx1', 5_000), a.meter(10, 1, [{ value: 6_000 }], 'tx1')]);
+    const stop = [a.meter(2, 1, [{ value: 5_000 }], 'tx1'), a.meter(20, 1, [{ value: 6_500 }], 'tx1'), a.ended(20, 1, 'tx1', 6_500)];
+    s.sink.record(stop);
+    expect(await value(s, 'chargewatch_energy_delivered_wh_total', fleet)).toBe(1_500);
+    // The same Stop again (its answer was lost): nothing new.
+    s.sink.record(stop);
+    expect(await value(s, 'chargewatch_energy_delivered_wh_total', fleet)).toBe(1_500);
+  });
 });
 
 describe('sessions', () => {
