@@ -16,13 +16,16 @@ import {
   RedisJournal,
   JournalDrain,
   type Logger,
+  type StaleSweepResult,
   type StationMeta,
   type StationMetadata,
 } from '@chargewatch/platform';
+import type { ChargeEvent } from '@chargewatch/model';
 import { acceptAll, type Authorizer } from './access/authorizer';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
+import { startStaleSweep } from './events/stale-sweep';
 import { CollectorDecisions } from './ocpp/decisions';
 import { OcppServer } from './ocpp/server';
 import { createStationAuth } from './ocpp/auth';
@@ -42,9 +45,12 @@ export interface CollectorHandle {
   ocpp: OcppServer;
   influx: InfluxSink;
   logger: Logger;
+  /** One stale-transaction sweep now (the timer runs it every TX_STALE_SWEEP_INTERVAL_SEC). */
+  sweepStaleTransactions(now?: number): Promise<StaleSweepResult>;
   /** Graceful stop: refuse new connections, close stations with 1001, flush InfluxDB, close stores. */
   stop(): Promise<void>;
 }
+
 
 export interface CollectorOptions {
   logger?: Logger;
@@ -173,6 +179,27 @@ export async function startCollector(config: CollectorConfig, options: Collector
     { name: 'prometheus', record: (events) => fleet.record(events) },
   ]);
 
+  // Closes by policy found by a sweep: the same journal as every event (so InfluxDB and every consumer
+  // see them), and Prometheus here; their station may be one another collector holds.
+  const publishClosed = async (events: ChargeEvent[]) => {
+    for (const id of new Set(events.map((e) => e.stationId))) {
+      if (metaCache.has(id)) continue;
+      const meta = await store.getMetadata(id);
+      metaCache.set(id, { site: meta.site, tags: meta.tags });
+    }
+    await journal.append(influx.linesFor(events));
+    fleet.record(events);
+  };
+  const staleSweep = startStaleSweep({
+    store,
+    staleAfterSec: config.transactions.staleAfterSec,
+    intervalSec: config.transactions.sweepIntervalSec,
+    holder: config.collectorId,
+    publish: publishClosed,
+    logger: logger.child({ component: 'stale-transactions' }),
+    onError: () => metrics.redisErrors.inc({ operation: 'stale_sweep' }),
+  });
+
   const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }));
   const stationAuth = createStationAuth({ redis, prefix: config.redis.prefix, ocpp: config.ocpp, metrics, dispatcher, logger: logger.child({ component: 'auth' }) });
   const ocpp = new OcppServer({
@@ -225,6 +252,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     ocpp,
     influx,
     logger,
+    sweepStaleTransactions: (now) => staleSweep.runOnce(now),
     stop: () =>
       (stopping ??= (async () => {
         const t0 = Date.now();
@@ -232,6 +260,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         await ocpp.close();
         phase('stations disconnected');
         clearInterval(backlogTimer);
+        await staleSweep.stop();
         // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to
         // wait for: the journal keeps the entries for the next start.
         if (writer.isReady) await waitForEmptyJournal(journal, 10_000);

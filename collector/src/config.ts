@@ -43,6 +43,8 @@ export const SETTINGS: Setting[] = [
   { env: 'INFLUX_FLUSH_INTERVAL_MS', default: '500', meaning: 'Longest time a point waits before it is written' },
   { env: 'INFLUX_MAX_BUFFER_LINES', default: '200000', meaning: 'Lines held in memory while InfluxDB is slow or down; beyond it stations get a CALLERROR and retry' },
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Acknowledged calls that may wait in the Redis journal for InfluxDB; beyond it stations get a CALLERROR and retry' },
+  { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction no meter value or transaction message has named for this long is closed by the collector (stoppedReason StaleNoActivity); at least 600' },
+  { env: 'TX_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often this collector looks for stale transactions (one process at a time, under a Redis lock); 0 when another process (the worker) runs the sweep' },
   { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -82,6 +84,7 @@ export interface CollectorConfig {
     maxBufferLines: number;
   };
   journalMaxEntries: number;
+  transactions: { staleAfterSec: number; sweepIntervalSec: number };
   collectorId: string;
   logLevel: string;
 }
@@ -152,6 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       maxBufferLines: int(env, 'INFLUX_MAX_BUFFER_LINES', defaults.INFLUX_MAX_BUFFER_LINES!, 1000),
     },
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', defaults.JOURNAL_MAX_ENTRIES!, 1),
+    transactions: {
+      // Meter values refresh a transaction's activity about once a minute: far shorter thresholds would close live ones.
+      staleAfterSec: int(env, 'TX_STALE_AFTER_SEC', defaults.TX_STALE_AFTER_SEC!, 600),
+      sweepIntervalSec: int(env, 'TX_STALE_SWEEP_INTERVAL_SEC', defaults.TX_STALE_SWEEP_INTERVAL_SEC!),
+    },
     collectorId: env.COLLECTOR_ID || hostname(),
     logLevel: str('LOG_LEVEL'),
   };

@@ -22,6 +22,33 @@ export interface OpenTransaction extends ConnectorRef {
   startedAt: number;
   meterStartWh?: number;
   idToken?: IdToken;
+  /**
+   * true when a later message (2.0.1 TransactionEvent Updated) opened the record because the start was
+   * never seen: `startedAt` is then only when we first heard of it, and a Started arriving later is new.
+   */
+  startUnseen?: boolean;
+}
+
+/** How a transaction's end was recorded; kept so a resent or late end is recognised as such. */
+export interface TransactionEndRecord {
+  /** The end's event time (for a collector close: the transaction's last activity). */
+  time: number;
+  stoppedReason: string;
+  closedBy: 'station' | 'collector';
+  meterStopWh?: number;
+  /** Set when the station's end replaced a provisional collector close (see TransactionEnded.supersedes). */
+  supersedes?: { time: number; stoppedReason: string };
+}
+
+/** A transaction as the shared state holds it: open, or recently ended (then `ended` is set). */
+export interface TransactionRecord extends OpenTransaction {
+  ended?: TransactionEndRecord;
+}
+
+/** An open transaction a reboot lost (see CsmsDecisions.transactionsLostByReboot). */
+export interface LostTransaction extends TransactionRecord {
+  /** Last activity (epoch ms): the last moment the transaction was known to be alive. */
+  lastActivity: number;
 }
 
 /** A connector as the adapters may read it from the shared state. */

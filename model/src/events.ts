@@ -120,7 +120,28 @@ export interface TransactionStarted extends EventBase, ConnectorRef {
   offline: boolean;
   seqNo?: number;
   triggerReason?: string;
+  /**
+   * true when the shared state already holds this start: the station resent it because our answer was
+   * lost. Consumers keep it idempotent (InfluxDB overwrites the same point) and never count it again.
+   */
+  resent?: boolean;
 }
+
+/** What the shared state knew about a transaction's start when its end was handled. */
+export interface TransactionStart {
+  time: number;
+  meterStartWh?: number;
+  idToken?: IdToken;
+}
+
+/**
+ * Why the collector ended a transaction the station never stopped (`closedBy: 'collector'`):
+ * - `StaleAfterReboot`: the station booted after the transaction's last activity and then reported its
+ *   connector Available, so the station no longer has it;
+ * - `StaleNoActivity`: no meter value or transaction message named it for TX_STALE_AFTER_SEC.
+ */
+export const COLLECTOR_STOP_REASONS = ['StaleAfterReboot', 'StaleNoActivity'] as const;
+export type CollectorStopReason = (typeof COLLECTOR_STOP_REASONS)[number];
 
 export interface TransactionUpdated extends EventBase, ConnectorRef {
   type: 'transaction.updated';
@@ -137,11 +158,30 @@ export interface TransactionEnded extends EventBase, ConnectorRef {
   type: 'transaction.ended';
   transactionId: string;
   meterStopWh?: number;
+  /** The station's stop reason, or a CollectorStopReason when `closedBy` is `collector`. */
   stoppedReason: string;
   idToken?: IdToken;
   offline: boolean;
   seqNo?: number;
   triggerReason?: string;
+  /**
+   * The start as recorded in the shared state (Redis) when the end was handled, so energy and duration
+   * are right whichever collector saw the start and across restarts. Absent when no start was recorded.
+   */
+  start?: TransactionStart;
+  /** `station` for the station's own Stop/Ended message, `collector` for a close by policy. Absent = station. */
+  closedBy?: 'station' | 'collector';
+  /**
+   * true when this transaction's end was already recorded: the station resent its Stop/Ended, or sent it
+   * after the collector had closed the transaction by policy. Consumers must not count it again.
+   */
+  resent?: boolean;
+  /**
+   * On the station's own end of a transaction the collector had already closed by policy: when and why
+   * that provisional close was recorded. The station's figures (meterStopWh, stoppedReason) win; InfluxDB
+   * writes this end at `supersedes.time`, replacing the provisional point rather than adding a second one.
+   */
+  supersedes?: { time: number; stoppedReason: string };
 }
 
 export interface AuthorizationRequested extends EventBase {

@@ -4,5 +4,6 @@ export * from './csms';
 export * from './status';
 export * from './problems';
 export * from './security-events';
+export * from './transactions';
 export * from './keys';
 export * from './actor';

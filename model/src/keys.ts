@@ -23,6 +23,11 @@
  *   st:{<s>}:cmdinflight            string: id of the command on the wire (one call at a time)
  *   st:{<s>}:cmds                   sorted set: the station's command ids by submit time (history)
  *   txseq                           counter: 1.6 transaction ids
+ *   tx:activity                     sorted set: JSON [stationId, transactionId] of open transactions by
+ *                                   last activity (ms), for the stale-transaction sweep
+ *   tx:closing                      sorted set: the same members, closed by policy in the state and not
+ *                                   yet journaled, by claim time (crash recovery of the sweep)
+ *   tx:sweep:lock                   string: holder of the stale-transaction sweep, expires
  *   meta                            pub/sub channel: id of a station whose metadata changed
  *   journal                         stream: versioned batches of events (see journal-entry.ts)
  *   journal:groups                  set: consumer groups the journal must be kept for
@@ -90,6 +95,9 @@ export class RedisKeys {
   metadata(stationId: string): string { return this.st(stationId, 'meta'); }
   security(stationId: string): string { return this.st(stationId, 'security'); }
   txSeq(): string { return `${this.prefix}txseq`; }
+  txActivity(): string { return `${this.prefix}tx:activity`; }
+  txClosing(): string { return `${this.prefix}tx:closing`; }
+  txSweepLock(): string { return `${this.prefix}tx:sweep:lock`; }
   metaChannel(): string { return `${this.prefix}meta`; }
 
   // Event journal

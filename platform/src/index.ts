@@ -4,6 +4,9 @@
  */
 export * from './logger';
 export * from './state/station-store';
+export * from './state/transaction-queries';
+export * from './state/stale-transactions';
+export { activityMember, type GlobalTxKeys, type StationTxKeys } from './state/transaction-records';
 export * from './journal/redis-journal';
 export * from './journal/journal-drain';
 export * from './sinks/influx/writer';

@@ -1,11 +1,12 @@
 /**
  * The collector's answers to the questions adapters ask: may this station register, may this token
- * charge, which transaction id comes next, which connector holds a transaction, and whether we sign a
- * station's certificate.
+ * charge, which transaction id comes next, what the shared state holds about a transaction or a
+ * connector, and whether we sign a station's certificate.
  */
 import type { Authorizer } from '../access/authorizer';
 import type { UnknownStationPolicy } from '../config';
 import type { Logger, StationStore } from '@chargewatch/platform';
+import type { ConnectorRef } from '@chargewatch/model';
 import type { BootInfo, CertificateSigningRequest, CsmsDecisions, RegistrationDecision } from './adapters/types';
 
 /** Retry interval for stations that are Pending or Rejected: frequent enough to notice an approval. */
@@ -40,8 +41,16 @@ export class CollectorDecisions implements CsmsDecisions {
   }
 
   /** Open, or ended recently: a resent end (its answer was lost) must be placed like the first one. */
-  async findTransaction(stationId: string, transactionId: string) {
-    return (await this.store.findTransaction(stationId, transactionId)) ?? (await this.store.findEndedTransaction(stationId, transactionId));
+  findTransaction(stationId: string, transactionId: string) {
+    return this.store.transactions.find(stationId, transactionId);
+  }
+
+  endingTransaction(stationId: string, transactionId: string, at: number) {
+    return this.store.transactions.ending(stationId, transactionId, at);
+  }
+
+  transactionsLostByReboot(stationId: string, ref: ConnectorRef, at: number) {
+    return this.store.transactions.lostByReboot(stationId, ref, at);
   }
 
   connectors(stationId: string) {

@@ -18,7 +18,7 @@ describe('security messages and 2.0.1 faults', () => {
   const clients: RPCClient[] = [];
 
   beforeAll(async () => {
-    collector = await startTestCollector();
+    collector = await startTestCollector({ TX_STALE_SWEEP_INTERVAL_SEC: '0' });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close({ force: true })));

@@ -51,6 +51,7 @@ describe('loadConfig defaults', () => {
         maxBufferLines: 200000,
       },
       journalMaxEntries: 2000000,
+      transactions: { staleAfterSec: 86400, sweepIntervalSec: 300 },
       collectorId: hostname(),
       logLevel: 'info',
     };
@@ -111,6 +112,8 @@ describe('loadConfig overrides', () => {
     INFLUX_FLUSH_INTERVAL_MS: ['10', (c) => c.influx.flushIntervalMs, 10],
     INFLUX_MAX_BUFFER_LINES: ['1000', (c) => c.influx.maxBufferLines, 1000],
     JOURNAL_MAX_ENTRIES: ['5000', (c) => c.journalMaxEntries, 5000],
+    TX_STALE_AFTER_SEC: ['7200', (c) => c.transactions.staleAfterSec, 7200],
+    TX_STALE_SWEEP_INTERVAL_SEC: ['0', (c) => c.transactions.sweepIntervalSec, 0],
     COLLECTOR_ID: ['collector-7', (c) => c.collectorId, 'collector-7'],
     LOG_LEVEL: ['debug', (c) => c.logLevel, 'debug'],
   };
@@ -151,6 +154,7 @@ describe('loadConfig validation', () => {
     ['INFLUX_FLUSH_INTERVAL_MS', 10],
     ['INFLUX_MAX_BUFFER_LINES', 1000],
     ['JOURNAL_MAX_ENTRIES', 1],
+    ['TX_STALE_AFTER_SEC', 600],
   ];
 
   it.each(ints)('%s must be an integer (ConfigError naming the variable)', (name) => {

@@ -7,25 +7,25 @@
  *   stations                      set of station ids
  *   station:{id}                  hash: boot info, online, collectorId, protocol, lastSeen, lastHeartbeat, …
  *   station:{id}:connectors       hash: "{evse}/{connector}" → JSON ConnectorState
- *   station:{id}:tx               hash: transactionId → JSON OpenTransaction
- *   station:{id}:txended:{txId}   JSON OpenTransaction of a transaction ended in the last 7 days (expires)
+ *   station:{id}:tx               hash: transactionId → JSON TransactionRecord of an open transaction
+ *   station:{id}:txended:{txId}   JSON TransactionRecord (with `ended`) of a transaction ended in the last 7 days (expires)
+ *   station:{id}:txact            hash: transactionId → epoch ms of its last activity (stale sweep)
  *   station:{id}:meta             hash: site, address, latitude, longitude, operatingHours, tags (JSON)
  *   station:{id}:txstart:{start}  1.6 transaction id given to one StartTransaction, for its resends (expires)
  *   txseq                         counter for 1.6 transaction ids (unique across restarts)
+ *   tx:activity, tx:closing, tx:sweep:lock   stale-transaction sweep (transaction-records.ts)
  *   channel meta                  pub/sub: station id whose metadata changed
  */
 import type { Redis } from 'ioredis';
-import type { ChargeEvent, ConnectorSnapshot, OpenTransaction } from '@chargewatch/model';
+import { RedisKeys, type ChargeEvent, type ConnectorSnapshot, type TransactionRecord } from '@chargewatch/model';
 import { applyProblemItem, isProblemItem } from './apply-problems';
-import { connectorFrom, connectorKey, parseMeta, toState, type ConnectorState, type StationMetadata, type StationState } from './station-state';
+import { applyTransactionEvent, touchActivity, type TxApplyContext } from './apply-transactions';
+import { connectorKey, parseMeta, toState, type ConnectorState, type StationMetadata, type StationState } from './station-state';
+import { StaleTransactionSweeper, type StaleSweepOptions } from './stale-transactions';
+import { TransactionQueries } from './transaction-queries';
+import { ActivityThrottle, parseRecord, type GlobalTxKeys, type StationTxKeys } from './transaction-records';
 
 export type { ConnectorState, StationMetadata, StationState } from './station-state';
-
-/**
- * How long an ended transaction stays findable: a StopTransaction / TransactionEvent(Ended) resent after
- * a lost answer must land on the same connector, or InfluxDB gets a second point under other tags.
- */
-const ENDED_TX_TTL_SEC = 7 * 24 * 3600;
 
 /**
  * `lastSeen` is written at most this often per station: meter values arrive every few seconds from
@@ -35,14 +35,45 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 5000;
 
 export class StationStore {
   private lastSeenWritten = new Map<string, number>();
+  private readonly activity = new ActivityThrottle();
+  readonly globalTxKeys: GlobalTxKeys;
+  /** Transaction look-ups for the adapters' decisions and the Prometheus sink. */
+  readonly transactions: TransactionQueries;
 
   constructor(
     readonly redis: Redis,
     readonly prefix = 'cw:',
-  ) {}
+  ) {
+    const keys = new RedisKeys(prefix);
+    this.globalTxKeys = { activityIndex: keys.txActivity(), closing: keys.txClosing(), sweepLock: keys.txSweepLock() };
+    this.transactions = new TransactionQueries(redis, (id) => this.txKeys(id), this.globalTxKeys);
+  }
 
   private k(...parts: string[]): string {
     return this.prefix + parts.join(':');
+  }
+
+  /** A sweep over this store's transactions (see stale-transactions.ts). */
+  staleSweeper(options: Omit<StaleSweepOptions, 'redis' | 'queries' | 'keysOf' | 'global' | 'stationIds'>): StaleTransactionSweeper {
+    return new StaleTransactionSweeper({
+      ...options,
+      redis: this.redis,
+      queries: this.transactions,
+      keysOf: (id) => this.txKeys(id),
+      global: this.globalTxKeys,
+      stationIds: () => this.listIds(),
+    });
+  }
+
+  /** The station keys the transaction modules use. */
+  txKeys(stationId: string): StationTxKeys {
+    return {
+      station: this.k('station', stationId),
+      connectors: this.k('station', stationId, 'connectors'),
+      transactions: this.k('station', stationId, 'tx'),
+      activity: this.k('station', stationId, 'txact'),
+      ended: (transactionId) => this.k('station', stationId, 'txended', transactionId),
+    };
   }
 
   /** Accepted, Pending or Rejected as last decided at a boot or by an operator; undefined before either. */
@@ -78,15 +109,13 @@ export class StationStore {
     return id;
   }
 
-  async findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
-    const raw = await this.redis.hget(this.k('station', stationId, 'tx'), transactionId);
-    return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
+  async findTransaction(stationId: string, transactionId: string): Promise<TransactionRecord | undefined> {
+    return parseRecord(await this.redis.hget(this.k('station', stationId, 'tx'), transactionId));
   }
 
-  /** A transaction that ended within the last ENDED_TX_TTL_SEC, as it was while open. */
-  async findEndedTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
-    const raw = await this.redis.get(this.k('station', stationId, 'txended', transactionId));
-    return raw ? (JSON.parse(raw) as OpenTransaction) : undefined;
+  /** A transaction that ended within the last ENDED_TX_TTL_SEC, as it was while open, with how it ended. */
+  async findEndedTransaction(stationId: string, transactionId: string): Promise<TransactionRecord | undefined> {
+    return parseRecord(await this.redis.get(this.k('station', stationId, 'txended', transactionId)));
   }
 
   /** The station's connectors as the adapters need them (status and open 2.0.1 problems). */
@@ -111,24 +140,16 @@ export class StationStore {
     const last = events[events.length - 1]!.receivedAt;
     const meterOnly = events.every((e) => e.type === 'meter.sample');
     const writeLastSeen = !meterOnly || last - (this.lastSeenWritten.get(stationId) ?? 0) >= LAST_SEEN_WRITE_INTERVAL_MS;
-    // The common case, a MeterValues between two lastSeen writes, needs no Redis command at all.
-    if (meterOnly && !writeLastSeen) return;
-
-    const needsConnectors = events.some(
-      (e) => e.type === 'connector.status' || e.type.startsWith('transaction.') || (e.type === 'device.event' && isProblemItem(e)),
+    const activityDue = events.flatMap((e) =>
+      e.type === 'meter.sample' && e.transactionId && this.activity.due(stationId, e.transactionId, e.receivedAt) ? [e.transactionId] : [],
     );
-    const previous = needsConnectors ? await this.redis.hgetall(this.k('station', stationId, 'connectors')) : {};
-    const connectors = new Map<string, ConnectorState>();
-    for (const [key, raw] of Object.entries(previous)) connectors.set(key, JSON.parse(raw) as ConnectorState);
-    const touched = new Set<string>();
+    // The common case, a MeterValues between two lastSeen writes, needs no Redis command at all.
+    if (meterOnly && !writeLastSeen && activityDue.length === 0) return;
 
-    const txKey = this.k('station', stationId, 'tx');
-    // Ending transactions as they were while open, kept under txended:{id} (see ENDED_TX_TTL_SEC).
-    const endedIds = events.flatMap((e) => (e.type === 'transaction.ended' ? [e.transactionId] : []));
-    const endedOpen = endedIds.length ? await this.redis.hmget(txKey, ...endedIds) : [];
-
-    const m = this.redis.multi();
-    const station = this.k('station', stationId);
+    const keys = this.txKeys(stationId);
+    const ctx = await this.readForApply(stationId, keys, events);
+    const { m, connectors, touched } = ctx;
+    const station = keys.station;
     let writes = 0;
     if (!meterOnly) {
       // Registry membership needs writing only with state changes, not with every meter value.
@@ -138,6 +159,10 @@ export class StationStore {
     if (writeLastSeen) {
       m.hset(station, 'lastSeen', String(last));
       this.lastSeenWritten.set(stationId, last);
+      writes++;
+    }
+    for (const txId of new Set(activityDue)) {
+      touchActivity(ctx, txId, last);
       writes++;
     }
     for (const e of events) {
@@ -164,6 +189,8 @@ export class StationStore {
           );
           break;
         case 'station.booted':
+          // Transactions named after a reboot must write their activity at once (transactionsLostByReboot).
+          this.activity.forgetStation(stationId);
           m.hset(station, {
             vendor: e.vendor,
             model: e.model,
@@ -198,40 +225,11 @@ export class StationStore {
           touched.add(key);
           break;
         }
-        case 'transaction.started': {
-          const tx: OpenTransaction = {
-            transactionId: e.transactionId,
-            evseId: e.evseId,
-            connectorId: e.connectorId,
-            startedAt: e.time,
-            meterStartWh: e.meterStartWh,
-            idToken: e.idToken,
-          };
-          m.hset(txKey, e.transactionId, JSON.stringify(tx));
-          this.linkTransaction(connectors, touched, e.evseId, e.connectorId, e.transactionId, e.time);
-          break;
-        }
+        case 'transaction.started':
         case 'transaction.updated':
-          // 2.0.1 may open a transaction with an Updated event when Started was lost; keep it visible.
-          m.hsetnx(
-            txKey,
-            e.transactionId,
-            JSON.stringify({ transactionId: e.transactionId, evseId: e.evseId, connectorId: e.connectorId, startedAt: e.time, idToken: e.idToken }),
-          );
-          this.linkTransaction(connectors, touched, e.evseId, e.connectorId, e.transactionId, e.time);
+        case 'transaction.ended':
+          applyTransactionEvent(ctx, e);
           break;
-        case 'transaction.ended': {
-          const wasOpen = endedOpen[endedIds.indexOf(e.transactionId)];
-          if (wasOpen) m.set(this.k('station', stationId, 'txended', e.transactionId), wasOpen, 'EX', ENDED_TX_TTL_SEC);
-          m.hdel(txKey, e.transactionId);
-          for (const [key, c] of connectors) {
-            if (c.transactionId === e.transactionId) {
-              connectors.set(key, { ...c, transactionId: undefined });
-              touched.add(key);
-            }
-          }
-          break;
-        }
         case 'device.event':
           applyProblemItem(connectors, touched, e);
           break;
@@ -245,25 +243,46 @@ export class StationStore {
       }
       writes++;
     }
-    for (const key of touched) m.hset(this.k('station', stationId, 'connectors'), key, JSON.stringify(connectors.get(key)));
+    for (const key of touched) m.hset(keys.connectors, key, JSON.stringify(connectors.get(key)));
     if (writes === 0 && touched.size === 0) {
       m.discard();
       return;
     }
-    await m.exec();
+    // The activity index is global (not in the station's cluster slot): written beside the MULTI. It only
+    // says where the stale sweep should look, and the sweep corrects it from the station's own keys.
+    const index = this.globalTxKeys.activityIndex;
+    await Promise.all([
+      m.exec(),
+      ...[...ctx.indexed].map(([member, at]) => this.redis.zadd(index, 'GT', at, member)),
+      ...(ctx.unindexed.size ? [this.redis.zrem(index, ...ctx.unindexed)] : []),
+    ]);
   }
 
-  private linkTransaction(
-    connectors: Map<string, ConnectorState>,
-    touched: Set<string>,
-    evseId: number,
-    connectorId: number,
-    transactionId: string,
-    time: number,
-  ): void {
-    const key = connectorKey(evseId, connectorId);
-    connectors.set(key, { ...connectorFrom(connectors.get(key), evseId, connectorId, time), transactionId });
-    touched.add(key);
+  /** What apply() must know before its MULTI: connectors, and the open or ended state of the batch's transactions. */
+  private async readForApply(stationId: string, keys: StationTxKeys, events: ChargeEvent[]): Promise<TxApplyContext> {
+    const needsConnectors = events.some(
+      (e) => e.type === 'connector.status' || e.type.startsWith('transaction.') || (e.type === 'device.event' && isProblemItem(e)),
+    );
+    const txIds = [...new Set(events.flatMap((e) => (e.type.startsWith('transaction.') ? [(e as { transactionId: string }).transactionId] : [])))];
+    const [previous, open, ended] = await Promise.all([
+      needsConnectors ? this.redis.hgetall(keys.connectors) : Promise.resolve({} as Record<string, string>),
+      txIds.length ? this.redis.hmget(keys.transactions, ...txIds) : Promise.resolve([] as Array<string | null>),
+      Promise.all(txIds.map((id) => this.redis.exists(keys.ended(id)))),
+    ]);
+    const connectors = new Map<string, ConnectorState>();
+    for (const [key, raw] of Object.entries(previous)) connectors.set(key, JSON.parse(raw) as ConnectorState);
+    return {
+      m: this.redis.multi(),
+      keys,
+      stationId,
+      connectors,
+      touched: new Set(),
+      open: new Map(txIds.map((id, i) => [id, open[i] ?? undefined])),
+      ended: new Set(txIds.filter((_id, i) => ended[i] === 1)),
+      indexed: new Map(),
+      unindexed: new Set(),
+      throttle: this.activity,
+    };
   }
 
   async setMetadata(stationId: string, meta: StationMetadata): Promise<void> {

@@ -238,7 +238,7 @@ describe('transactions', () => {
     const a = station('CP-1');
     await store.apply([a.updated(1_000, 1, 'lost-start')]);
     let s = (await store.get('CP-1'))!;
-    expect(s.transactions).toEqual([{ transactionId: 'lost-start', evseId: 1, connectorId: 1, startedAt: T0 + 1_000 }]);
+    expect(s.transactions).toEqual([{ transactionId: 'lost-start', evseId: 1, connectorId: 1, startedAt: T0 + 1_000, startUnseen: true }]);
     expect(s.connectors[0]!.transactionId).toBe('lost-start');
 
     await store.apply([a.started(2_000, 2, 'tx-2', 500), a.updated(3_000, 2, 'tx-2')]);

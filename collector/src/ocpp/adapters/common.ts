@@ -1,5 +1,5 @@
 /** Plumbing shared by the version adapters; nothing here knows about a specific OCPP version. */
-import type { CertificateSigningRequested, ConnectorRef } from '@chargewatch/model';
+import { collectorClose, type CertificateSigningRequested, type ConnectorRef, type TransactionEnded } from '@chargewatch/model';
 import { propertyViolation, rpcError } from './errors';
 import type { CertificateSigningRequest, HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
 import { parseStationTime } from './units';
@@ -136,4 +136,13 @@ export async function signCertificateRequest(
   const request: CertificateSigningRequest = { certificateType: req.certificateType ?? 'Unspecified', csrLength: req.csr.length };
   const status = await ctx.decisions.signCertificate(ctx.stationId, request);
   return { status, event: { type: 'certificate.signing', ...eventBase(ctx), ...request, result: status } };
+}
+
+/**
+ * A connector reported Available after a reboot: transactions the station lost in that reboot are
+ * closed at once by the collector (stoppedReason StaleAfterReboot), placed before the status event.
+ */
+export async function rebootCloses(ctx: HandleContext, ref: ConnectorRef): Promise<TransactionEnded[]> {
+  const lost = await ctx.decisions.transactionsLostByReboot(ctx.stationId, ref, ctx.receivedAt);
+  return lost.map((tx) => collectorClose(ctx.stationId, tx, { time: tx.lastActivity, receivedAt: ctx.receivedAt, reason: 'StaleAfterReboot' }));
 }

@@ -1,8 +1,18 @@
-import type { AuthorizationDecision, CertificateSigningRequested, ChargeEvent, ConnectorSnapshot, IdToken, OpenTransaction } from '@chargewatch/model';
+import type {
+  AuthorizationDecision,
+  CertificateSigningRequested,
+  ChargeEvent,
+  ConnectorRef,
+  ConnectorSnapshot,
+  IdToken,
+  LostTransaction,
+  OpenTransaction,
+  TransactionRecord,
+} from '@chargewatch/model';
 
 // Version-neutral decision and transaction records live in the model (access control and the station
 // store use them too); re-exported so the adapters keep one import site.
-export type { AuthorizationDecision, ConnectorSnapshot, OpenTransaction };
+export type { AuthorizationDecision, ConnectorSnapshot, LostTransaction, OpenTransaction, TransactionRecord };
 
 export interface CertificateSigningRequest {
   certificateType: CertificateSigningRequested['certificateType'];
@@ -35,10 +45,20 @@ export interface CsmsDecisions {
    */
   allocateTransactionId(stationId: string, startKey?: string): Promise<number>;
   /**
-   * Transaction by id, open or recently ended, so 1.6 StopTransaction (which names no connector) can be
-   * placed — also when it is resent after its answer was lost and the transaction is already closed.
+   * Transaction by id from the shared state, open or recently ended (then `ended` says how), so a
+   * message can be placed on its connector and a resent start recognised — on any collector.
    */
-  findTransaction(stationId: string, transactionId: string): Promise<OpenTransaction | undefined>;
+  findTransaction(stationId: string, transactionId: string): Promise<TransactionRecord | undefined>;
+  /**
+   * findTransaction for a message that ends the transaction (1.6 StopTransaction, 2.0.1 Ended): first
+   * marks it active at `at`, so a stale sweep running at that moment backs off rather than closing it too.
+   */
+  endingTransaction(stationId: string, transactionId: string, at: number): Promise<TransactionRecord | undefined>;
+  /**
+   * Open transactions on `ref` that the station lost in its last reboot (last active before its last
+   * BootNotification), asked when the connector reports Available; the adapter closes them.
+   */
+  transactionsLostByReboot(stationId: string, ref: ConnectorRef, at: number): Promise<LostTransaction[]>;
   /** The station's connectors from the shared state, with their open 2.0.1 problems. */
   connectors(stationId: string): Promise<ConnectorSnapshot[]>;
   /** Answer to SignCertificate (1.6 Security Whitepaper and 2.0.1). */

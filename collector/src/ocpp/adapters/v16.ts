@@ -1,5 +1,5 @@
 /** OCPP 1.6J station→CSMS calls, translated into the version-independent event model. */
-import type { ChargeEvent, ConnectorRef, ConnectorStatus, IdToken } from '@chargewatch/model';
+import { endFacts, isResentStart, type ChargeEvent, type ConnectorRef, type ConnectorStatus, type IdToken } from '@chargewatch/model';
 import {
   assertNotNegative,
   createAdapter,
@@ -11,6 +11,7 @@ import {
   dataTransfer,
   heartbeat,
   logStatusNotification,
+  rebootCloses,
   securityEventNotification,
   signCertificateRequest,
 } from './common';
@@ -154,13 +155,17 @@ const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
 
 const statusNotification = handler<StatusNotificationReq>(async (req, ctx) => {
   const time = req.timestamp === undefined ? ctx.receivedAt : parseStationTime(req.timestamp, ctx.receivedAt);
+  const ref = connectorRef16(req.connectorId);
+  // A connector free after a reboot has no transaction any more, whatever the state still holds.
+  const closes = req.status === 'Available' && req.connectorId > 0 ? await rebootCloses(ctx, ref) : [];
   return {
     reply: {},
     events: [
+      ...closes,
       {
         type: 'connector.status',
         ...eventBase(ctx, time),
-        ...connectorRef16(req.connectorId),
+        ...ref,
         status: req.status,
         errorCode: req.errorCode,
         vendorErrorCode: req.vendorErrorCode,
@@ -187,6 +192,8 @@ const startTransaction = handler<StartTransactionReq>(async (req, ctx) => {
   // A resend of this StartTransaction (its answer was lost) must get the same id, not open a second transaction.
   const startKey = JSON.stringify([req.connectorId, req.timestamp, req.idTag, req.meterStart]);
   const transactionId = await ctx.decisions.allocateTransactionId(ctx.stationId, startKey);
+  // The start key gave the id of an earlier StartTransaction: it is a resend if that start was recorded.
+  const resent = isResentStart(await ctx.decisions.findTransaction(ctx.stationId, String(transactionId)));
   const info = await authorizeIdTag(ctx, req.idTag);
   return {
     reply: { transactionId, idTagInfo: info },
@@ -200,6 +207,7 @@ const startTransaction = handler<StartTransactionReq>(async (req, ctx) => {
         meterStartWh: req.meterStart,
         reservationId: req.reservationId,
         offline: false,
+        ...(resent ? { resent } : {}),
       },
     ],
   };
@@ -209,9 +217,9 @@ const stopTransaction = handler<StopTransactionReq>(async (req, ctx) => {
   const time = parseStationTime(req.timestamp, ctx.receivedAt);
   assertNonNegativeRegister(req.meterStop, 'meterStop');
   const transactionId = String(req.transactionId);
-  const open = await ctx.decisions.findTransaction(ctx.stationId, transactionId);
+  const known = await ctx.decisions.endingTransaction(ctx.stationId, transactionId, ctx.receivedAt);
   // Stations replay StopTransaction after restarts, for transactions we may never have seen start.
-  const ref: ConnectorRef = open ? { evseId: open.evseId, connectorId: open.connectorId } : { evseId: 0, connectorId: 0 };
+  const ref: ConnectorRef = known ? { evseId: known.evseId, connectorId: known.connectorId } : { evseId: 0, connectorId: 0 };
   const samples = meterSamples(ctx, ref, rawMeterValues(req.transactionData ?? []), transactionId);
   const ended: ChargeEvent = {
     type: 'transaction.ended',
@@ -222,6 +230,8 @@ const stopTransaction = handler<StopTransactionReq>(async (req, ctx) => {
     stoppedReason: req.reason ?? DEFAULT_STOP_REASON,
     idToken: req.idTag === undefined ? undefined : idTokenOf(req.idTag),
     offline: false,
+    closedBy: 'station',
+    ...endFacts(known),
   };
   const reply = req.idTag === undefined ? {} : { idTagInfo: await authorizeIdTag(ctx, req.idTag) };
   // Readings taken during the transaction come before its end, so consumers see them while it is open.

@@ -1,5 +1,5 @@
-/** OCPP 2.0.1 TransactionEvent: one message for start, updates and end. */
-import type { ChargeEvent, ConnectorRef, MeterSample } from '@chargewatch/model';
+/** OCPP 2.0.1 TransactionEvent: one message for start, updates and end, placed and judged against the shared state. */
+import { endFacts, isResentStart, type ChargeEvent, type ConnectorRef, type MeterSample, type TransactionRecord } from '@chargewatch/model';
 import { assertNotNegative, eventBase, evseOnly, handler } from './common';
 import { importRegisterWh, meterSamples } from './meter';
 import type { HandleContext } from './types';
@@ -27,17 +27,16 @@ interface TransactionEventReq {
 const DEFAULT_STOP_REASON = 'Local';
 
 /**
- * Only the first TransactionEvent must name the EVSE; later ones may omit it (or its connector), so the open
- * transaction fills the gap.
+ * Only the first TransactionEvent must name the EVSE; later ones may omit it (or its connector), so the
+ * recorded transaction fills the gap.
  */
-async function transactionRef(req: TransactionEventReq, ctx: HandleContext): Promise<ConnectorRef> {
+function transactionRef(req: TransactionEventReq, known: TransactionRecord | undefined): ConnectorRef {
   const evse = req.evse;
   if (evse?.connectorId !== undefined) {
     assertNotNegative(evse.id, 'evse.id');
     return { evseId: evse.id, connectorId: evse.connectorId };
   }
-  const open = await ctx.decisions.findTransaction(ctx.stationId, req.transactionInfo.transactionId);
-  if (open && (evse === undefined || open.evseId === evse.id)) return { evseId: open.evseId, connectorId: open.connectorId };
+  if (known && (evse === undefined || known.evseId === evse.id)) return { evseId: known.evseId, connectorId: known.connectorId };
   return evse ? evseOnly(evse.id) : { evseId: 0, connectorId: 0 };
 }
 
@@ -46,6 +45,7 @@ function transactionEvent(
   ctx: HandleContext,
   ref: ConnectorRef,
   samples: readonly MeterSample[],
+  known: TransactionRecord | undefined,
 ): ChargeEvent {
   const common = {
     ...eventBase(ctx, parseStationTime(req.timestamp, ctx.receivedAt)),
@@ -63,6 +63,7 @@ function transactionEvent(
         ...common,
         meterStartWh: importRegisterWh(samples, 'first'),
         reservationId: req.reservationId,
+        ...(isResentStart(known) ? { resent: true } : {}),
       };
     case 'Updated':
       return { type: 'transaction.updated', ...common, chargingState: req.transactionInfo.chargingState };
@@ -72,15 +73,26 @@ function transactionEvent(
         ...common,
         meterStopWh: importRegisterWh(samples, 'last'),
         stoppedReason: req.transactionInfo.stoppedReason ?? DEFAULT_STOP_REASON,
+        closedBy: 'station',
+        ...endFacts(known),
       };
   }
 }
 
 export const transactionEventHandler = handler<TransactionEventReq>(async (req, ctx) => {
-  const ref = await transactionRef(req, ctx);
   const transactionId = req.transactionInfo.transactionId;
+  // The shared state decides resends, the start an end carries and, when the message does not say,
+  // the connector — whichever collector saw what. Updates that name their connector (the steady
+  // stream of meter values) need no look-up.
+  const known =
+    req.eventType === 'Ended'
+      ? await ctx.decisions.endingTransaction(ctx.stationId, transactionId, ctx.receivedAt)
+      : req.eventType === 'Started' || req.evse?.connectorId === undefined
+        ? await ctx.decisions.findTransaction(ctx.stationId, transactionId)
+        : undefined;
+  const ref = transactionRef(req, known);
   const samples = meterSamples(ctx, ref, rawMeterValues(req.meterValue ?? []), transactionId);
-  const event = transactionEvent(req, ctx, ref, samples);
+  const event = transactionEvent(req, ctx, ref, samples, known);
   const reply = req.idToken ? { idTokenInfo: await authorizeToken(ctx, req.idToken) } : {};
   // Samples belong inside the transaction: after its start, before its end.
   const events = req.eventType === 'Ended' ? [...samples, event] : [event, ...samples];

@@ -13,6 +13,7 @@ import {
   dataTransfer,
   heartbeat,
   logStatusNotification,
+  rebootCloses,
   securityEventNotification,
   signCertificateRequest,
 } from './common';
@@ -85,10 +86,13 @@ const bootNotification = handler<BootNotificationReq>(async (req, ctx) => {
 const statusNotification = handler<StatusNotificationReq>(async (req, ctx) => {
   assertNotNegative(req.evseId, 'evseId');
   assertNotNegative(req.connectorId, 'connectorId');
+  const ref = { evseId: req.evseId, connectorId: req.connectorId };
   // 2.0.1 reports faults through NotifyEvent, not here: the error stays what the open problems say.
   const stored = await connectorSnapshot(ctx, req.evseId, req.connectorId);
+  // A connector Available after a reboot holds no transaction from before it (the station would have said).
+  const closes = req.connectorStatus === 'Available' && req.evseId > 0 ? await rebootCloses(ctx, ref) : [];
   const time = parseStationTime(req.timestamp, ctx.receivedAt);
-  return { reply: {}, events: [statusWithProblems(ctx, time, { ...stored, status: req.connectorStatus })] };
+  return { reply: {}, events: [...closes, statusWithProblems(ctx, time, { ...stored, status: req.connectorStatus })] };
 });
 
 const meterValues = handler<MeterValuesReq>(async (req, ctx) => ({

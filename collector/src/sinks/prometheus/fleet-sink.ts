@@ -2,6 +2,9 @@
  * Turns events into live Prometheus state. Keeps a small in-memory picture of each station this
  * collector has seen (identity, connectors, last register readings) because gauges need the previous
  * state to update aggregates and counters need the previous register to compute energy deltas.
+ *
+ * Session counters count each start and end once: events marked `resent` (already recorded in the
+ * shared state, see model/src/transactions.ts) are not counted again.
  */
 import { Gauge } from 'prom-client';
 import { isStationLevelConnector, reportedStatus, securityEventLabel, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
@@ -154,6 +157,11 @@ export class FleetMetricsSink {
       this.m.securityEvents.inc({ event_type: e.eventType, source: e.source });
       return;
     }
+    if (e.type === 'transaction.ended' && e.closedBy === 'collector') {
+      this.m.transactionsClosedByPolicy.inc({ reason: e.stoppedReason });
+      // A sweep may close a transaction of a station another collector holds: no series of it here.
+      if (!this.stations.has(e.stationId)) return;
+    }
     const s = this.view(e.stationId);
     s.lastSeen = Math.max(s.lastSeen, e.receivedAt);
     const id = e.stationId;
@@ -204,9 +212,11 @@ export class FleetMetricsSink {
         }
         break;
       case 'transaction.started':
+        if (e.meterStartWh !== undefined && !e.resent) s.registers.set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
+        // A resend was counted the first time, and may arrive after the end: it opens nothing.
+        if (e.resent) break;
         this.m.sessionsStarted.inc(this.fleetLabels(s));
         s.openTx.set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
-        if (e.meterStartWh !== undefined) s.registers.set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
         break;
       case 'transaction.updated':
         if (!s.openTx.has(e.transactionId)) s.openTx.set(e.transactionId, {});
@@ -215,18 +225,22 @@ export class FleetMetricsSink {
         if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.time, e.transactionId);
         const tx = s.openTx.get(e.transactionId);
         s.openTx.delete(e.transactionId);
+        if (e.resent) break;
         this.m.sessionsEnded.inc({ ...this.fleetLabels(s), reason: e.stoppedReason || 'Local' });
-        const start = tx?.startWh;
+        // The start from the shared state, so a session started on another collector is judged too. A
+        // close by policy has no stop reading: its energy is unknown, not zero.
+        const start = e.start?.meterStartWh ?? tx?.startWh;
         const end = e.meterStopWh ?? tx?.maxWh;
-        if (start !== undefined && end !== undefined && end - start <= 0) this.m.sessionsZeroEnergy.inc(this.fleetLabels(s));
+        const zero = start !== undefined && end !== undefined && end - start <= 0;
+        if (zero && e.closedBy !== 'collector') this.m.sessionsZeroEnergy.inc(this.fleetLabels(s));
         break;
       }
+      case 'certificate.signing':
+        this.m.certificateSigning.inc({ certificate_type: e.certificateType, result: e.result });
+        break;
       case 'security.event':
         // Collector-side types are ours (a fixed set, counted above); a station's are free text.
         this.m.securityEvents.inc({ event_type: securityEventLabel(e.eventType), source: e.source });
-        break;
-      case 'certificate.signing':
-        this.m.certificateSigning.inc({ certificate_type: e.certificateType, result: e.result });
         break;
       case 'firmware.status':
         this.m.firmwareStatus.inc({ status: e.status });

@@ -28,6 +28,7 @@ export class CollectorMetrics {
   readonly securityEvents: Counter<'event_type' | 'source'>;
   readonly firmwareStatus: Counter<'status'>;
   readonly authorizations: Counter<'result'>;
+  readonly transactionsClosedByPolicy: Counter<'reason'>;
   readonly certificateSigning: Counter<'certificate_type' | 'result'>;
 
   // Per station
@@ -80,6 +81,12 @@ export class CollectorMetrics {
     this.securityEvents = new Counter({ name: 'chargewatch_security_events_total', help: 'Security events reported by stations or detected by the collector', labelNames: ['event_type', 'source'], registers: r });
     this.firmwareStatus = new Counter({ name: 'chargewatch_firmware_status_total', help: 'Firmware status notifications', labelNames: ['status'], registers: r });
     this.authorizations = new Counter({ name: 'chargewatch_authorizations_total', help: 'Authorization decisions', labelNames: ['result'], registers: r });
+    this.transactionsClosedByPolicy = new Counter({
+      name: 'chargewatch_transactions_closed_by_policy_total',
+      help: 'Transactions the collector closed because the station never will (reason StaleAfterReboot or StaleNoActivity)',
+      labelNames: ['reason'],
+      registers: r,
+    });
     this.certificateSigning = new Counter({
       name: 'chargewatch_certificate_signing_requests_total',
       help: 'SignCertificate requests from stations, by certificate type (ChargingStationCertificate, V2GCertificate, Unspecified) and answer',

@@ -1,4 +1,4 @@
-import type { IdToken } from '@chargewatch/model';
+import type { ConnectorRef, IdToken } from '@chargewatch/model';
 import type {
   AuthorizationDecision,
   BootInfo,
@@ -6,8 +6,9 @@ import type {
   ConnectorSnapshot,
   CsmsDecisions,
   HandleContext,
-  OpenTransaction,
+  LostTransaction,
   RegistrationDecision,
+  TransactionRecord,
 } from '../../../src/ocpp/adapters/types';
 
 /** In-memory CsmsDecisions that records what the adapter asked. */
@@ -16,7 +17,10 @@ export class FakeDecisions implements CsmsDecisions {
   /** Per token id; tokens not listed get `defaultAuthorization`. */
   authorizations = new Map<string, AuthorizationDecision>();
   defaultAuthorization: AuthorizationDecision = { status: 'Accepted' };
-  openTransactions = new Map<string, OpenTransaction>();
+  /** The shared state's transactions, open or ended (then `ended` is set). */
+  openTransactions = new Map<string, TransactionRecord>();
+  /** What transactionsLostByReboot answers, per "evse/connector". */
+  lostByReboot = new Map<string, LostTransaction[]>();
   connectorStates: ConnectorSnapshot[] = [];
   certificateDecision: 'Accepted' | 'Rejected' = 'Rejected';
   nextTransactionId = 1000;
@@ -24,7 +28,11 @@ export class FakeDecisions implements CsmsDecisions {
   readonly boots: BootInfo[] = [];
   readonly authorized: IdToken[] = [];
   readonly lookedUp: string[] = [];
+  /** Transactions marked active by endingTransaction, with the time. */
+  readonly touched: Array<{ transactionId: string; at: number }> = [];
   readonly certificateRequests: CertificateSigningRequest[] = [];
+  /** Connectors asked about in transactionsLostByReboot. */
+  readonly rebootQueries: ConnectorRef[] = [];
 
   async registration(_stationId: string, boot: BootInfo): Promise<RegistrationDecision> {
     this.boots.push(boot);
@@ -40,9 +48,19 @@ export class FakeDecisions implements CsmsDecisions {
     return this.nextTransactionId++;
   }
 
-  async findTransaction(_stationId: string, transactionId: string): Promise<OpenTransaction | undefined> {
+  async findTransaction(_stationId: string, transactionId: string): Promise<TransactionRecord | undefined> {
     this.lookedUp.push(transactionId);
     return this.openTransactions.get(transactionId);
+  }
+
+  async endingTransaction(stationId: string, transactionId: string, at: number): Promise<TransactionRecord | undefined> {
+    this.touched.push({ transactionId, at });
+    return this.findTransaction(stationId, transactionId);
+  }
+
+  async transactionsLostByReboot(_stationId: string, ref: ConnectorRef): Promise<LostTransaction[]> {
+    this.rebootQueries.push(ref);
+    return this.lostByReboot.get(`${ref.evseId}/${ref.connectorId}`) ?? [];
   }
 
   async connectors(): Promise<ConnectorSnapshot[]> {

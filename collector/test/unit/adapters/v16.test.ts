@@ -301,7 +301,12 @@ describe('StopTransaction', () => {
       stoppedReason: 'EVDisconnected',
       idToken: { id: '04A2B5C2D26A80', type: 'Unknown' },
       offline: false,
+      closedBy: 'station',
+      // The start from the shared state, whichever collector recorded it.
+      start: { time: Date.parse('2025-03-14T09:30:12Z') },
     });
+    // The end marked the transaction active first, so a stale sweep at this moment backs off.
+    expect(decisions.touched).toEqual([{ transactionId: '48213', at: RECEIVED_AT }]);
     expect(samples(events)).toStrictEqual([
       {
         type: 'meter.sample',
@@ -348,6 +353,7 @@ describe('StopTransaction', () => {
         meterStopWh: 500,
         stoppedReason: 'Local',
         offline: false,
+        closedBy: 'station',
       },
     ]);
   });

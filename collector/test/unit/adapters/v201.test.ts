@@ -281,6 +281,8 @@ describe('TransactionEvent', () => {
       offline: false,
       seqNo: 5,
       triggerReason: 'EVDeparted',
+      closedBy: 'station',
+      start: { time: 0 },
     });
     expect(samples(events)[1].values).toStrictEqual([
       { measurand: 'Energy.Active.Import.Register', value: 54321, unit: 'Wh', context: 'Transaction.End' },
@@ -309,6 +311,7 @@ describe('TransactionEvent', () => {
         offline: false,
         seqNo: 5,
         triggerReason: 'EVDeparted',
+        closedBy: 'station',
       },
     ]);
   });

@@ -365,6 +365,55 @@ describe('security events and certificate requests', () => {
   });
 });
 
+describe('sessions counted once (resent messages, other collectors, closes by policy)', () => {
+  const fleet = { site: '', vendor: 'Acme', model: 'AC22' };
+  const counts = async (s: Setup) => ({
+    started: (await value(s, 'chargewatch_sessions_started_total', fleet)) ?? 0,
+    ended: (await samples(s, 'chargewatch_sessions_ended_total')).reduce((n, x) => n + x.value, 0),
+    zero: (await value(s, 'chargewatch_sessions_zero_energy_total', fleet)) ?? 0,
+    active: (await value(s, 'chargewatch_sessions_active', { site: '' })) ?? 0,
+  });
+
+  it('a resent start or end is not counted again, and a resent start after the end opens nothing', async () => {
+    const s = setup();
+    const a = station('CP-1');
+    s.sink.record([a.opened(0), a.booted(1), a.started(2, 1, 'tx1', 5_000)]);
+    s.sink.record([{ ...a.started(2, 1, 'tx1', 5_000), resent: true } as ChargeEvent]);
+    expect(await counts(s)).toEqual({ started: 1, ended: 0, zero: 0, active: 1 });
+    s.sink.record([a.ended(3, 1, 'tx1', 5_000)]);
+    s.sink.record([{ ...a.ended(3, 1, 'tx1', 5_000), resent: true } as ChargeEvent]);
+    s.sink.record([{ ...a.started(2, 1, 'tx1', 5_000), resent: true } as ChargeEvent]);
+    expect(await counts(s)).toEqual({ started: 1, ended: 1, zero: 1, active: 0 });
+  });
+
+  it("the station's end after a close by policy is not a second end", async () => {
+    const s = setup();
+    const a = station('CP-1');
+    s.sink.record([a.opened(0), a.booted(1), a.started(2, 1, 'tx1', 5_000)]);
+    s.sink.record([{ ...a.ended(3, 1, 'tx1', undefined, 'StaleAfterReboot'), closedBy: 'collector' } as ChargeEvent]);
+    s.sink.record([{ ...a.ended(4, 1, 'tx1', 9_000), resent: true, supersedes: { time: T0 + 3, stoppedReason: 'StaleAfterReboot' } } as ChargeEvent]);
+    expect(await counts(s)).toEqual({ started: 1, ended: 1, zero: 0, active: 0 });
+    expect(await value(s, 'chargewatch_sessions_ended_total', { ...fleet, reason: 'StaleAfterReboot' })).toBe(1);
+    expect(await value(s, 'chargewatch_transactions_closed_by_policy_total', { reason: 'StaleAfterReboot' })).toBe(1);
+  });
+
+  it('judges zero energy from the start the end carries, for a session started on another collector', async () => {
+    const s = setup();
+    const a = station('CP-1');
+    s.sink.record([a.opened(0), a.booted(1)]);
+    s.sink.record([{ ...a.ended(3, 1, 'elsewhere', 5_000), start: { time: T0, meterStartWh: 5_000 } } as ChargeEvent]);
+    expect((await counts(s)).zero).toBe(1);
+  });
+
+  it('a close by policy of a station this collector has no series for only counts the close', async () => {
+    const s = setup();
+    s.sink.record([{ ...station('FAR').ended(3, 1, 'tx9', undefined, 'StaleNoActivity'), closedBy: 'collector' } as ChargeEvent]);
+    expect(await value(s, 'chargewatch_transactions_closed_by_policy_total', { reason: 'StaleNoActivity' })).toBe(1);
+    expect(s.sink.size).toBe(0);
+    expect(await stationSeries(s, 'FAR')).toEqual([]);
+  });
+});
+
 describe('chargewatch_connectors aggregate', () => {
   it('counts connectors by status, skips evse 0 and shows disconnected stations as Offline', async () => {
     const s = setup();

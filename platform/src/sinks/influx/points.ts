@@ -21,18 +21,6 @@ export interface StationMeta {
   tags?: Record<string, string>;
 }
 
-/** What is known about the start of a transaction when its end is mapped (for energy_wh, duration_s). */
-export interface TransactionStart {
-  /** Start time, epoch ms. */
-  time: number;
-  meterStartWh?: number;
-}
-
-export interface ToPointsContext {
-  /** Start of the transaction an `transaction.ended` event closes, when known. */
-  transactionStart?: TransactionStart;
-}
-
 export const MEASUREMENTS = {
   meter: 'meter',
   connectorStatus: 'connector_status',
@@ -176,14 +164,14 @@ class PointBuilder {
  * Maps one event to its points. Returns no point for a meter sample without finite values. Points always
  * carry at least one field (InfluxDB rejects points without fields).
  */
-export function toPoints(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): Point[] {
-  return build(event, meta, ctx).map((b) => b.point);
+export function toPoints(event: ChargeEvent, meta: StationMeta | undefined): Point[] {
+  return build(event, meta).map((b) => b.point);
 }
 
-function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsContext = {}): PointBuilder[] {
+function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[] {
   const common = commonTags(event.stationId, meta);
   const time = Math.round(event.time);
-  const b = (measurement: string) => new PointBuilder(measurement, time, common);
+  const b = (measurement: string, at = time) => new PointBuilder(measurement, at, common);
   switch (event.type) {
     case 'connection.opened':
       return [
@@ -273,14 +261,17 @@ function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsC
           .int('seq_no', event.seqNo),
       ];
     case 'transaction.ended': {
-      const start = ctx.transactionStart;
+      // The start comes with the event (looked up in the shared state when the end was handled).
+      const start = event.start;
       const energy =
         event.meterStopWh !== undefined && start?.meterStartWh !== undefined
           ? event.meterStopWh - start.meterStartWh
           : undefined;
       const duration = start !== undefined ? (event.time - start.time) / 1000 : undefined;
+      // The station's end of a transaction closed by policy replaces the provisional point (same time, same tags).
+      const at = event.supersedes ? Math.round(event.supersedes.time) : time;
       return [
-        b(MEASUREMENTS.transaction)
+        b(MEASUREMENTS.transaction, at)
           .tag('evse', event.evseId)
           .tag('connector', event.connectorId)
           .tag('event', 'ended')
@@ -288,6 +279,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsC
           .str('id_token', event.idToken?.id)
           .str('id_token_type', event.idToken?.type)
           .str('stopped_reason', event.stoppedReason)
+          .str('closed_by', event.closedBy ?? 'station')
           .str('trigger_reason', event.triggerReason)
           .float('meter_wh', event.meterStopWh)
           .float('energy_wh', energy)
@@ -355,9 +347,9 @@ function build(event: ChargeEvent, meta: StationMeta | undefined, ctx: ToPointsC
 }
 
 /** Line protocol (precision ms) of the event's points. */
-export function toLines(event: ChargeEvent, meta: StationMeta | undefined, ctx?: ToPointsContext): string[] {
+export function toLines(event: ChargeEvent, meta: StationMeta | undefined): string[] {
   const lines: string[] = [];
-  for (const b of build(event, meta, ctx)) {
+  for (const b of build(event, meta)) {
     const line = b.line;
     if (line) lines.push(line);
   }

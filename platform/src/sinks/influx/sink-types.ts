@@ -41,8 +41,6 @@ export interface InfluxSinkOptions {
   retryMinDelayMs?: number;
   /** Default 30 s. */
   retryMaxDelayMs?: number;
-  /** Starts of open transactions remembered for energy_wh / duration_s; default 100,000. */
-  maxTrackedTransactions?: number;
   metrics?: InfluxSinkMetrics;
   logger?: SinkLogger;
   /** Clock, for tests. */

@@ -15,7 +15,7 @@
  */
 import type { ChargeEvent } from '@chargewatch/model';
 import { LineBuffer, type Batch } from './line-buffer';
-import { toLines, type StationMeta, type ToPointsContext, type TransactionStart } from './points';
+import { toLines, type StationMeta } from './points';
 import { InfluxBackpressureError, type InfluxSinkMetrics, type InfluxSinkOptions, type InfluxSinkStats, type SinkLogger } from './sink-types';
 import { InfluxWriteError, type InfluxWriter } from './writer';
 
@@ -31,7 +31,6 @@ export class InfluxSink {
   private readonly maxRetries: number;
   private readonly retryMinDelayMs: number;
   private readonly retryMaxDelayMs: number;
-  private readonly maxTrackedTransactions: number;
   private readonly stationMeta: (stationId: string) => StationMeta | undefined;
   private readonly metrics: InfluxSinkMetrics | undefined;
   private readonly log: SinkLogger;
@@ -45,7 +44,6 @@ export class InfluxSink {
   private closing: Promise<void> | undefined;
   private aborted = false;
   private wakeSleep: (() => void) | undefined;
-  private readonly transactions = new Map<string, TransactionStart>();
   private readonly counters = { written: 0, failedAttempts: 0, rejected: 0, dropped: 0, backpressureCalls: 0 };
 
   constructor(opts: InfluxSinkOptions) {
@@ -56,7 +54,6 @@ export class InfluxSink {
     this.maxRetries = opts.maxRetries ?? Infinity;
     this.retryMinDelayMs = Math.max(1, opts.retryMinDelayMs ?? 100);
     this.retryMaxDelayMs = Math.max(this.retryMinDelayMs, opts.retryMaxDelayMs ?? 30_000);
-    this.maxTrackedTransactions = opts.maxTrackedTransactions ?? 100_000;
     this.stationMeta = opts.stationMeta ?? (() => undefined);
     this.metrics = opts.metrics;
     this.log = opts.logger ?? noopLogger;
@@ -75,21 +72,13 @@ export class InfluxSink {
 
   /**
    * Maps events to line protocol without queuing them (the journal stores these lines durably before
-   * the station's answer). Remembers transaction starts so an end can carry energy_wh and duration_s.
+   * the station's answer). A transaction's end carries its start (`event.start`), so nothing is kept here.
    */
   linesFor(events: ChargeEvent[]): string[] {
     const lines: string[] = [];
     for (const event of events) {
-      const ctx: ToPointsContext = {};
-      if (event.type === 'transaction.started') {
-        this.trackStart(txKey(event.stationId, event.transactionId), { time: event.time, meterStartWh: event.meterStartWh });
-      } else if (event.type === 'transaction.ended') {
-        const key = txKey(event.stationId, event.transactionId);
-        ctx.transactionStart = this.transactions.get(key);
-        this.transactions.delete(key);
-      }
       try {
-        for (const line of toLines(event, this.stationMeta(event.stationId), ctx)) lines.push(line);
+        for (const line of toLines(event, this.stationMeta(event.stationId))) lines.push(line);
       } catch (err) {
         this.log.error({ err, stationId: event.stationId, eventType: event.type }, 'cannot map event to InfluxDB points');
       }
@@ -179,16 +168,6 @@ export class InfluxSink {
 
   private reportBacklog(): void {
     this.metrics?.backlog(this.backlogLines(), this.oldestAgeSeconds());
-  }
-
-  private trackStart(key: string, start: TransactionStart): void {
-    this.transactions.delete(key);
-    this.transactions.set(key, start);
-    if (this.transactions.size > this.maxTrackedTransactions) {
-      // Maps iterate in insertion order: the first key is the oldest start.
-      const oldest = this.transactions.keys().next().value;
-      if (oldest !== undefined) this.transactions.delete(oldest);
-    }
   }
 
   private schedule(): void {
@@ -320,10 +299,6 @@ export class InfluxSink {
       };
     });
   }
-}
-
-function txKey(stationId: string, transactionId: string): string {
-  return `${stationId}\u0000${transactionId}`;
 }
 
 /**

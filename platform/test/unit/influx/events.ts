@@ -75,6 +75,9 @@ export function sessionEvents(stationId: string, base: number, step = 1000): Cha
       offline: false,
       seqNo: 2,
       triggerReason: 'EVCommunicationLost',
+      // As the adapters look it up in the shared state: the start event above.
+      start: { time: base + 6 * step, meterStartWh: 1000, idToken: { id: ID_TOKEN, type: 'ISO14443' } },
+      closedBy: 'station',
     },
     {
       ...at(),

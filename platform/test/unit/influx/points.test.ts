@@ -1,5 +1,5 @@
 import type { ChargeEvent, EventOf } from '@chargewatch/model';
-import { cleanTagValue, metaTagKey, toLines, toPoints, type StationMeta, type ToPointsContext } from '../../../src/sinks/influx/points';
+import { cleanTagValue, metaTagKey, toLines, toPoints, type StationMeta } from '../../../src/sinks/influx/points';
 import { ID_TOKEN, TX_ID, sessionEvents } from './events';
 
 const T0 = 1_700_000_000_000;
@@ -8,8 +8,8 @@ const byType = <T extends ChargeEvent['type']>(type: T, nth = 0): EventOf<T> =>
   events.filter((e) => e.type === type)[nth] as EventOf<T>;
 const meta = { site: 'north' };
 /** `m` null: no metadata; omitted: `meta`. */
-const one = (e: ChargeEvent, m?: StationMeta | null, ctx?: ToPointsContext) => {
-  const lines = toLines(e, m === null ? undefined : (m ?? meta), ctx);
+const one = (e: ChargeEvent, m?: StationMeta | null) => {
+  const lines = toLines(e, m === null ? undefined : (m ?? meta));
   expect(lines).toHaveLength(1);
   return lines[0]!;
 };
@@ -56,20 +56,39 @@ describe('toPoints: one line per event type (docs/data-model.md)', () => {
     expect(one(byType('transaction.updated'))).toBe(
       `transaction,connector=1,event=updated,evse=1,site=north,station_id=CP-1 charging_state="Charging",offline=F,seq_no=1i,transaction_id="${TX_ID}",trigger_reason="MeterValuePeriodic" 1700000008000`,
     );
-    const start = byType('transaction.started');
-    expect(one(byType('transaction.ended'), meta, { transactionStart: { time: start.time, meterStartWh: 1000 } })).toBe(
-      `transaction,connector=1,event=ended,evse=1,site=north,station_id=CP-1 duration_s=3,energy_wh=11500,meter_wh=12500,offline=F,seq_no=2i,stopped_reason="EVDisconnected",transaction_id="${TX_ID}",trigger_reason="EVCommunicationLost" 1700000009000`,
+    // energy_wh and duration_s come from the start the event carries, whoever saw the start.
+    expect(one(byType('transaction.ended'))).toBe(
+      `transaction,connector=1,event=ended,evse=1,site=north,station_id=CP-1 closed_by="station",duration_s=3,energy_wh=11500,meter_wh=12500,offline=F,seq_no=2i,stopped_reason="EVDisconnected",transaction_id="${TX_ID}",trigger_reason="EVCommunicationLost" 1700000009000`,
     );
   });
 
   it('transaction ended without a known start has neither energy_wh nor duration_s', () => {
-    const line = one(byType('transaction.ended'));
+    const { start: _start, ...withoutStart } = byType('transaction.ended');
+    const line = one(withoutStart);
     expect(line).not.toMatch(/energy_wh|duration_s/);
     expect(line).toContain('meter_wh=12500');
     // Start known but without a meter reading: duration only.
-    const l2 = one(byType('transaction.ended'), meta, { transactionStart: { time: T0 } });
+    const l2 = one({ ...withoutStart, start: { time: T0 } });
     expect(l2).toContain('duration_s=9,');
     expect(l2).not.toContain('energy_wh');
+  });
+
+  it('a close by policy says so; the station\'s late end replaces its point instead of adding one', () => {
+    const ended = byType('transaction.ended');
+    const provisional = one({ ...ended, meterStopWh: undefined, stoppedReason: 'StaleAfterReboot', closedBy: 'collector', time: T0 + 7000 });
+    expect(provisional).toContain('closed_by="collector"');
+    expect(provisional).toContain('stopped_reason="StaleAfterReboot"');
+    expect(provisional).toMatch(/ 1700000007000$/);
+    const late = one({ ...ended, resent: true, supersedes: { time: T0 + 7000, stoppedReason: 'StaleAfterReboot' } });
+    // Same measurement, tags and time as the provisional point, so InfluxDB overwrites it.
+    expect(late.slice(0, late.indexOf(' '))).toBe(provisional.slice(0, provisional.indexOf(' ')));
+    expect(late).toMatch(/ 1700000007000$/);
+    expect(late).toContain('closed_by="station"');
+    expect(late).toContain('energy_wh=11500');
+    expect(late).toContain('stopped_reason="EVDisconnected"');
+    // The duration is the station's: from its start to its own end time.
+    expect(late).toContain('duration_s=3,');
+    expect(late).not.toContain('resent');
   });
 
   it('meter sample: one point per sampled value; phase/location/context are tags', () => {
@@ -184,7 +203,7 @@ describe('toPoints: tags', () => {
 
   it('no id token or transaction id ever appears in the tag set', () => {
     for (const e of sessionEvents('CP-1', T0)) {
-      for (const p of toPoints(e, meta, { transactionStart: { time: T0, meterStartWh: 0 } })) {
+      for (const p of toPoints(e, meta)) {
         const line = p.toLineProtocol()!;
         const tagSet = line.slice(0, line.indexOf(' '));
         expect(tagSet).not.toContain(ID_TOKEN);
@@ -216,9 +235,8 @@ describe('toLines renders exactly what the InfluxDB client would', () => {
   const awkward = { site: 'Main St, "Depot" = 1 \\ north', tags: { 'op erator': 'a=b,c d', region: 'x"y\\z' } };
   it.each(sessionEvents('CP 1,=x', T0).map((e) => [e.type, e] as const))('%s', (_type, e) => {
     for (const m of [undefined, meta, awkward]) {
-      const ctx = { transactionStart: { time: T0 - 5000, meterStartWh: 10 } };
-      const reference = toPoints(e, m, ctx).map((p) => p.toLineProtocol()).filter(Boolean);
-      expect(toLines(e, m, ctx)).toEqual(reference);
+      const reference = toPoints(e, m).map((p) => p.toLineProtocol()).filter(Boolean);
+      expect(toLines(e, m)).toEqual(reference);
       expect(reference.length).toBeGreaterThan(0);
     }
   });

@@ -126,13 +126,12 @@ describe('InfluxSink batching', () => {
     await sink.close();
   });
 
-  it('tracks transaction starts so the end carries energy_wh and duration_s', async () => {
+  it('writes energy_wh and duration_s from the start the end carries, not from starts it saw itself', async () => {
+    // The start was handled by another collector (or before a restart): this sink never sees it.
     const writer = new FakeWriter();
     const sink = new InfluxSink({ writer });
     const events = sessionEvents('CP-1', T0);
-    const started = events.findIndex((e) => e.type === 'transaction.started');
-    sink.record(events.slice(0, started + 1));
-    sink.record(events.slice(started + 1)); // end arrives in a later call
+    sink.record(events.filter((e) => e.type === 'transaction.ended'));
     await sink.flush();
     const end = writer.lines.find((l) => l.includes('event=ended'))!;
     expect(end).toContain('energy_wh=11500');

@@ -1,0 +1,61 @@
+/**
+ * Runs the stale-transaction sweep (platform/src/state/stale-transactions.ts) on a timer in the
+ * collector, until the worker's scheduler takes it over (then TX_STALE_SWEEP_INTERVAL_SEC=0 here). Every
+ * collector may run the timer: the sweep's lock lets one of them sweep at a time, and each close is
+ * atomic on its own.
+ */
+import type { ChargeEvent } from '@chargewatch/model';
+import type { Logger, StaleSweepResult, StationStore } from '@chargewatch/platform';
+
+export interface StaleSweepTimerOptions {
+  store: StationStore;
+  staleAfterSec: number;
+  /** 0: no timer; runOnce() still works. */
+  intervalSec: number;
+  holder: string;
+  /** Durable journal append of the closes (and Prometheus); throws when they could not be made durable. */
+  publish: (events: ChargeEvent[]) => Promise<void>;
+  logger: Logger;
+  onError: () => void;
+}
+
+export interface StaleSweepTimer {
+  runOnce(now?: number): Promise<StaleSweepResult>;
+  stop(): Promise<void>;
+}
+
+export function startStaleSweep(o: StaleSweepTimerOptions): StaleSweepTimer {
+  const sweeper = o.store.staleSweeper({
+    staleAfterMs: o.staleAfterSec * 1000,
+    holder: o.holder,
+    publish: o.publish,
+    // The lock outlives a slow sweep but not a dead collector by much.
+    lockMs: Math.max(60_000, o.intervalSec * 2000),
+    logger: o.logger,
+  });
+  let running: Promise<unknown> | undefined;
+  const runOnce = async (now?: number) => {
+    const result = await sweeper.closeStaleTransactions(now);
+    if (result.closed.length || result.recovered) o.logger.info({ closed: result.closed.length, recovered: result.recovered }, 'closed stale transactions');
+    return result;
+  };
+  const timer =
+    o.intervalSec > 0
+      ? setInterval(() => {
+          running ??= runOnce()
+            .catch((err) => {
+              o.onError();
+              o.logger.warn({ err }, 'stale transaction sweep failed');
+            })
+            .finally(() => (running = undefined));
+        }, o.intervalSec * 1000)
+      : undefined;
+  timer?.unref();
+  return {
+    runOnce,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
