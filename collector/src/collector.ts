@@ -25,6 +25,7 @@ import { acceptAll, type Authorizer } from './access/authorizer';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
+import { OpenTransactionReconciler } from './sinks/prometheus/open-transactions';
 import { startStaleSweep } from './events/stale-sweep';
 import { CollectorDecisions } from './ocpp/decisions';
 import { OcppServer } from './ocpp/server';
@@ -47,10 +48,14 @@ export interface CollectorHandle {
   logger: Logger;
   /** One stale-transaction sweep now (the timer runs it every TX_STALE_SWEEP_INTERVAL_SEC). */
   sweepStaleTransactions(now?: number): Promise<StaleSweepResult>;
+  /** Reconciles Prometheus's open transactions with the shared state now (the timer runs it every 30 s). */
+  reconcileOpenTransactions(): Promise<void>;
   /** Graceful stop: refuse new connections, close stations with 1001, flush InfluxDB, close stores. */
   stop(): Promise<void>;
 }
 
+/** How often Prometheus's open transactions are checked against the shared state. */
+const OPEN_TX_RECONCILE_MS = 30_000;
 
 export interface CollectorOptions {
   logger?: Logger;
@@ -179,6 +184,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
     { name: 'prometheus', record: (events) => fleet.record(events) },
   ]);
 
+  const reconciler = new OpenTransactionReconciler(fleet, store.transactions, config.collectorId, () => metrics.redisErrors.inc({ operation: 'reconcile_transactions' }));
+  reconciler.start(OPEN_TX_RECONCILE_MS);
   // Closes by policy found by a sweep: the same journal as every event (so InfluxDB and every consumer
   // see them), and Prometheus here; their station may be one another collector holds.
   const publishClosed = async (events: ChargeEvent[]) => {
@@ -253,6 +260,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     influx,
     logger,
     sweepStaleTransactions: (now) => staleSweep.runOnce(now),
+    reconcileOpenTransactions: () => reconciler.reconcile(),
     stop: () =>
       (stopping ??= (async () => {
         const t0 = Date.now();
@@ -260,7 +268,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         await ocpp.close();
         phase('stations disconnected');
         clearInterval(backlogTimer);
-        await staleSweep.stop();
+        await Promise.all([staleSweep.stop(), reconciler.stop()]);
         // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to
         // wait for: the journal keeps the entries for the next start.
         if (writer.isReady) await waitForEmptyJournal(journal, 10_000);

@@ -72,6 +72,11 @@ describe('transactions shared by collectors', () => {
     expect(await metric(b, 'chargewatch_sessions_ended_total', { reason: 'EVDisconnected' })).toBe(1);
     expect(await metric(b, 'chargewatch_sessions_zero_energy_total')).toBe(0);
     expect((await state(b, 'MOVE-16')).activeTransactions).toBe(0);
+    // A still counted the session it saw start until it learns from the shared state that it ended.
+    await a.reconcileOpenTransactions();
+    await b.reconcileOpenTransactions();
+    expect(await metric(a, 'chargewatch_sessions_active')).toBe(0);
+    expect(await metric(b, 'chargewatch_sessions_active')).toBe(0);
     await cp.close();
   });
 
@@ -107,6 +112,22 @@ describe('transactions shared by collectors', () => {
     }
   });
 
+  it('sessions_active follows a session that moves to another collector', async () => {
+    let cp = await connect(a, 'MOVE-ACTIVE');
+    const { transactionId } = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'R', meterStart: 0, timestamp: iso(-5000) })) as { transactionId: number };
+    expect(await metric(a, 'chargewatch_sessions_active')).toBe(1);
+    await cp.close();
+    cp = await connect(b, 'MOVE-ACTIVE');
+    await a.reconcileOpenTransactions();
+    await b.reconcileOpenTransactions();
+    // Counted once over both collectors: by the one that holds the station now.
+    expect(await metric(a, 'chargewatch_sessions_active')).toBe(0);
+    expect(await metric(b, 'chargewatch_sessions_active')).toBe(1);
+    await cp.call('StopTransaction', { transactionId, meterStop: 10, timestamp: iso() });
+    expect(await metric(b, 'chargewatch_sessions_active')).toBe(0);
+    await cp.close();
+  });
+
   it("reboot then Available closes the lost transaction at once; the station's late Stop replaces the close", async () => {
     const cp = await connect(a, 'REBOOT-16');
     const { transactionId } = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'R', meterStart: 2000, timestamp: iso(-60_000) })) as { transactionId: number };
@@ -139,6 +160,8 @@ describe('transactions shared by collectors', () => {
     expect(closed).toHaveLength(1);
     expect(closed[0]).toMatchObject({ transactionId: String(transactionId), closedBy: 'collector', stoppedReason: 'StaleNoActivity', start: { meterStartWh: 500 } });
     expect((await state(a, 'SILENT-16')).activeTransactions).toBe(0);
+    await a.reconcileOpenTransactions();
+    expect(await metric(a, 'chargewatch_sessions_active')).toBe(0);
     expect((await metric(a, 'chargewatch_transactions_closed_by_policy_total', { reason: 'StaleNoActivity' })) + (await metric(b, 'chargewatch_transactions_closed_by_policy_total', { reason: 'StaleNoActivity' }))).toBe(1);
     await eventually(async () => expect(await ended('SILENT-16')).toEqual([expect.objectContaining({ closed_by: 'collector', stopped_reason: 'StaleNoActivity' })]));
     await cp.close();

@@ -4,7 +4,9 @@
  * state to update aggregates and counters need the previous register to compute energy deltas.
  *
  * Session counters count each start and end once: events marked `resent` (already recorded in the
- * shared state, see model/src/transactions.ts) are not counted again.
+ * shared state, see model/src/transactions.ts) are not counted again. Open transactions follow events
+ * and are reconciled with the shared state (open-transactions.ts), so a session started on another
+ * collector, ended there, or closed by a sweep elsewhere leaves `chargewatch_sessions_active` true.
  */
 import { Gauge } from 'prom-client';
 import { isStationLevelConnector, reportedStatus, securityEventLabel, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
@@ -32,6 +34,8 @@ interface StationView {
   registers: Map<string, { wh: number; time: number }>;
   /** Transactions started, with their start register, to spot zero-energy sessions. */
   openTx: Map<string, { startWh?: number; maxWh?: number }>;
+  /** Bumped by every transaction event, so a reconciliation read before one is not applied after it. */
+  txGeneration: number;
 }
 
 const ENERGY_REGISTER = 'Energy.Active.Import.Register';
@@ -113,6 +117,7 @@ export class FleetMetricsSink {
         connectors: new Map(),
         registers: new Map(),
         openTx: new Map(),
+        txGeneration: 0,
       };
       this.stations.set(stationId, s);
     }
@@ -212,6 +217,7 @@ export class FleetMetricsSink {
         }
         break;
       case 'transaction.started':
+        s.txGeneration++;
         if (e.meterStartWh !== undefined && !e.resent) s.registers.set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
         // A resend was counted the first time, and may arrive after the end: it opens nothing.
         if (e.resent) break;
@@ -219,9 +225,13 @@ export class FleetMetricsSink {
         s.openTx.set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
         break;
       case 'transaction.updated':
-        if (!s.openTx.has(e.transactionId)) s.openTx.set(e.transactionId, {});
+        // Not a reason to count a transaction as open: it may be one already ended (closed by policy
+        // while the station kept it). Open transactions first seen through an update arrive with the
+        // reconciliation, which reads what Redis holds open.
+        s.txGeneration++;
         break;
       case 'transaction.ended': {
+        s.txGeneration++;
         if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.time, e.transactionId);
         const tx = s.openTx.get(e.transactionId);
         s.openTx.delete(e.transactionId);
@@ -295,6 +305,29 @@ export class FleetMetricsSink {
       this.m.connectorStatusCode.remove(labels);
       this.m.connectorError.remove(labels);
     }
+  }
+
+  /** Stations with series here (whose open transactions the reconciliation checks). */
+  trackedStations(): string[] {
+    return [...this.stations.keys()];
+  }
+
+  /** Changes whenever a transaction event of the station is recorded. */
+  transactionGeneration(stationId: string): number {
+    return this.stations.get(stationId)?.txGeneration ?? 0;
+  }
+
+  /**
+   * Replaces the station's open transactions with the shared state's (none when another collector owns
+   * the station), unless a transaction event arrived since `generation` was read: then the events are
+   * newer than the read and the next reconciliation catches up.
+   */
+  syncOpenTransactions(stationId: string, transactionIds: readonly string[], generation: number): void {
+    const s = this.stations.get(stationId);
+    if (!s || s.txGeneration !== generation) return;
+    const keep = new Set(transactionIds);
+    for (const id of s.openTx.keys()) if (!keep.has(id)) s.openTx.delete(id);
+    for (const id of keep) if (!s.openTx.has(id)) s.openTx.set(id, {});
   }
 
   /** Number of stations currently tracked (for tests and the series budget check). */

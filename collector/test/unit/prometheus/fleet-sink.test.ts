@@ -412,6 +412,22 @@ describe('sessions counted once (resent messages, other collectors, closes by po
     expect(s.sink.size).toBe(0);
     expect(await stationSeries(s, 'FAR')).toEqual([]);
   });
+
+  it('reconciles open transactions with the shared state, unless an event came after the read', async () => {
+    const s = setup();
+    const a = station('CP-1');
+    s.sink.record([a.opened(0), a.booted(1), a.started(2, 1, 'tx1', 0)]);
+    // Ended on another collector: the shared state has nothing open for this station any more.
+    s.sink.syncOpenTransactions('CP-1', [], s.sink.transactionGeneration('CP-1'));
+    expect((await counts(s)).active).toBe(0);
+    // Moved here with a session started elsewhere.
+    s.sink.syncOpenTransactions('CP-1', ['tx7'], s.sink.transactionGeneration('CP-1'));
+    expect((await counts(s)).active).toBe(1);
+    const generation = s.sink.transactionGeneration('CP-1');
+    s.sink.record([a.started(3, 2, 'tx8', 0)]);
+    s.sink.syncOpenTransactions('CP-1', ['tx7'], generation);
+    expect((await counts(s)).active).toBe(2);
+  });
 });
 
 describe('chargewatch_connectors aggregate', () => {
