@@ -204,4 +204,6 @@ export interface ProtocolDriver {
   heartbeat(): void;
   meterValues(c: ConnectorSim): void;
   register(client: RPCClient): void;
+  /** The CSMS accepted a BootNotification sent for `reason` (PowerUp, RemoteReset, …). */
+  booted?(reason: string): void;
 }

@@ -23,6 +23,11 @@ export interface StationProfile {
   connectorType: string;
   /** Vendor error codes this model emits alongside OCPP error codes. */
   vendorErrors: Readonly<Record<string, string>>;
+  /**
+   * Runs the OCPP 1.6 Security Whitepaper extensions when it speaks 1.6: reports security events
+   * (SecurityEventNotification) and asks for a signed certificate (SignCertificate).
+   */
+  securityWhitepaper16?: boolean;
 }
 
 export const PROFILES: readonly StationProfile[] = [
@@ -75,6 +80,7 @@ export const PROFILES: readonly StationProfile[] = [
     meterType: 'Amperon DCM-500',
     energyUnit: 'Wh',
     connectorType: 'cCCS2',
+    securityWhitepaper16: true,
     vendorErrors: {
       GroundFailure: 'ISO_FAULT_0x12',
       OverCurrentFailure: 'PSU_OC_0x31',
@@ -94,6 +100,7 @@ export const PROFILES: readonly StationProfile[] = [
     meterType: 'Northwatt DC meter',
     energyUnit: 'kWh',
     connectorType: 'cCCS2',
+    securityWhitepaper16: true,
     vendorErrors: {
       GroundFailure: 'F-101',
       OverCurrentFailure: 'F-204',

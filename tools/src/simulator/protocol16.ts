@@ -63,6 +63,12 @@ export function meterValue16(s: MeterSample, energyOnly = false): Params {
   return { timestamp: s.timestamp, sampledValue: sv };
 }
 
+/** A PEM-shaped certificate signing request for the station (its content is not a real key). */
+export function certificateRequest(stationId: string): string {
+  const body = Buffer.from(`CN=${stationId},O=ChargeWatch simulator`).toString('base64');
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
 export class Protocol16 implements ProtocolDriver {
   readonly version = 'ocpp1.6' as const;
   readonly config: Map<string, ConfigKey>;
@@ -77,6 +83,7 @@ export class Protocol16 implements ProtocolDriver {
     UnlockConnectorOnEVSideDisconnect: true,
   };
   private station0Reported?: string;
+  private certificateRequested = false;
 
   constructor(private readonly st: StationContext) {
     this.config = buildConfiguration16(st, this.flags);
@@ -103,6 +110,19 @@ export class Protocol16 implements ProtocolDriver {
 
   heartbeat(): void {
     void this.st.enqueue('Heartbeat', () => ({}));
+  }
+
+  /**
+   * A Security Whitepaper station reports its start-up as a security event and, once, asks for a
+   * signed certificate; a refusal leaves it on its factory certificate.
+   */
+  booted(reason: string): void {
+    if (!this.st.profile.securityWhitepaper16) return;
+    const type = reason === 'PowerUp' ? 'StartupOfTheDevice' : 'ResetOrReboot';
+    void this.st.enqueue('SecurityEventNotification', () => ({ type, timestamp: this.st.nowIso(), techInfo: `boot reason ${reason}` }));
+    if (this.certificateRequested) return;
+    this.certificateRequested = true;
+    void this.st.enqueue('SignCertificate', () => ({ csr: certificateRequest(this.st.id) }));
   }
 
   sendStatus(c: ConnectorSim, force = false): void {

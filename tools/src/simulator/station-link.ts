@@ -301,6 +301,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
       if (res.status === 'Accepted') {
         this.heartbeatIntervalSec = this.opts.heartbeatIntervalSec ?? (res.interval > 0 ? res.interval : 300);
         this.afterOnline(true);
+        this.driver.booted?.(reason);
         return;
       }
       const waitSec = res.interval > 0 ? res.interval : 60;

@@ -71,6 +71,8 @@ export class FakeCsms {
         return params.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
       case 'DataTransfer':
         return { status: 'Accepted' };
+      case 'SignCertificate':
+        return { status: 'Rejected' };
       default:
         return {};
     }

@@ -312,3 +312,22 @@ describe('determinism', () => {
     expect(c.ids).not.toEqual(a.ids);
   });
 });
+
+test('a 1.6 Security Whitepaper station reports its start-up and asks for a certificate once; other stations do not', async () => {
+  // Profile 2 (Amperon) runs the whitepaper extensions; profile 0 does not; 2.0.1 has them in its core.
+  const secure = await started(makeStation(csms, { id: 'SEC16', protocol: 'ocpp1.6', profile: 2 }));
+  const plain = await started(makeStation(csms, { id: 'PLAIN16', protocol: 'ocpp1.6', profile: 0 }));
+  const v201 = await started(makeStation(csms, { id: 'SEC201', protocol: 'ocpp2.0.1', profile: 2 }));
+  await waitFor(() => csms.callsFor('SEC16', 'SignCertificate').length === 1);
+  expect(csms.callsFor('SEC16', 'SecurityEventNotification').map((c) => c.params.type)).toEqual(['StartupOfTheDevice']);
+  expect(csms.callsFor('SEC16', 'SignCertificate')[0].params.csr).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n[A-Za-z0-9+/=]+\n-----END CERTIFICATE REQUEST-----\n$/);
+  expect(csms.callsFor('PLAIN16', ['SecurityEventNotification', 'SignCertificate'])).toEqual([]);
+  expect(csms.callsFor('SEC201', ['SecurityEventNotification', 'SignCertificate'])).toEqual([]);
+
+  // A reboot reports ResetOrReboot; the refused certificate is not asked for again.
+  expect(await csms.command('SEC16', 'Reset', { type: 'Soft' })).toEqual({ status: 'Accepted' });
+  await waitFor(() => csms.callsFor('SEC16', 'SecurityEventNotification').length === 2, 5000, 'the security event after the reboot');
+  expect(csms.callsFor('SEC16', 'SecurityEventNotification')[1].params.type).toBe('ResetOrReboot');
+  expect(csms.callsFor('SEC16', 'SignCertificate')).toHaveLength(1);
+  [secure, plain, v201].forEach(expectClean);
+});
