@@ -17,6 +17,7 @@
  *   st:{<s>}:tx                     hash: transactionId → JSON open transaction
  *   st:{<s>}:txended:<t>            JSON of a recently ended transaction (`<t>` escaped), expires
  *   st:{<s>}:txstart:<digest>       1.6 transaction id given to one StartTransaction, expires
+ *   st:{<s>}:txact                  hash: transactionId → epoch ms of its last activity (stale sweep)
  *   st:{<s>}:meta                   hash: operator metadata
  *   st:{<s>}:security               hash: security profile, password hash, pinned certificate
  *   st:{<s>}:cmdq                   list: command ids waiting to be sent to the station, oldest first
@@ -90,6 +91,7 @@ export class RedisKeys {
   connectors(stationId: string): string { return this.st(stationId, 'connectors'); }
   transactions(stationId: string): string { return this.st(stationId, 'tx'); }
   endedTransaction(stationId: string, transactionId: string): string { return this.st(stationId, `txended:${escapeId(transactionId)}`); }
+  transactionActivity(stationId: string): string { return this.st(stationId, 'txact'); }
   /** `digest` must be a fixed-alphabet digest (hex/base64url) of what identifies one StartTransaction. */
   txStart(stationId: string, digest: string): string { return this.st(stationId, `txstart:${escapeId(digest)}`); }
   metadata(stationId: string): string { return this.st(stationId, 'meta'); }

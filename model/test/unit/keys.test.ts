@@ -36,7 +36,7 @@ describe('Redis keys', () => {
   it('gives every station key of one station the same cluster hash tag', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (id) => {
-        const tags = [keys.station(id), keys.connectors(id), keys.transactions(id), keys.metadata(id), keys.security(id), keys.commandQueue(id)].map(
+        const tags = [keys.station(id), keys.connectors(id), keys.transactions(id), keys.transactionActivity(id), keys.metadata(id), keys.security(id), keys.commandQueue(id)].map(
           (k) => /\{([^}]*)\}/.exec(k)![1],
         );
         expect(new Set(tags).size).toBe(1);
