@@ -15,6 +15,9 @@ import {
   JournalFullError,
   RedisJournal,
   JournalDrain,
+  LogAuditLog,
+  type AuditLog,
+  type CommandBus,
   type Logger,
   type StaleSweepResult,
   type StationMeta,
@@ -34,6 +37,7 @@ import { securityRoutes } from './api/routes/security';
 import { buildApi, type ApiDeps } from './api/server';
 import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';
+import { startCommands, type CollectorCommands } from './commands';
 
 export interface CollectorHandle {
   ocppPort: number;
@@ -45,6 +49,7 @@ export interface CollectorHandle {
   journal: RedisJournal;
   ocpp: OcppServer;
   influx: InfluxSink;
+  commands: CommandBus;
   logger: Logger;
   /** One stale-transaction sweep now (the timer runs it every TX_STALE_SWEEP_INTERVAL_SEC). */
   sweepStaleTransactions(now?: number): Promise<StaleSweepResult>;
@@ -61,6 +66,8 @@ export interface CollectorOptions {
   logger?: Logger;
   authorizer?: Authorizer;
   apiPlugins?: ApiDeps['plugins'];
+  /** Where commands and API changes are audited; without one, to the log. */
+  audit?: AuditLog;
 }
 
 export async function startCollector(config: CollectorConfig, options: CollectorOptions = {}): Promise<CollectorHandle> {
@@ -158,6 +165,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
   const backlogTimer = setInterval(() => pollBacklog().catch(() => metrics.redisErrors.inc({ operation: 'journal_backlog' })), 2000);
   backlogTimer.unref();
 
+  // Started once the OCPP server exists (it sends the commands); the dispatcher reaches it from then on.
+  let commands: CollectorCommands | undefined;
   const dispatcher = new EventDispatcher([
     {
       name: 'metadata',
@@ -182,6 +191,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
       },
     },
     { name: 'prometheus', record: (events) => fleet.record(events) },
+    // After Redis: a station that connected here is recorded as ours before its commands are taken.
+    { name: 'commands', record: (events) => commands?.observe(events) },
   ]);
 
   const reconciler = new OpenTransactionReconciler(fleet, store.transactions, config.collectorId, () => metrics.redisErrors.inc({ operation: 'reconcile_transactions' }));
@@ -219,6 +230,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     logger: logger.child({ component: 'ocpp' }),
     registrationOf: (id) => store.getRegistration(id),
   });
+  commands = await startCommands({ redis, config, channel: ocpp, audit: options.audit ?? new LogAuditLog(logger.child({ component: 'audit' })), metrics, logger: logger.child({ component: 'commands' }) });
   const ocppAddr = await ocpp.listen();
 
   const reader = new InfluxReader({ url: config.influx.url, database: config.influx.api === 'v2' ? config.influx.bucket : config.influx.database, token: config.influx.token || undefined });
@@ -239,7 +251,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       query.invalidate();
       void loadMeta(id);
     },
-    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth)],
+    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
   const apiAddr = api.server.address();
@@ -258,6 +270,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     journal,
     ocpp,
     influx,
+    commands: commands.bus,
     logger,
     sweepStaleTransactions: (now) => staleSweep.runOnce(now),
     reconcileOpenTransactions: () => reconciler.reconcile(),
@@ -265,8 +278,10 @@ export async function startCollector(config: CollectorConfig, options: Collector
       (stopping ??= (async () => {
         const t0 = Date.now();
         const phase = (msg: string) => logger.info({ elapsedMs: Date.now() - t0 }, msg);
+        commands!.beginStop();
         await ocpp.close();
         phase('stations disconnected');
+        await commands!.stop();
         clearInterval(backlogTimer);
         await Promise.all([staleSweep.stop(), reconciler.stop()]);
         // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to

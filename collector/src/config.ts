@@ -26,6 +26,10 @@ export const SETTINGS: Setting[] = [
   { env: 'OCPP_HEARTBEAT_INTERVAL_SEC', default: '300', meaning: 'Heartbeat interval sent to stations in the BootNotification answer' },
   { env: 'OCPP_MAX_BAD_MESSAGES', default: '20', meaning: 'Consecutive malformed frames after which a connection is closed' },
   { env: 'OCPP_CALL_TIMEOUT_SEC', default: '30', meaning: 'Timeout for CSMS→station calls' },
+  { env: 'COMMAND_DEADLINE_SEC', default: '300', meaning: 'How long a command waits for its station (to connect, or to finish the commands before it) when the submitter sets no deadline; then it ends offline or timeout' },
+  { env: 'COMMAND_WAIT_SEC', default: '5', meaning: 'How long POST /api/v1/stations/{id}/commands/{name} waits for the result before answering 202 with the command id (?wait= overrides)' },
+  { env: 'COMMAND_WAIT_MAX_SEC', default: '30', meaning: 'Longest ?wait= the command API accepts' },
+  { env: 'COMMAND_RETENTION_DAYS', default: '30', meaning: 'How long command records and each station\'s command history are kept in Redis' },
   { env: 'UNKNOWN_STATIONS', default: 'accept', meaning: 'Policy for stations not yet in the registry: accept (and register), pending, or reject' },
   { env: 'API_HOST', default: '127.0.0.1', meaning: 'Address of the internal HTTP API (state, operations, /metrics); never expose it publicly' },
   { env: 'API_PORT', default: '9100', meaning: 'Internal HTTP API port, separate from OCPP_PORT' },
@@ -70,6 +74,7 @@ export interface CollectorConfig {
     callTimeoutSec: number;
   };
   unknownStations: UnknownStationPolicy;
+  commands: { deadlineSec: number; waitSec: number; waitMaxSec: number; retentionDays: number };
   api: { host: string; port: number; token: string; auth: boolean };
   redis: { url: string; prefix: string };
   influx: {
@@ -119,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('OCPP_TLS_CERT and OCPP_TLS_KEY must be set together');
   const tlsCa = str('OCPP_TLS_CA') || undefined;
   if (tlsCa && !tlsCert) throw new ConfigError('OCPP_TLS_CA needs OCPP_TLS_CERT and OCPP_TLS_KEY: client certificates only exist on wss');
+  const commandWaitMaxSec = int(env, 'COMMAND_WAIT_MAX_SEC', defaults.COMMAND_WAIT_MAX_SEC!, 0, 600);
+  const commandWaitSec = int(env, 'COMMAND_WAIT_SEC', defaults.COMMAND_WAIT_SEC!, 0, 600);
+  if (commandWaitSec > commandWaitMaxSec) throw new ConfigError(`COMMAND_WAIT_SEC (${commandWaitSec}) must not exceed COMMAND_WAIT_MAX_SEC (${commandWaitMaxSec})`);
   const defaultSecurityProfile = int(env, 'OCPP_DEFAULT_SECURITY_PROFILE', defaults.OCPP_DEFAULT_SECURITY_PROFILE!, 0, 3) as 0 | 1 | 2 | 3;
   if (defaultSecurityProfile >= 2 && !tlsCert) throw new ConfigError(`OCPP_DEFAULT_SECURITY_PROFILE=${defaultSecurityProfile} needs OCPP_TLS_CERT and OCPP_TLS_KEY`);
   if (defaultSecurityProfile === 3 && !tlsCa) throw new ConfigError('OCPP_DEFAULT_SECURITY_PROFILE=3 needs OCPP_TLS_CA');
@@ -141,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       callTimeoutSec: int(env, 'OCPP_CALL_TIMEOUT_SEC', defaults.OCPP_CALL_TIMEOUT_SEC!, 1),
     },
     unknownStations: oneOf(env, 'UNKNOWN_STATIONS', 'accept', ['accept', 'pending', 'reject'] as const),
+    commands: {
+      deadlineSec: int(env, 'COMMAND_DEADLINE_SEC', defaults.COMMAND_DEADLINE_SEC!, 1, 7 * 24 * 3600),
+      waitSec: commandWaitSec,
+      waitMaxSec: commandWaitMaxSec,
+      retentionDays: int(env, 'COMMAND_RETENTION_DAYS', defaults.COMMAND_RETENTION_DAYS!, 1, 3650),
+    },
     api: { host: str('API_HOST'), port: port(env, 'API_PORT', defaults.API_PORT!), token, auth },
     redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
     influx: {

@@ -7,3 +7,6 @@ export * from './security-events';
 export * from './transactions';
 export * from './keys';
 export * from './actor';
+export * from './commands';
+export * from './command-schemas';
+export * from './command-redaction';

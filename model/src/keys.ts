@@ -21,7 +21,8 @@
  *   st:{<s>}:meta                   hash: operator metadata
  *   st:{<s>}:security               hash: security profile, password hash, pinned certificate
  *   st:{<s>}:cmdq                   list: command ids waiting to be sent to the station, oldest first
- *   st:{<s>}:cmdinflight            string: id of the command on the wire (one call at a time)
+ *   st:{<s>}:cmdinflight            string: `<command id>|<collector>@<connectedAt>` of the command on
+ *                                   the wire and the connection it went out on (one call at a time)
  *   st:{<s>}:cmds                   sorted set: the station's command ids by submit time (history)
  *   txseq                           counter: 1.6 transaction ids
  *   tx:activity                     sorted set: JSON [stationId, transactionId] of open transactions by
@@ -34,9 +35,15 @@
  *   journal:groups                  set: consumer groups the journal must be kept for
  *   deadletter:<consumer>           stream: what a consumer could not store, with the reason
  *   cmd:<id>                        hash: one command (station, name, params, deadline, status, result)
+ *   cmdpending                      sorted set: ids of commands not yet final, by the time a sweep is due
  *   cmd:done                        pub/sub channel: id of a command that reached a final status
  *   collector:<c>:wake              pub/sub channel: station ids with new commands for collector `<c>`
  *   schema                          string: version of this key scheme (for migrations)
+ *
+ * The command scripts (platform/src/commands) are atomic over a station's keys together with command
+ * records and `cmdpending`, which live in other slots: they need one Redis (standalone, or primary with
+ * replicas/Sentinel), not Redis Cluster. They build record keys as `commandPrefix()` + id; ids are
+ * UUIDs, which escapeId leaves as they are, so that is the same key as `command(id)`.
  */
 
 /** Characters kept as they are in a key; everything else is percent-encoded. */
@@ -108,7 +115,9 @@ export class RedisKeys {
   deadLetter(consumer: string): string { return `${this.prefix}deadletter:${escapeId(consumer)}`; }
 
   // Commands
-  command(commandId: string): string { return `${this.prefix}cmd:${escapeId(commandId)}`; }
+  command(commandId: string): string { return `${this.commandPrefix()}${escapeId(commandId)}`; }
+  commandPrefix(): string { return `${this.prefix}cmd:`; }
+  commandsPending(): string { return `${this.prefix}cmdpending`; }
   commandDone(): string { return `${this.prefix}cmd:done`; }
   commandQueue(stationId: string): string { return this.st(stationId, 'cmdq'); }
   commandInflight(stationId: string): string { return this.st(stationId, 'cmdinflight'); }

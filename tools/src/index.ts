@@ -5,6 +5,8 @@
  */
 export { SIMULATE_HELP, parseSimulateArgs, simulateCommand } from './simulator/cli';
 export { Fleet, formatSummary, type FleetOptions, type FleetStats } from './simulator/fleet';
+export { SimulatedStation, type StationOptions } from './simulator/station';
+export { PROFILES, type StationIdentity } from './simulator/profiles';
 export { DEMO_PORTS, demoCommand } from './devstack/demo';
 export { startStack, type Stack, type StackOptions } from './devstack/stack';
 export { freePort, waitFor } from './devstack/ports';

@@ -20,6 +20,7 @@ import { adapterFor } from './adapters';
 import { localiseCallError } from './adapters/error-codes';
 import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
 import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './auth/guard';
+import { callStation, type CallOutcome } from './station-call';
 
 export const OCPP_PATH = '/ocpp';
 export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
@@ -60,6 +61,8 @@ interface Connection {
   client: RPCServerClient;
   adapter: ProtocolAdapter;
   remoteAddress: string;
+  /** Time of the connection.opened event: with the collector id, what names this connection in Redis. */
+  connectedAt: number;
   /** Registration as of connect or the last boot: read once, not per call (the hot path). */
   registration?: Promise<string | undefined>;
 }
@@ -152,11 +155,15 @@ export class OcppServer {
     return new Set(this.connections.keys());
   }
 
-  /** Sends a CSMS→station call (used by the API and the worker). */
-  async call(stationId: string, action: string, params: Record<string, unknown>): Promise<unknown> {
+  /**
+   * Sends a CSMS→station call (the command executor's way out). With `connectedAt`, only on the
+   * connection opened at that time: a command taken for one connection never goes out on the next.
+   */
+  async call(stationId: string, action: string, params: Record<string, unknown>, opts: { timeoutMs: number; connectedAt?: number }): Promise<CallOutcome> {
     const conn = this.connections.get(stationId);
-    if (!conn) throw new Error(`station ${stationId} is not connected to this collector`);
-    return conn.client.call(action, params);
+    if (!conn) return { kind: 'not_sent', reason: 'not connected to this collector' };
+    if (opts.connectedAt !== undefined && conn.connectedAt !== opts.connectedAt) return { kind: 'not_sent', reason: 'the station connected again since' };
+    return callStation(conn.client, action, params, opts.timeoutMs);
   }
 
   protocolOf(stationId: string): string | undefined {
@@ -176,7 +183,7 @@ export class OcppServer {
     const remoteAddress = client.handshake.remoteAddress ?? '';
     const now = Date.now();
     const previous = this.connections.get(stationId);
-    const conn: Connection = { client, adapter, remoteAddress };
+    const conn: Connection = { client, adapter, remoteAddress, connectedAt: now };
     this.connections.set(stationId, conn);
     const events: ChargeEvent[] = [];
     if (previous) {

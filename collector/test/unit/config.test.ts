@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
         callTimeoutSec: 30,
       },
       unknownStations: 'accept',
+      commands: { deadlineSec: 300, waitSec: 5, waitMaxSec: 30, retentionDays: 30 },
       api: { host: '127.0.0.1', port: 9100, token: 'secret-token', auth: true },
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'cw:' },
       influx: {
@@ -96,6 +97,10 @@ describe('loadConfig overrides', () => {
     OCPP_HEARTBEAT_INTERVAL_SEC: ['60', (c) => c.ocpp.heartbeatIntervalSec, 60],
     OCPP_MAX_BAD_MESSAGES: ['3', (c) => c.ocpp.maxBadMessages, 3],
     OCPP_CALL_TIMEOUT_SEC: ['5', (c) => c.ocpp.callTimeoutSec, 5],
+    COMMAND_DEADLINE_SEC: ['60', (c) => c.commands.deadlineSec, 60],
+    COMMAND_WAIT_SEC: ['2', (c) => c.commands.waitSec, 2],
+    COMMAND_WAIT_MAX_SEC: ['120', (c) => c.commands.waitMaxSec, 120],
+    COMMAND_RETENTION_DAYS: ['7', (c) => c.commands.retentionDays, 7],
     UNKNOWN_STATIONS: ['reject', (c) => c.unknownStations, 'reject'],
     API_HOST: ['0.0.0.0', (c) => c.api.host, '0.0.0.0'],
     API_PORT: ['0', (c) => c.api.port, 0],
@@ -155,6 +160,8 @@ describe('loadConfig validation', () => {
     ['INFLUX_MAX_BUFFER_LINES', 1000],
     ['JOURNAL_MAX_ENTRIES', 1],
     ['TX_STALE_AFTER_SEC', 600],
+    ['COMMAND_DEADLINE_SEC', 1],
+    ['COMMAND_RETENTION_DAYS', 1],
   ];
 
   it.each(ints)('%s must be an integer (ConfigError naming the variable)', (name) => {
@@ -197,6 +204,11 @@ describe('loadConfig validation', () => {
     expect(err.message).toContain(name);
     expect(err.message).toContain(raw);
     for (const a of allowed) expect(err.message).toContain(a);
+  });
+
+  it('refuses a default command wait longer than the longest allowed', () => {
+    expect(configError({ ...TOKEN, COMMAND_WAIT_SEC: '40' }).message).toMatch(/COMMAND_WAIT_SEC \(40\) must not exceed COMMAND_WAIT_MAX_SEC \(30\)/);
+    expect(loadConfig({ ...TOKEN, COMMAND_WAIT_SEC: '40', COMMAND_WAIT_MAX_SEC: '40' }).commands.waitSec).toBe(40);
   });
 
   it('enum values are case-sensitive', () => {

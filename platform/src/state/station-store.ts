@@ -5,7 +5,7 @@
  *
  * Keys (prefix from REDIS_PREFIX, default `cw:`):
  *   stations                      set of station ids
- *   station:{id}                  hash: boot info, online, collectorId, protocol, lastSeen, lastHeartbeat, …
+ *   st:{<escaped id>}             hash: boot info, online, collectorId, protocol, lastSeen, … (RedisKeys.station)
  *   station:{id}:connectors       hash: "{evse}/{connector}" → JSON ConnectorState
  *   station:{id}:tx               hash: transactionId → JSON TransactionRecord of an open transaction
  *   station:{id}:txended:{txId}   JSON TransactionRecord (with `ended`) of a transaction ended in the last 7 days (expires)
@@ -39,12 +39,15 @@ export class StationStore {
   readonly globalTxKeys: GlobalTxKeys;
   /** Transaction look-ups for the adapters' decisions and the Prometheus sink. */
   readonly transactions: TransactionQueries;
+  /** The station hash is named by RedisKeys, like the command scripts that read its owner and online flag. */
+  private readonly keys: RedisKeys;
 
   constructor(
     readonly redis: Redis,
     readonly prefix = 'cw:',
   ) {
     const keys = new RedisKeys(prefix);
+    this.keys = keys;
     this.globalTxKeys = { activityIndex: keys.txActivity(), closing: keys.txClosing(), sweepLock: keys.txSweepLock() };
     this.transactions = new TransactionQueries(redis, (id) => this.txKeys(id), this.globalTxKeys);
   }
@@ -68,7 +71,7 @@ export class StationStore {
   /** The station keys the transaction modules use. */
   txKeys(stationId: string): StationTxKeys {
     return {
-      station: this.k('station', stationId),
+      station: this.keys.station(stationId),
       connectors: this.k('station', stationId, 'connectors'),
       transactions: this.k('station', stationId, 'tx'),
       activity: this.k('station', stationId, 'txact'),
@@ -78,11 +81,11 @@ export class StationStore {
 
   /** Accepted, Pending or Rejected as last decided at a boot or by an operator; undefined before either. */
   async getRegistration(stationId: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.k('station', stationId), 'registration')) ?? undefined;
+    return (await this.redis.hget(this.keys.station(stationId), 'registration')) ?? undefined;
   }
 
   async setRegistration(stationId: string, status: 'Accepted' | 'Pending' | 'Rejected'): Promise<void> {
-    await this.redis.hset(this.k('station', stationId), 'registration', status);
+    await this.redis.hset(this.keys.station(stationId), 'registration', status);
   }
 
   async hasMetadata(stationId: string): Promise<boolean> {
@@ -312,7 +315,7 @@ export class StationStore {
     if (ids.length === 0) return [];
     const p = this.redis.pipeline();
     for (const id of ids) {
-      p.hgetall(this.k('station', id));
+      p.hgetall(this.keys.station(id));
       p.hgetall(this.k('station', id, 'connectors'));
       p.hgetall(this.k('station', id, 'tx'));
       p.hgetall(this.k('station', id, 'meta'));
@@ -337,9 +340,9 @@ export class StationStore {
     let n = 0;
     for (const id of ids) {
       if (except.has(id)) continue;
-      const [online, owner] = await this.redis.hmget(this.k('station', id), 'online', 'collectorId');
+      const [online, owner] = await this.redis.hmget(this.keys.station(id), 'online', 'collectorId');
       if (online === '1' && owner === collectorId) {
-        await this.redis.hset(this.k('station', id), { online: '0', disconnectedAt: String(at) });
+        await this.redis.hset(this.keys.station(id), { online: '0', disconnectedAt: String(at) });
         n++;
       }
     }

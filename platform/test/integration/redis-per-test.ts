@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { deleteKeys } from './redis-cleanup';
 
 export function redisPerTest(label: string): { readonly redis: Redis; readonly prefix: string } {
   const ctx = { redis: undefined as unknown as Redis, prefix: '' };
@@ -16,13 +17,6 @@ export function redisPerTest(label: string): { readonly redis: Redis; readonly p
   beforeEach(() => {
     ctx.prefix = `test:${label}:${randomUUID()}:`;
   });
-  afterEach(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${ctx.prefix}*`, 'COUNT', 500);
-      if (keys.length) await ctx.redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  });
+  afterEach(() => deleteKeys(ctx.redis, ctx.prefix));
   return ctx;
 }

@@ -136,8 +136,19 @@ export interface LocalList {
 export interface FirmwareState {
   status: string;
   requestId?: number;
+  /** A secure update (1.6 SignedUpdateFirmware, 2.0.1 with signature): 1.6 reports it with SignedFirmwareStatusNotification. */
+  signed?: boolean;
   /** Version to report after the reboot that completes an install. */
   pendingVersion?: string;
+  busy: boolean;
+}
+
+/** A diagnostics (1.6 GetDiagnostics) or log (GetLog) upload, which the station reports as it goes. */
+export interface LogUpload {
+  kind: 'diagnostics' | 'security';
+  status: string;
+  requestId?: number;
+  fileName: string;
   busy: boolean;
 }
 
@@ -154,6 +165,7 @@ export type TriggerKind =
   | 'StatusNotification'
   | 'MeterValues'
   | 'FirmwareStatusNotification'
+  | 'LogStatusNotification'
   | 'TransactionEvent';
 
 /** What a protocol driver may use from its station. */
@@ -166,6 +178,10 @@ export interface StationContext {
   readonly connectors: ConnectorSim[];
   readonly localList: LocalList;
   readonly firmware: FirmwareState;
+  /** The last log upload, if any. */
+  readonly logUpload?: LogUpload;
+  /** 1.6: a Security Whitepaper station that refuses plain UpdateFirmware (CALLERROR NotSupported). */
+  readonly signedFirmwareOnly: boolean;
   firmwareVersion: string;
   heartbeatIntervalSec: number;
   meterIntervalSec: number;
@@ -184,7 +200,9 @@ export interface StationContext {
   stopTransaction(c: ConnectorSim, reason: StopReason): boolean;
   changeAvailability(connectorId: number, operative: boolean): 'Accepted' | 'Rejected' | 'Scheduled';
   reset(kind: 'Soft' | 'Hard' | 'Immediate' | 'OnIdle'): 'Accepted' | 'Rejected' | 'Scheduled';
-  updateFirmware(location: string, retrieveAt: number, requestId?: number): boolean;
+  updateFirmware(location: string, retrieveAt: number, requestId?: number, signed?: boolean): boolean;
+  /** Starts an upload to `location`; the file name, or undefined while another upload runs. */
+  uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined;
   trigger(kind: TriggerKind, connectorId?: number): void;
   noteCommand(action: string): void;
 }
@@ -201,6 +219,7 @@ export interface ProtocolDriver {
   faultRaised(c: ConnectorSim, fault: FaultInfo): void;
   faultCleared(c: ConnectorSim, fault: FaultInfo): void;
   firmwareStatus(status: string): void;
+  logStatus(upload: LogUpload): void;
   heartbeat(): void;
   meterValues(c: ConnectorSim): void;
   register(client: RPCClient): void;

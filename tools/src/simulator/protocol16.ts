@@ -1,9 +1,11 @@
 /** OCPP 1.6J messages and command handlers of a simulated station; configuration keys in config16.ts. */
 import type { RPCClient } from 'ocpp-rpc';
+import { registerCommands16 } from './commands16';
 import { buildConfiguration16, type ConfigKey } from './config16';
 import type {
   ConnectorSim,
   FaultInfo,
+  LogUpload,
   MeterSample,
   ProtocolDriver,
   StationContext,
@@ -72,7 +74,8 @@ export function certificateRequest(stationId: string): string {
 export class Protocol16 implements ProtocolDriver {
   readonly version = 'ocpp1.6' as const;
   readonly config: Map<string, ConfigKey>;
-  private flags: Record<string, boolean> = {
+  /** Boolean configuration keys, read by the command handlers (commands16.ts) and the configuration. */
+  readonly flags: Record<string, boolean> = {
     LocalAuthListEnabled: true,
     LocalAuthorizeOffline: true,
     LocalPreAuthorize: false,
@@ -233,7 +236,10 @@ export class Protocol16 implements ProtocolDriver {
   }
 
   firmwareStatus(status: string): void {
-    void this.st.enqueue('FirmwareStatusNotification', () => ({ status }));
+    const { signed, requestId } = this.st.firmware;
+    // A secure update is reported in the Security Whitepaper's message, with its request id.
+    if (signed && status !== 'Idle') void this.st.enqueue('SignedFirmwareStatusNotification', () => ({ status, requestId }));
+    else void this.st.enqueue('FirmwareStatusNotification', () => ({ status }));
   }
 
   meterValues(c: ConnectorSim): void {
@@ -247,118 +253,17 @@ export class Protocol16 implements ProtocolDriver {
     }
   }
 
+  logStatus(upload: LogUpload): void {
+    if (upload.kind === 'diagnostics') {
+      void this.st.enqueue('DiagnosticsStatusNotification', () => ({ status: upload.status }));
+    } else {
+      void this.st.enqueue('LogStatusNotification', () => (upload.requestId === undefined ? { status: upload.status } : { status: upload.status, requestId: upload.requestId }));
+    }
+  }
+
   // -------------------------------------------------------------- CSMS → station
 
   register(client: RPCClient): void {
-    const st = this.st;
-    const on = (action: string, fn: (p: Params) => Params | Promise<Params>) =>
-      client.handle(action, async ({ params }) => {
-        st.noteCommand(action);
-        return fn((params ?? {}) as Params);
-      });
-
-    on('UpdateFirmware', (p) => {
-      const at = Date.parse(p.retrieveDate);
-      st.updateFirmware(String(p.location), Number.isFinite(at) ? at : Date.now());
-      return {};
-    });
-
-    on('SendLocalList', (p) => ({ status: this.sendLocalList(p) }));
-    on('GetLocalListVersion', () => ({ listVersion: this.flags.LocalAuthListEnabled ? st.localList.version : -1 }));
-    on('ClearCache', () => ({ status: 'Accepted' }));
-
-    on('TriggerMessage', (p) => {
-      const kind = p.requestedMessage as string;
-      if (p.connectorId !== undefined && p.connectorId !== 0 && !st.connector(p.connectorId)) return { status: 'Rejected' };
-      if (kind === 'DiagnosticsStatusNotification') {
-        setImmediate(() => void st.enqueue('DiagnosticsStatusNotification', () => ({ status: 'Idle' })));
-        return { status: 'Accepted' };
-      }
-      const supported: TriggerKind[] = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues', 'FirmwareStatusNotification'];
-      if (!supported.includes(kind as TriggerKind)) return { status: 'NotImplemented' };
-      st.trigger(kind as TriggerKind, p.connectorId);
-      return { status: 'Accepted' };
-    });
-
-    on('Reset', (p) => {
-      const r = st.reset(p.type === 'Hard' ? 'Hard' : 'Soft');
-      return { status: r === 'Rejected' ? 'Rejected' : 'Accepted' };
-    });
-
-    on('ChangeAvailability', (p) => {
-      const id = Number(p.connectorId);
-      if (id !== 0 && !st.connector(id)) return { status: 'Rejected' };
-      return { status: st.changeAvailability(id, p.type === 'Operative') };
-    });
-
-    on('GetConfiguration', (p) => {
-      const keys: string[] | undefined = Array.isArray(p.key) && p.key.length > 0 ? p.key : undefined;
-      const configurationKey: Params[] = [];
-      const unknownKey: string[] = [];
-      for (const k of keys ?? [...this.config.keys()]) {
-        const entry = this.config.get(k);
-        if (!entry) unknownKey.push(k);
-        else configurationKey.push({ key: k, readonly: entry.readonly, value: entry.value().slice(0, 500) });
-      }
-      const res: Params = { configurationKey };
-      if (unknownKey.length > 0) res.unknownKey = unknownKey;
-      return res;
-    });
-
-    on('ChangeConfiguration', (p) => {
-      const entry = this.config.get(p.key);
-      if (!entry) return { status: 'NotSupported' };
-      if (entry.readonly || !entry.set) return { status: 'Rejected' };
-      return { status: entry.set(String(p.value)) };
-    });
-
-    on('RemoteStartTransaction', (p) => {
-      if (p.connectorId !== undefined && !st.connector(p.connectorId)) return { status: 'Rejected' };
-      const ok = st.remoteStart(p.connectorId, String(p.idTag), { needsAuth: this.flags.AuthorizeRemoteTxRequests });
-      return { status: ok ? 'Accepted' : 'Rejected' };
-    });
-
-    on('RemoteStopTransaction', (p) => {
-      const c = st.connectors.find((x) => x.tx && x.tx.transactionId === p.transactionId);
-      return { status: c && st.stopTransaction(c, 'Remote') ? 'Accepted' : 'Rejected' };
-    });
-
-    on('UnlockConnector', (p) => {
-      const c = st.connector(Number(p.connectorId));
-      if (!c) return { status: 'NotSupported' };
-      if (c.tx) st.stopTransaction(c, 'UnlockCommand');
-      return { status: 'Unlocked' };
-    });
-
-    on('DataTransfer', (p) => {
-      if (p.vendorId !== st.profile.vendor) return { status: 'UnknownVendorId' };
-      if (p.messageId && p.messageId !== 'Echo') return { status: 'UnknownMessageId' };
-      return { status: 'Accepted', data: typeof p.data === 'string' ? p.data : '' };
-    });
-  }
-
-  private sendLocalList(p: Params): string {
-    const st = this.st;
-    if (!this.flags.LocalAuthListEnabled) return 'NotSupported';
-    const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
-    if (list.length > 250) return 'Failed';
-    const version = Number(p.listVersion);
-    if (p.updateType === 'Full') {
-      const entries = new Map<string, string>();
-      for (const e of list) if (e.idTagInfo) entries.set(e.idTag, e.idTagInfo.status);
-      if (entries.size > 1000) return 'Failed';
-      st.localList.entries = entries;
-      st.localList.version = version;
-      return 'Accepted';
-    }
-    // Differential: must move the version forward.
-    if (version <= st.localList.version) return 'VersionMismatch';
-    for (const e of list) {
-      if (e.idTagInfo) st.localList.entries.set(e.idTag, e.idTagInfo.status);
-      else st.localList.entries.delete(e.idTag);
-    }
-    if (st.localList.entries.size > 1000) return 'Failed';
-    st.localList.version = version;
-    return 'Accepted';
+    registerCommands16(client, this.st, this);
   }
 }

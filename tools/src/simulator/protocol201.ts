@@ -3,11 +3,13 @@
  * shapes are in messages201.ts, the device model behind Get/SetVariables in device-model201.ts.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { buildDeviceModel201, lookupVariable, type VariableDef } from './device-model201';
+import { registerCommands201 } from './commands201';
+import { buildDeviceModel201, type VariableDef } from './device-model201';
 import { END_TRIGGER, STOPPED_REASON, connectorStatus201, meterValue201 } from './messages201';
 import type {
   ConnectorSim,
   FaultInfo,
+  LogUpload,
   MeterSample,
   ProtocolDriver,
   StationContext,
@@ -21,7 +23,8 @@ type Params = Record<string, any>;
 export class Protocol201 implements ProtocolDriver {
   readonly version = 'ocpp2.0.1' as const;
   readonly variables: VariableDef[];
-  private flags: Record<string, boolean> = {
+  /** Boolean device-model variables, read by the command handlers (commands201.ts) and the device model. */
+  readonly flags: Record<string, boolean> = {
     LocalAuthListEnabled: true,
     LocalAuthorizeOffline: true,
     LocalPreAuthorize: false,
@@ -188,111 +191,13 @@ export class Protocol201 implements ProtocolDriver {
     }
   }
 
+  logStatus(upload: LogUpload): void {
+    void this.st.enqueue('LogStatusNotification', () => (upload.requestId === undefined ? { status: upload.status } : { status: upload.status, requestId: upload.requestId }));
+  }
+
   // -------------------------------------------------------------- CSMS → station
 
   register(client: RPCClient): void {
-    const st = this.st;
-    const on = (action: string, fn: (p: Params) => Params | Promise<Params>) =>
-      client.handle(action, async ({ params }) => {
-        st.noteCommand(action);
-        return fn((params ?? {}) as Params);
-      });
-
-    on('UpdateFirmware', (p) => {
-      const at = Date.parse(p.firmware?.retrieveDateTime);
-      const ok = st.updateFirmware(String(p.firmware?.location ?? ''), Number.isFinite(at) ? at : Date.now(), Number(p.requestId));
-      return { status: ok ? 'Accepted' : 'Rejected' };
-    });
-
-    on('SendLocalList', (p) => ({ status: this.sendLocalList(p) }));
-    on('GetLocalListVersion', () => ({ versionNumber: st.localList.version }));
-    on('ClearCache', () => ({ status: 'Accepted' }));
-
-    on('TriggerMessage', (p) => {
-      const kind = p.requestedMessage as string;
-      const evseId: number | undefined = p.evse?.id;
-      if (evseId !== undefined && evseId !== 0 && !st.connector(evseId)) return { status: 'Rejected' };
-      const supported: TriggerKind[] = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues', 'FirmwareStatusNotification', 'TransactionEvent'];
-      if (!supported.includes(kind as TriggerKind)) return { status: 'NotImplemented' };
-      if (kind === 'TransactionEvent' && !st.connectors.some((c) => c.tx && (!evseId || c.id === evseId))) return { status: 'Rejected' };
-      st.trigger(kind as TriggerKind, evseId);
-      return { status: 'Accepted' };
-    });
-
-    on('Reset', (p) => {
-      if (p.evseId !== undefined) return { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest' } };
-      return { status: st.reset(p.type === 'OnIdle' ? 'OnIdle' : 'Immediate') };
-    });
-
-    on('ChangeAvailability', (p) => {
-      const id = p.evse?.id ?? 0;
-      if (id !== 0 && !st.connector(id)) return { status: 'Rejected' };
-      return { status: st.changeAvailability(id, p.operationalStatus === 'Operative') };
-    });
-
-    on('GetVariables', (p) => ({
-      getVariableResult: (p.getVariableData as Params[]).map((d) => {
-        const base: Params = { component: d.component, variable: d.variable };
-        if (d.attributeType) base.attributeType = d.attributeType;
-        const found = lookupVariable(this.variables, d.component, d.variable);
-        if (typeof found === 'string') return { ...base, attributeStatus: found };
-        if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
-        return { ...base, attributeStatus: 'Accepted', attributeValue: found.get().slice(0, 2500) };
-      }),
-    }));
-
-    on('SetVariables', (p) => ({
-      setVariableResult: (p.setVariableData as Params[]).map((d) => {
-        const base: Params = { component: d.component, variable: d.variable };
-        if (d.attributeType) base.attributeType = d.attributeType;
-        const found = lookupVariable(this.variables, d.component, d.variable);
-        if (typeof found === 'string') return { ...base, attributeStatus: found };
-        if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
-        if (found.readonly || !found.set) return { ...base, attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } };
-        return { ...base, attributeStatus: found.set(String(d.attributeValue)) };
-      }),
-    }));
-
-    on('RequestStartTransaction', (p) => {
-      if (p.evseId !== undefined && !st.connector(p.evseId)) return { status: 'Rejected' };
-      const ok = st.remoteStart(p.evseId, String(p.idToken?.idToken ?? ''), {
-        needsAuth: this.flags.AuthorizeRemoteStart,
-        remoteStartId: p.remoteStartId,
-      });
-      return { status: ok ? 'Accepted' : 'Rejected' };
-    });
-
-    on('RequestStopTransaction', (p) => {
-      const c = st.connectors.find((x) => x.tx && String(x.tx.transactionId) === p.transactionId);
-      return { status: c && st.stopTransaction(c, 'Remote') ? 'Accepted' : 'Rejected' };
-    });
-
-    on('DataTransfer', (p) => {
-      if (p.vendorId !== st.profile.vendor) return { status: 'UnknownVendorId' };
-      if (p.messageId && p.messageId !== 'Echo') return { status: 'UnknownMessageId' };
-      return { status: 'Accepted', data: p.data ?? null };
-    });
-  }
-
-  private sendLocalList(p: Params): string {
-    const st = this.st;
-    if (!this.flags.LocalAuthListEnabled) return 'Failed';
-    const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
-    if (list.length > 250) return 'Failed';
-    const version = Number(p.versionNumber);
-    if (p.updateType === 'Full') {
-      const entries = new Map<string, string>();
-      for (const e of list) if (e.idTokenInfo) entries.set(e.idToken.idToken, e.idTokenInfo.status);
-      st.localList.entries = entries;
-      st.localList.version = version;
-      return 'Accepted';
-    }
-    if (version <= st.localList.version) return 'VersionMismatch';
-    for (const e of list) {
-      if (e.idTokenInfo) st.localList.entries.set(e.idToken.idToken, e.idTokenInfo.status);
-      else st.localList.entries.delete(e.idToken.idToken);
-    }
-    st.localList.version = version;
-    return 'Accepted';
+    registerCommands201(client, this.st, this);
   }
 }

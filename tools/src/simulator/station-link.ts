@@ -11,6 +11,7 @@ import type {
   EnqueueOptions,
   FirmwareState,
   LocalList,
+  LogUpload,
   MeterSample,
   ProtocolDriver,
   ReadingContext,
@@ -35,6 +36,8 @@ export abstract class StationLink extends EventEmitter implements StationContext
   readonly connectors: ConnectorSim[];
   readonly localList: LocalList = { version: 0, entries: new Map() };
   readonly firmware: FirmwareState = { status: 'Idle', busy: false };
+  logUpload?: LogUpload;
+  readonly signedFirmwareOnly: boolean;
   firmwareVersion: string;
   heartbeatIntervalSec = 300;
   meterIntervalSec: number;
@@ -49,7 +52,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
 
   readonly client: RPCClient;
   readonly driver: ProtocolDriver;
-  protected readonly opts: Required<Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs'>> &
+  protected readonly opts: Required<Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly'>> &
     Pick<StationOptions, 'heartbeatIntervalSec'>;
   protected readonly idTags: readonly string[];
   protected readonly chaosRng: Rng;
@@ -75,6 +78,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
     this.serialNumber = ident.serialNumber;
     this.meterSerialNumber = ident.meterSerialNumber;
     this.firmwareVersion = ident.firmwareVersion;
+    this.signedFirmwareOnly = options.signedFirmwareOnly ?? false;
     this.opts = {
       identity: ident,
       url: options.url.replace(/\/+$/, ''),
@@ -361,6 +365,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
   abstract stopTransaction(c: ConnectorSim, reason: StopReason): boolean;
   abstract changeAvailability(connectorId: number, operative: boolean): 'Accepted' | 'Rejected' | 'Scheduled';
   abstract reset(kind: 'Soft' | 'Hard' | 'Immediate' | 'OnIdle'): 'Accepted' | 'Rejected' | 'Scheduled';
-  abstract updateFirmware(location: string, retrieveAt: number, requestId?: number): boolean;
+  abstract updateFirmware(location: string, retrieveAt: number, requestId?: number, signed?: boolean): boolean;
+  abstract uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined;
   abstract trigger(kind: TriggerKind, connectorId?: number): void;
 }

@@ -31,6 +31,8 @@ export interface StationOptions {
   callTimeoutMs?: number;
   /** Basic-auth password (security profile 1), if the collector wants one. */
   password?: string;
+  /** 1.6: behave as a Security Whitepaper station that answers plain UpdateFirmware with CALLERROR NotSupported. */
+  signedFirmwareOnly?: boolean;
   /** Wall clock for timestamps (ms). */
   now?: () => number;
 }

@@ -12,7 +12,7 @@
  * seed makes the same decisions in the same order.
  */
 import { ChargingStation, deferred } from './charging';
-import type { ConnectorSim, SessionSummary, StopReason, TriggerKind } from './model';
+import type { ConnectorSim, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
 import { firmwareFromLocation as firmwareTarget } from './profiles';
 
 export { emptyStationStats, type ForceSessionOptions, type Registration, type StationOptions, type StationStats } from './station-options';
@@ -135,10 +135,11 @@ export class SimulatedStation extends ChargingStation {
     for (const c of this.connectors) if (!c.fault) this.scheduleIdle(c);
   }
 
-  updateFirmware(location: string, retrieveAt: number, requestId?: number): boolean {
+  updateFirmware(location: string, retrieveAt: number, requestId?: number, signed = false): boolean {
     if (this.firmware.busy) return false;
     this.firmware.busy = true;
     this.firmware.requestId = requestId;
+    this.firmware.signed = signed;
     const target = firmwareTarget(this.profile, this.firmwareVersion, location);
     this.log('firmware-update', `${this.firmwareVersion} -> ${target}`);
     void this.runFirmwareUpdate(location, retrieveAt, target);
@@ -159,6 +160,7 @@ export class SimulatedStation extends ChargingStation {
     }
     this.setFirmwareStatus('Downloaded');
     await this.clock.sleepSim(r.float(2, 5));
+    if (this.firmware.signed) this.setFirmwareStatus('SignatureVerified');
     // Real stations install only once idle; give running sessions up to an hour.
     for (let waited = 0; this.connectors.some((c) => c.tx) && waited < 3600; waited += this.meterIntervalSec) {
       await this.clock.sleepSim(this.meterIntervalSec);
@@ -174,6 +176,29 @@ export class SimulatedStation extends ChargingStation {
     this.log('firmware-status', status);
     this.driver.firmwareStatus(status);
     if (status === 'Installed') this.firmware.status = 'Idle';
+  }
+
+  uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined {
+    if (this.logUpload?.busy) return undefined;
+    const fileName = `${kind}-${this.id}-${this.nowIso().replace(/[-:.]/g, '')}.tar.gz`;
+    const upload: LogUpload = { kind, status: 'Idle', requestId, fileName, busy: true };
+    this.logUpload = upload;
+    this.log('log-upload', `${kind} ${fileName}`);
+    void (async () => {
+      await this.clock.sleepSim(2);
+      this.setLogStatus(upload, 'Uploading');
+      await this.clock.sleepSim(5);
+      upload.busy = false;
+      // A location naming a failure fails, as firmware downloads do: tests and the demo can show both.
+      this.setLogStatus(upload, /fail/i.test(location) ? (kind === 'diagnostics' && this.version === 'ocpp1.6' ? 'UploadFailed' : 'UploadFailure') : 'Uploaded');
+    })();
+    return fileName;
+  }
+
+  private setLogStatus(upload: LogUpload, status: string): void {
+    upload.status = status;
+    this.log('log-status', status);
+    this.driver.logStatus(upload);
   }
 
   trigger(kind: TriggerKind, connectorId?: number): void {
@@ -205,6 +230,9 @@ export class SimulatedStation extends ChargingStation {
           break;
         case 'FirmwareStatusNotification':
           this.driver.firmwareStatus(this.firmware.busy ? this.firmware.status : 'Idle');
+          break;
+        case 'LogStatusNotification':
+          this.driver.logStatus(this.logUpload?.busy ? this.logUpload : { kind: 'security', status: 'Idle', fileName: '', busy: false });
           break;
       }
     });

@@ -51,6 +51,11 @@ export class CollectorMetrics {
   readonly journalWritten: Counter<string>;
   readonly journalRefused: Counter<'reason'>;
 
+  // Commands (CSMS→station)
+  readonly commands: Counter<'command' | 'outcome'>;
+  readonly commandDuration: Histogram<'command'>;
+  readonly commandsPending: Gauge<string>;
+
   constructor(registry = new Registry()) {
     this.registry = registry;
     const r = [registry];
@@ -110,6 +115,15 @@ export class CollectorMetrics {
     this.journalEntries = new Gauge({ name: 'chargewatch_journal_entries', help: 'Acknowledged calls whose events are in the durable journal and not yet confirmed in InfluxDB', registers: r });
     this.journalWritten = new Counter({ name: 'chargewatch_journal_entries_written_total', help: 'Journal entries written to InfluxDB and removed from the journal', registers: r });
     this.journalRefused = new Counter({ name: 'chargewatch_journal_refused_total', help: 'Calls answered with a CALLERROR because their events could not be made durable', labelNames: ['reason'], registers: r });
+    this.commands = new Counter({ name: 'chargewatch_commands_total', help: 'Commands ended by this process, by command and outcome', labelNames: ['command', 'outcome'], registers: r });
+    this.commandDuration = new Histogram({
+      name: 'chargewatch_command_duration_seconds',
+      help: 'Time from sending a command to the station until its answer (CALLRESULT, CALLERROR or timeout)',
+      labelNames: ['command'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: r,
+    });
+    this.commandsPending = new Gauge({ name: 'chargewatch_commands_pending', help: 'Commands submitted and not yet ended, fleet-wide (queued or on the wire)', registers: r });
     this.redisErrors = new Counter({ name: 'chargewatch_redis_errors_total', help: 'Failed Redis operations', labelNames: ['operation'], registers: r });
   }
 }

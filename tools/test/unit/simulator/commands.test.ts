@@ -1,5 +1,5 @@
 import type { SimulatedStation } from '../../../src/simulator/station';
-import { FakeCsms, makeStation, waitFor } from './fake-csms';
+import { FakeCsms, makeStation, startStation, waitFor } from './fake-csms';
 
 let csms: FakeCsms;
 const stations: SimulatedStation[] = [];
@@ -13,14 +13,7 @@ afterEach(async () => {
   await csms.close();
 });
 
-async function started(...args: Parameters<typeof makeStation>): Promise<SimulatedStation> {
-  const s = makeStation(...args);
-  stations.push(s);
-  await s.start();
-  await s.whenAccepted();
-  await s.flush();
-  return s;
-}
+const started = (...args: Parameters<typeof makeStation>) => startStation(...args, stations);
 
 function expectClean(s: SimulatedStation): void {
   expect(s.lastError).toBeUndefined();

@@ -139,6 +139,16 @@ export function makeStation(
   });
 }
 
+/** Starts a station, waits until its boot is accepted and its first messages are out; `keep` collects it for stopping. */
+export async function startStation(...[csms, o, keep]: [...Parameters<typeof makeStation>, SimulatedStation[]]): Promise<SimulatedStation> {
+  const s = makeStation(csms, o);
+  keep.push(s);
+  await s.start();
+  await s.whenAccepted();
+  await s.flush();
+  return s;
+}
+
 /** Energy register in Wh from a 1.6 or 2.0.1 MeterValue. */
 export function energyWh(meterValue: any): number {
   const sv = meterValue.sampledValue.find((s: any) => s.measurand === 'Energy.Active.Import.Register');
