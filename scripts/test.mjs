@@ -3,12 +3,14 @@
 //   1. npm dependencies and Debian packages (redis, influxdb, prometheus, alertmanager, chromium)
 //   2. build every package (tsc -b: model, platform, collector, tools, cli)
 //   3. unit tests of each package, then integration tests (real services on free loopback ports),
-//      then the fault suite (real processes stopped, killed and paused under load; writes
-//      docs/reliability.md)
+//      then the fault suite (real processes stopped, killed and paused under load)
 //   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose,
 //      import rules (dependency-cruiser) and source file size
 //   5. end-to-end: the whole stack with a simulated fleet; alert delivery, dashboard queries, plugin
 //      pages in headless Chromium
+// Reports (docs/reliability.md, docs/screenshots) are written to a temporary directory, so a run leaves
+// the working tree as it found it; CHARGEWATCH_WRITE_REPORTS=1 npm test (or npm run test:faults)
+// refreshes them in docs/ on purpose. The last step fails if the run changed the git working tree.
 // Prints one summary line: "N passed, N failed".
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +22,12 @@ import { ensureNodeModules, ensureSystemPackages } from './lib/system.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const totals = { passed: 0, failed: 0, suites: [] };
+
+/** `git status --porcelain`, or '' outside a git checkout (a tarball has no tree to keep clean). */
+function gitStatus() {
+  const res = spawnSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' });
+  return res.status === 0 ? res.stdout : '';
+}
 
 function runJest(name, args, env = {}, { cwd = root, jestBin = jest } = {}) {
   const out = join(mkdtempSync(join(tmpdir(), 'cw-jest-')), 'result.json');
@@ -66,6 +74,15 @@ function step(name, fn) {
 
 ensureNodeModules(root);
 ensureSystemPackages();
+
+// Without an explicit request the suites' reports go to a temporary directory (see the header).
+if (process.env.CHARGEWATCH_WRITE_REPORTS !== '1') {
+  const reports = mkdtempSync(join(tmpdir(), 'cw-reports-'));
+  process.env.FAULT_REPORT ??= join(reports, 'reliability.md');
+  process.env.CHARGEWATCH_SCREENSHOT_DIR ??= join(reports, 'screenshots');
+  console.log(`reports of this run: ${reports}`);
+}
+const treeBefore = gitStatus();
 const built = step('build (tsc -b)', () => execSync('npm run build', { cwd: root, stdio: 'inherit' }));
 
 for (const pkg of ['model', 'platform', 'collector', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
@@ -78,6 +95,11 @@ if (built) {
   const { runEndToEnd } = await import('./lib/e2e.mjs');
   await runEndToEnd({ root, runJest, step, record });
 }
+
+step('working tree unchanged by the run', () => {
+  const after = gitStatus();
+  if (after !== treeBefore) throw new Error(`npm test changed the working tree:\n${after}`);
+});
 
 console.log('\n=== summary ===');
 for (const s of totals.suites) console.log(`${s.failed ? 'FAIL' : 'ok  '} ${s.name}: ${s.passed} passed, ${s.failed} failed`);

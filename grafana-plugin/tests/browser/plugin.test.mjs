@@ -15,7 +15,9 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../standalone/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const screenshotDir = path.resolve(here, '../../../docs/screenshots');
+// npm test sends screenshots to a temporary directory; run directly (npm run test:browser) or with
+// CHARGEWATCH_WRITE_REPORTS=1 they refresh docs/screenshots.
+const screenshotDir = process.env.CHARGEWATCH_SCREENSHOT_DIR ?? path.resolve(here, '../../../docs/screenshots');
 const REQUIRED_ENV = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN', 'PROMETHEUS_URL'];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ATTEMPTS = 6;
