@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { assertPortsFree } from './ports';
 import { ManagedProcess } from './process';
 import { REPO_ROOT, startStack } from './stack';
 
@@ -17,6 +18,12 @@ export async function demoCommand(argv: string[]): Promise<void> {
     options: { stations: { type: 'string', default: '50' }, seed: { type: 'string', default: '1' } },
   });
   const stations = Number(values.stations);
+  try {
+    await assertPortsFree({ ...DEMO_PORTS, 'plugin page': PLUGIN_PAGE_PORT });
+  } catch (err) {
+    console.error(`chargewatch demo: ${(err as Error).message}`);
+    process.exit(1);
+  }
   const stack = await startStack({
     stations,
     seed: Number(values.seed),
