@@ -218,7 +218,10 @@ export async function startCollector(config: CollectorConfig, options: Collector
     onError: () => metrics.redisErrors.inc({ operation: 'stale_sweep' }),
   });
 
-  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }));
+  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
+    ids: { maxEvseId: config.ocpp.maxEvseId, maxConnectorId: config.ocpp.maxConnectorId },
+    onRefused: (limit) => metrics.limitRefusals.inc({ limit }),
+  });
   const stationAuth = createStationAuth({ redis, prefix: config.redis.prefix, ocpp: config.ocpp, metrics, dispatcher, logger: logger.child({ component: 'auth' }) });
   const ocpp = new OcppServer({
     ...config.ocpp,

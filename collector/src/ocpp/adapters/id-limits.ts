@@ -1,0 +1,68 @@
+/**
+ * Highest EVSE and connector ids the collector accepts. Every id a station names becomes a Redis hash
+ * field, an InfluxDB tag value and two Prometheus series; without a bound one station could add series
+ * for ever by inventing ids. The check runs once per call on the payload as received, before any
+ * handler reads or writes state, so a refused call leaves nothing behind but a counter and a log line.
+ *
+ * The walk is generic over the payload (every `evseId`, `connectorId` and `evse.id` at any depth), so a
+ * message added later that names connectors is bounded without anyone remembering to add a check.
+ */
+import type { OcppProtocol } from './types';
+
+export interface IdLimits {
+  /** Highest EVSE id (2.0.1 `evseId` / `evse.id`; 1.6 `connectorId`, which the model stores as EVSE N). */
+  maxEvseId: number;
+  /** Highest connector id within one EVSE (2.0.1 `connectorId`; 1.6 connectors are always connector 1). */
+  maxConnectorId: number;
+}
+
+export const DEFAULT_ID_LIMITS: IdLimits = { maxEvseId: 32, maxConnectorId: 8 };
+
+export const ID_LIMIT_FIELDS = ['evse_id', 'connector_id'] as const;
+export type IdLimitField = (typeof ID_LIMIT_FIELDS)[number];
+
+export interface IdLimitViolation {
+  field: IdLimitField;
+  /** Where in the payload, e.g. `eventData[3].component.evse.id`. */
+  path: string;
+  value: number;
+  max: number;
+}
+
+// 1.6 connector N is EVSE N in the model, so its connectorId is what the EVSE bound limits.
+const FIELD_RULES: Record<OcppProtocol, Readonly<Record<string, IdLimitField>>> = {
+  'ocpp1.6': { connectorId: 'evse_id' },
+  'ocpp2.0.1': { evseId: 'evse_id', connectorId: 'connector_id' },
+};
+
+/** Vendor payloads whose keys mean whatever the vendor wants: never read as ids. */
+const OPAQUE_KEYS: ReadonlySet<string> = new Set(['customData']);
+const OPAQUE_ACTIONS: ReadonlySet<string> = new Set(['DataTransfer']);
+
+/** The first id in `params` above its bound, or undefined when every id is within the limits. */
+export function findIdLimitViolation(protocol: OcppProtocol, action: string, params: unknown, limits: IdLimits): IdLimitViolation | undefined {
+  if (OPAQUE_ACTIONS.has(action)) return undefined;
+  const rules = FIELD_RULES[protocol];
+  const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value: params, path: '' }];
+  while (stack.length > 0) {
+    const { value, path, key: parentKey } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+      continue;
+    }
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (OPAQUE_KEYS.has(key)) continue;
+      const childPath = path ? `${path}.${key}` : key;
+      if (typeof child === 'number') {
+        const field = rules[key] ?? (parentKey === 'evse' && key === 'id' ? 'evse_id' : undefined);
+        if (!field) continue;
+        const max = field === 'evse_id' ? limits.maxEvseId : limits.maxConnectorId;
+        if (child > max) return { field, path: childPath, value: child, max };
+      } else if (child !== null && typeof child === 'object') {
+        stack.push({ value: child, path: childPath, key });
+      }
+    }
+  }
+  return undefined;
+}
