@@ -84,7 +84,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
 
   // Station metadata is read on every point written, so it is cached here and refreshed on change.
   const metaCache = new Map<string, StationMeta>();
-  const fleet = new FleetMetricsSink(metrics);
+  const fleet = new FleetMetricsSink(metrics, Date.now, { maxVendorModels: config.prometheus.maxVendorModels });
   const loadMeta = async (stationId: string): Promise<StationMetadata> => {
     const meta = await store.getMetadata(stationId);
     metaCache.set(stationId, { site: meta.site, tags: meta.tags });
