@@ -73,6 +73,10 @@ describe('brute force on one identity', () => {
     const locked = await handshake(c.ocppUrl, 'VICTIM', PW.victim);
     expect(locked).toMatchObject({ status: 429, body: expect.stringContaining('too many wrong passwords') });
     expect(await metric(c, 'chargewatch_auth_lockouts_total')).toBe(1);
+    const view = (await (await c.api('/api/v1/stations/VICTIM/security')).json()) as { lockedForSec: number; recentFailures: { byReason: Record<string, number> } };
+    expect(view.lockedForSec).toBeGreaterThan(0);
+    expect(view.lockedForSec).toBeLessThanOrEqual(BASE_SEC);
+    expect(view.recentFailures.byReason).toMatchObject({ bad_password: 5 });
     expect(await metric(c, 'chargewatch_auth_failures_total', { reason: 'locked_out' })).toBeGreaterThanOrEqual(41);
 
     // After it expires, five more wrong guesses lock it again for twice as long.
