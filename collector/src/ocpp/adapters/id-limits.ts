@@ -7,8 +7,6 @@
  * The walk is generic over the payload (every `evseId`, `connectorId` and `evse.id` at any depth), so a
  * message added later that names connectors is bounded without anyone remembering to add a check.
  */
-import type { OcppProtocol } from './types';
-
 export interface IdLimits {
   /** Highest EVSE id (2.0.1 `evseId` / `evse.id`; 1.6 `connectorId`, which the model stores as EVSE N). */
   maxEvseId: number;
@@ -30,7 +28,8 @@ export interface IdLimitViolation {
 }
 
 // 1.6 connector N is EVSE N in the model, so its connectorId is what the EVSE bound limits.
-const FIELD_RULES: Record<OcppProtocol, Readonly<Record<string, IdLimitField>>> = {
+// Keyed by subprotocol name (types.ts's OcppProtocol; not imported, types.ts imports this module).
+const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, IdLimitField>>>> = {
   'ocpp1.6': { connectorId: 'evse_id' },
   'ocpp2.0.1': { evseId: 'evse_id', connectorId: 'connector_id' },
 };
@@ -40,9 +39,10 @@ const OPAQUE_KEYS: ReadonlySet<string> = new Set(['customData']);
 const OPAQUE_ACTIONS: ReadonlySet<string> = new Set(['DataTransfer']);
 
 /** The first id in `params` above its bound, or undefined when every id is within the limits. */
-export function findIdLimitViolation(protocol: OcppProtocol, action: string, params: unknown, limits: IdLimits): IdLimitViolation | undefined {
+export function findIdLimitViolation(protocol: string, action: string, params: unknown, limits: IdLimits): IdLimitViolation | undefined {
   if (OPAQUE_ACTIONS.has(action)) return undefined;
-  const rules = FIELD_RULES[protocol];
+  // A version without its own rules is bounded like 2.0.1 (2.1 names EVSEs and connectors the same way).
+  const rules = FIELD_RULES[protocol] ?? FIELD_RULES['ocpp2.0.1']!;
   const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value: params, path: '' }];
   while (stack.length > 0) {
     const { value, path, key: parentKey } = stack.pop()!;
