@@ -43,26 +43,47 @@ export function findIdLimitViolation(protocol: string, action: string, params: u
   if (OPAQUE_ACTIONS.has(action)) return undefined;
   // A version without its own rules is bounded like 2.0.1 (2.1 names EVSEs and connectors the same way).
   const rules = FIELD_RULES[protocol] ?? FIELD_RULES['ocpp2.0.1']!;
-  const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value: params, path: '' }];
-  while (stack.length > 0) {
-    const { value, path, key: parentKey } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
-      continue;
+  // This runs on every call (MeterValues included), so the walk allocates nothing but the path stack.
+  return walk(params, undefined, { rules, limits, path: [] }, 0);
+}
+
+/** Payloads are schema-checked and at most OCPP_MAX_PAYLOAD_BYTES; this bounds the recursion anyway. */
+const MAX_DEPTH = 64;
+
+interface Walk {
+  rules: Readonly<Record<string, IdLimitField>>;
+  limits: IdLimits;
+  /** Keys and array indexes from the payload's root to the value being looked at. */
+  path: Array<string | number>;
+}
+
+function walk(value: unknown, parentKey: string | undefined, w: Walk, depth: number): IdLimitViolation | undefined {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      w.path.push(i);
+      const found = walk(value[i], undefined, w, depth + 1);
+      w.path.pop();
+      if (found) return found;
     }
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      if (OPAQUE_KEYS.has(key)) continue;
-      const childPath = path ? `${path}.${key}` : key;
-      if (typeof child === 'number') {
-        const field = rules[key] ?? (parentKey === 'evse' && key === 'id' ? 'evse_id' : undefined);
-        if (!field) continue;
-        const max = field === 'evse_id' ? limits.maxEvseId : limits.maxConnectorId;
-        if (child > max) return { field, path: childPath, value: child, max };
-      } else if (child !== null && typeof child === 'object') {
-        stack.push({ value: child, path: childPath, key });
-      }
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key) || OPAQUE_KEYS.has(key)) continue;
+    const child = obj[key];
+    if (typeof child === 'number') {
+      const field = w.rules[key] ?? (parentKey === 'evse' && key === 'id' ? 'evse_id' : undefined);
+      const max = field === 'evse_id' ? w.limits.maxEvseId : w.limits.maxConnectorId;
+      if (field && child > max) return { field, path: pathText([...w.path, key]), value: child, max };
+    } else if (child !== null && typeof child === 'object') {
+      w.path.push(key);
+      const found = walk(child, key, w, depth + 1);
+      w.path.pop();
+      if (found) return found;
     }
   }
   return undefined;
 }
+
+const pathText = (path: Array<string | number>) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
