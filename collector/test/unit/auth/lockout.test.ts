@@ -13,6 +13,7 @@ import { EventDispatcher } from '../../../src/events/dispatcher';
 import { FailureTracker } from '../../../src/ocpp/auth/failures';
 import { HandshakeGuard, LOCKOUT_EVENT_TYPE } from '../../../src/ocpp/auth/guard';
 import { AuthLockout, ScryptShares } from '../../../src/ocpp/auth/lockout';
+import { NewIdentityLimit } from '../../../src/ocpp/auth/new-identities';
 import { StationSecurity } from '../../../src/ocpp/auth/station-security';
 
 function fakeRedis() {
@@ -203,5 +204,36 @@ describe('HandshakeGuard new identities per address', () => {
     t += 12_000; // one token per 12 s
     await expect(guard.authenticate(handshake('NEW-100', undefined, '10.0.0.7'))).resolves.toBeUndefined();
     await expect(guard.authenticate(handshake('NEW-101', undefined, '10.0.0.7'))).resolves.toMatchObject({ status: 429 });
+  });
+});
+
+describe('HandshakeGuard new identities when Redis fails', () => {
+  it('refuses with 503 and counts auth_unavailable instead of letting an unknown identity in', async () => {
+    const { guard, metrics, redis } = setup({ newPerMin: 5 });
+    redis.sismember = async () => {
+      throw new Error('redis down');
+    };
+    await expect(guard.authenticate(handshake('NEW-1'))).resolves.toMatchObject({ status: 503 });
+    expect(await metricValue(metrics, 'chargewatch_connections_rejected_total', { reason: 'auth_unavailable' })).toBe(1);
+  });
+});
+
+describe('NewIdentityLimit', () => {
+  it('remembers admitted identities until they are forgotten (pruned), then they are new again', async () => {
+    let lookups = 0;
+    const limit = new NewIdentityLimit(1, async () => (lookups++, false), () => 0);
+    await expect(limit.admit('A', 'addr')).resolves.toBe(true);
+    await expect(limit.admit('A', 'addr')).resolves.toBe(true);
+    expect(lookups).toBe(1);
+    await expect(limit.admit('B', 'addr')).resolves.toBe(false);
+    limit.forget('A');
+    await expect(limit.admit('A', 'addr')).resolves.toBe(false);
+  });
+
+  it('passes a registry error to the caller', async () => {
+    const limit = new NewIdentityLimit(1, async () => {
+      throw new Error('redis down');
+    });
+    await expect(limit.admit('A', 'addr')).rejects.toThrow('redis down');
   });
 });
