@@ -23,13 +23,14 @@ import {
   type StationMeta,
   type StationMetadata,
 } from '@chargewatch/platform';
-import type { ChargeEvent } from '@chargewatch/model';
+import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
 import { acceptAll, type Authorizer } from './access/authorizer';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
 import { OpenTransactionReconciler } from './sinks/prometheus/open-transactions';
 import { startStaleSweep } from './events/stale-sweep';
+import { startRegistryPrune } from './events/registry-prune';
 import { CollectorDecisions } from './ocpp/decisions';
 import { OcppServer } from './ocpp/server';
 import { createStationAuth } from './ocpp/auth';
@@ -53,6 +54,8 @@ export interface CollectorHandle {
   logger: Logger;
   /** One stale-transaction sweep now (the timer runs it every TX_STALE_SWEEP_INTERVAL_SEC). */
   sweepStaleTransactions(now?: number): Promise<StaleSweepResult>;
+  /** One registry prune now: stations that never booted, last seen REGISTRY_PRUNE_UNBOOTED_AFTER_SEC before `now`. */
+  pruneUnbootedStations(now?: number): Promise<string[]>;
   /** Reconciles Prometheus's open transactions with the shared state now (the timer runs it every 30 s). */
   reconcileOpenTransactions(): Promise<void>;
   /** Graceful stop: refuse new connections, close stations with 1001, flush InfluxDB, close stores. */
@@ -84,7 +87,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
 
   // Station metadata is read on every point written, so it is cached here and refreshed on change.
   const metaCache = new Map<string, StationMeta>();
-  const fleet = new FleetMetricsSink(metrics);
+  const fleet = new FleetMetricsSink(metrics, Date.now, { maxVendorModels: config.prometheus.maxVendorModels });
   const loadMeta = async (stationId: string): Promise<StationMetadata> => {
     const meta = await store.getMetadata(stationId);
     metaCache.set(stationId, { site: meta.site, tags: meta.tags });
@@ -139,8 +142,17 @@ export async function startCollector(config: CollectorConfig, options: Collector
 
   const subscriber = redis.duplicate();
   subscriber.on('error', () => metrics.redisErrors.inc({ operation: 'subscribe' }));
-  await subscriber.subscribe(`${config.redis.prefix}meta`);
-  subscriber.on('message', (_channel, stationId: string) => {
+  const prunedChannel = new RedisKeys(config.redis.prefix).prunedChannel();
+  // Set once the handshake guard exists; a pruned identity then counts as new again.
+  let forgetIdentity: ((id: string) => void) | undefined;
+  await subscriber.subscribe(`${config.redis.prefix}meta`, prunedChannel);
+  subscriber.on('message', (channel, stationId: string) => {
+    if (channel === prunedChannel) {
+      fleet.forget(stationId);
+      metaCache.delete(stationId);
+      forgetIdentity?.(stationId);
+      return;
+    }
     loadMeta(stationId).catch((err) => logger.warn({ err, stationId }, 'failed to refresh station metadata'));
   });
 
@@ -218,8 +230,21 @@ export async function startCollector(config: CollectorConfig, options: Collector
     onError: () => metrics.redisErrors.inc({ operation: 'stale_sweep' }),
   });
 
-  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }));
+  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
+    ids: { maxEvseId: config.ocpp.maxEvseId, maxConnectorId: config.ocpp.maxConnectorId },
+    onRefused: (limit) => metrics.limitRefusals.inc({ limit }),
+  });
   const stationAuth = createStationAuth({ redis, prefix: config.redis.prefix, ocpp: config.ocpp, metrics, dispatcher, logger: logger.child({ component: 'auth' }) });
+  forgetIdentity = (id) => stationAuth.guard.forgetIdentity(id);
+  const registryPrune = startRegistryPrune({
+    store,
+    redis,
+    channel: prunedChannel,
+    afterSec: config.registry.pruneUnbootedAfterSec,
+    securityKey: (id) => stationAuth.security.key(id),
+    logger: logger.child({ component: 'registry-prune' }),
+    onError: () => metrics.redisErrors.inc({ operation: 'registry_prune' }),
+  });
   const ocpp = new OcppServer({
     ...config.ocpp,
     guard: stationAuth.guard,
@@ -273,6 +298,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     commands: commands.bus,
     logger,
     sweepStaleTransactions: (now) => staleSweep.runOnce(now),
+    pruneUnbootedStations: (now) => registryPrune.runOnce(now),
     reconcileOpenTransactions: () => reconciler.reconcile(),
     stop: () =>
       (stopping ??= (async () => {
@@ -283,7 +309,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         phase('stations disconnected');
         await commands!.stop();
         clearInterval(backlogTimer);
-        await Promise.all([staleSweep.stop(), reconciler.stop()]);
+        await Promise.all([staleSweep.stop(), reconciler.stop(), registryPrune.stop()]);
         // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to
         // wait for: the journal keeps the entries for the next start.
         if (writer.isReady) await waitForEmptyJournal(journal, 10_000);

@@ -25,6 +25,12 @@ export const SETTINGS: Setting[] = [
   { env: 'OCPP_PING_INTERVAL_SEC', default: '30', meaning: 'Websocket ping interval; a station that misses a pong is disconnected' },
   { env: 'OCPP_HEARTBEAT_INTERVAL_SEC', default: '300', meaning: 'Heartbeat interval sent to stations in the BootNotification answer' },
   { env: 'OCPP_MAX_BAD_MESSAGES', default: '20', meaning: 'Consecutive malformed frames after which a connection is closed' },
+  { env: 'OCPP_MAX_EVSE_ID', default: '32', meaning: 'Highest EVSE id accepted (2.0.1 evseId and evse.id; 1.6 connectorId, stored as EVSE N); calls naming a higher one get PropertyConstraintViolation and are not recorded' },
+  { env: 'OCPP_MAX_CONNECTOR_ID', default: '8', meaning: 'Highest connector id within one EVSE accepted (2.0.1 connectorId); calls naming a higher one get PropertyConstraintViolation and are not recorded' },
+  { env: 'OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN', default: '20', meaning: 'Identities not yet in the registry that one address may connect per minute (token bucket, burst the same); more get HTTP 429. 0 = no limit' },
+  { env: 'OCPP_AUTH_LOCKOUT_THRESHOLD', default: '5', meaning: 'Wrong passwords in a row after which a station identity is locked out (HTTP 429, no password check) for a while. 0 = no lockout' },
+  { env: 'OCPP_AUTH_LOCKOUT_BASE_SEC', default: '60', meaning: 'First lockout of an identity; each further lockout before a successful login doubles it' },
+  { env: 'OCPP_AUTH_LOCKOUT_MAX_SEC', default: '3600', meaning: 'Longest lockout of an identity' },
   { env: 'OCPP_CALL_TIMEOUT_SEC', default: '30', meaning: 'Timeout for CSMS→station calls' },
   { env: 'COMMAND_DEADLINE_SEC', default: '300', meaning: 'How long a command waits for its station (to connect, or to finish the commands before it) when the submitter sets no deadline; then it ends offline or timeout' },
   { env: 'COMMAND_WAIT_SEC', default: '5', meaning: 'How long POST /api/v1/stations/{id}/commands/{name} waits for the result before answering 202 with the command id (?wait= overrides)' },
@@ -49,6 +55,8 @@ export const SETTINGS: Setting[] = [
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Acknowledged calls that may wait in the Redis journal for InfluxDB; beyond it stations get a CALLERROR and retry' },
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction no meter value or transaction message has named for this long is closed by the collector (stoppedReason StaleNoActivity); at least 600' },
   { env: 'TX_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often this collector looks for stale transactions (one process at a time, under a Redis lock); 0 when another process (the worker) runs the sweep' },
+  { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Stations that connected but never booted, have no metadata and no security profile, and were last seen this long ago are removed from the registry and Prometheus. 0 = never' },
+  { env: 'PROM_MAX_VENDOR_MODELS', default: '100', meaning: 'Distinct vendor/model pairs used as Prometheus label values; stations of further pairs are labelled vendor="other", model="other"' },
   { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -72,7 +80,13 @@ export interface CollectorConfig {
     heartbeatIntervalSec: number;
     maxBadMessages: number;
     callTimeoutSec: number;
+    maxEvseId: number;
+    maxConnectorId: number;
+    newIdentitiesPerAddressPerMin: number;
+    authLockout: { threshold: number; baseSec: number; maxSec: number };
   };
+  registry: { pruneUnbootedAfterSec: number };
+  prometheus: { maxVendorModels: number };
   unknownStations: UnknownStationPolicy;
   commands: { deadlineSec: number; waitSec: number; waitMaxSec: number; retentionDays: number };
   api: { host: string; port: number; token: string; auth: boolean };
@@ -114,6 +128,14 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback:
 
 const defaults = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default]));
 
+function authLockout(env: NodeJS.ProcessEnv): CollectorConfig['ocpp']['authLockout'] {
+  const threshold = int(env, 'OCPP_AUTH_LOCKOUT_THRESHOLD', defaults.OCPP_AUTH_LOCKOUT_THRESHOLD!, 0, 1000);
+  const baseSec = int(env, 'OCPP_AUTH_LOCKOUT_BASE_SEC', defaults.OCPP_AUTH_LOCKOUT_BASE_SEC!, 1, 7 * 24 * 3600);
+  const maxSec = int(env, 'OCPP_AUTH_LOCKOUT_MAX_SEC', defaults.OCPP_AUTH_LOCKOUT_MAX_SEC!, 1, 30 * 24 * 3600);
+  if (maxSec < baseSec) throw new ConfigError(`OCPP_AUTH_LOCKOUT_MAX_SEC (${maxSec}) must not be below OCPP_AUTH_LOCKOUT_BASE_SEC (${baseSec})`);
+  return { threshold, baseSec, maxSec };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const str = (name: string) => env[name] ?? defaults[name]!;
   const auth = oneOf(env, 'API_AUTH', 'on', ['on', 'off'] as const) === 'on';
@@ -147,7 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       heartbeatIntervalSec: int(env, 'OCPP_HEARTBEAT_INTERVAL_SEC', defaults.OCPP_HEARTBEAT_INTERVAL_SEC!, 1),
       maxBadMessages: int(env, 'OCPP_MAX_BAD_MESSAGES', defaults.OCPP_MAX_BAD_MESSAGES!, 1),
       callTimeoutSec: int(env, 'OCPP_CALL_TIMEOUT_SEC', defaults.OCPP_CALL_TIMEOUT_SEC!, 1),
+      maxEvseId: int(env, 'OCPP_MAX_EVSE_ID', defaults.OCPP_MAX_EVSE_ID!, 1, 10_000),
+      maxConnectorId: int(env, 'OCPP_MAX_CONNECTOR_ID', defaults.OCPP_MAX_CONNECTOR_ID!, 1, 10_000),
+      newIdentitiesPerAddressPerMin: int(env, 'OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN', defaults.OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN!),
+      authLockout: authLockout(env),
     },
+    registry: { pruneUnbootedAfterSec: int(env, 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', defaults.REGISTRY_PRUNE_UNBOOTED_AFTER_SEC!) },
+    prometheus: { maxVendorModels: int(env, 'PROM_MAX_VENDOR_MODELS', defaults.PROM_MAX_VENDOR_MODELS!, 1, 100_000) },
     unknownStations: oneOf(env, 'UNKNOWN_STATIONS', 'accept', ['accept', 'pending', 'reject'] as const),
     commands: {
       deadlineSec: int(env, 'COMMAND_DEADLINE_SEC', defaults.COMMAND_DEADLINE_SEC!, 1, 7 * 24 * 3600),

@@ -31,6 +31,7 @@
  *                                   yet journaled, by claim time (crash recovery of the sweep)
  *   tx:sweep:lock                   string: holder of the stale-transaction sweep, expires
  *   meta                            pub/sub channel: id of a station whose metadata changed
+ *   pruned                          pub/sub channel: id of a never-booted station removed from the registry
  *   journal                         stream: versioned batches of events (see journal-entry.ts)
  *   journal:groups                  set: consumer groups the journal must be kept for
  *   deadletter:<consumer>           stream: what a consumer could not store, with the reason
@@ -108,6 +109,7 @@ export class RedisKeys {
   txClosing(): string { return `${this.prefix}tx:closing`; }
   txSweepLock(): string { return `${this.prefix}tx:sweep:lock`; }
   metaChannel(): string { return `${this.prefix}meta`; }
+  prunedChannel(): string { return `${this.prefix}pruned`; }
 
   // Event journal
   journal(): string { return `${this.prefix}journal`; }

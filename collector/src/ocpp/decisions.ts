@@ -8,6 +8,7 @@ import type { UnknownStationPolicy } from '../config';
 import type { Logger, StationStore } from '@chargewatch/platform';
 import type { ConnectorRef } from '@chargewatch/model';
 import type { BootInfo, CertificateSigningRequest, CsmsDecisions, RegistrationDecision } from './adapters/types';
+import type { IdLimitField, IdLimits } from './adapters/id-limits';
 
 /** Retry interval for stations that are Pending or Rejected: frequent enough to notice an approval. */
 const NOT_ACCEPTED_RETRY_SEC = 60;
@@ -19,7 +20,17 @@ export class CollectorDecisions implements CsmsDecisions {
     private readonly policy: UnknownStationPolicy,
     private readonly heartbeatIntervalSec: number,
     private readonly logger?: Logger,
+    /** Highest EVSE/connector ids, and what to do with each refusal (count it). */
+    private readonly limits?: { ids: IdLimits; onRefused?: (field: IdLimitField) => void },
   ) {}
+
+  get idLimits(): IdLimits | undefined {
+    return this.limits?.ids;
+  }
+
+  idLimitRefused(_stationId: string, field: IdLimitField): void {
+    this.limits?.onRefused?.(field);
+  }
 
   async registration(stationId: string, _boot: BootInfo): Promise<RegistrationDecision> {
     // A connection alone puts a station in the registry, so "known" means: it has a registration

@@ -186,6 +186,7 @@ export class CollectorProcess extends ManagedService {
       OCPP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
       OCPP_CONNECT_RATE_PER_ADDRESS: '1000',
       OCPP_CONNECT_BURST_PER_ADDRESS: '1000',
+      OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: '0',
       LOG_LEVEL: 'warn',
     });
     this.proc = proc;

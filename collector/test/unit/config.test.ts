@@ -35,7 +35,13 @@ describe('loadConfig defaults', () => {
         heartbeatIntervalSec: 300,
         maxBadMessages: 20,
         callTimeoutSec: 30,
+        maxEvseId: 32,
+        maxConnectorId: 8,
+        newIdentitiesPerAddressPerMin: 20,
+        authLockout: { threshold: 5, baseSec: 60, maxSec: 3600 },
       },
+      registry: { pruneUnbootedAfterSec: 86400 },
+      prometheus: { maxVendorModels: 100 },
       unknownStations: 'accept',
       commands: { deadlineSec: 300, waitSec: 5, waitMaxSec: 30, retentionDays: 30 },
       api: { host: '127.0.0.1', port: 9100, token: 'secret-token', auth: true },
@@ -119,6 +125,14 @@ describe('loadConfig overrides', () => {
     JOURNAL_MAX_ENTRIES: ['5000', (c) => c.journalMaxEntries, 5000],
     TX_STALE_AFTER_SEC: ['7200', (c) => c.transactions.staleAfterSec, 7200],
     TX_STALE_SWEEP_INTERVAL_SEC: ['0', (c) => c.transactions.sweepIntervalSec, 0],
+    OCPP_MAX_EVSE_ID: ['4', (c) => c.ocpp.maxEvseId, 4],
+    OCPP_MAX_CONNECTOR_ID: ['2', (c) => c.ocpp.maxConnectorId, 2],
+    OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: ['0', (c) => c.ocpp.newIdentitiesPerAddressPerMin, 0],
+    OCPP_AUTH_LOCKOUT_THRESHOLD: ['3', (c) => c.ocpp.authLockout.threshold, 3],
+    OCPP_AUTH_LOCKOUT_BASE_SEC: ['10', (c) => c.ocpp.authLockout.baseSec, 10],
+    OCPP_AUTH_LOCKOUT_MAX_SEC: ['7200', (c) => c.ocpp.authLockout.maxSec, 7200],
+    REGISTRY_PRUNE_UNBOOTED_AFTER_SEC: ['0', (c) => c.registry.pruneUnbootedAfterSec, 0],
+    PROM_MAX_VENDOR_MODELS: ['5', (c) => c.prometheus.maxVendorModels, 5],
     COLLECTOR_ID: ['collector-7', (c) => c.collectorId, 'collector-7'],
     LOG_LEVEL: ['debug', (c) => c.logLevel, 'debug'],
   };
@@ -132,6 +146,10 @@ describe('loadConfig overrides', () => {
   it('every SETTINGS entry other than the TLS pair (tested below) and API_AUTH has an override case here', () => {
     const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'OCPP_TLS_CA', 'API_AUTH']);
     expect(SETTINGS.map((s) => s.env).filter((e) => !covered.has(e))).toEqual([]);
+  });
+
+  it('refuses a lockout maximum below its base', () => {
+    expect(configError({ ...TOKEN, OCPP_AUTH_LOCKOUT_BASE_SEC: '600', OCPP_AUTH_LOCKOUT_MAX_SEC: '60' }).message).toMatch(/OCPP_AUTH_LOCKOUT_MAX_SEC/);
   });
 
   it('SETTINGS names are unique and every entry has a meaning', () => {

@@ -23,6 +23,7 @@ import { applyTransactionEvent, touchActivity, type TxApplyContext } from './app
 import { connectorKey, parseMeta, toState, type ConnectorState, type StationMetadata, type StationState } from './station-state';
 import { StaleTransactionSweeper, type StaleSweepOptions } from './stale-transactions';
 import { TransactionQueries } from './transaction-queries';
+import { pruneUnbootedStations } from './registry-prune';
 import { ActivityThrottle, parseRecord, type GlobalTxKeys, type StationTxKeys } from './transaction-records';
 
 export type { ConnectorState, StationMetadata, StationState } from './station-state';
@@ -332,6 +333,31 @@ export class StationStore {
   async get(stationId: string): Promise<StationState | undefined> {
     if (!(await this.exists(stationId))) return undefined;
     return (await this.getMany([stationId]))[0];
+  }
+
+  /**
+   * Removes stations that connected but never booted and that nobody configured, last seen before
+   * `seenBefore` (registry-prune.ts). The security record lives in the collector: its key is passed in.
+   */
+  async pruneUnbooted(opts: { seenBefore: number; securityKey: (stationId: string) => string }): Promise<string[]> {
+    const pruned = await pruneUnbootedStations(this.redis, {
+      stations: this.k('stations'),
+      ids: () => this.listIds(),
+      seenBefore: opts.seenBefore,
+      keysOf: (id) => ({
+        ...this.txKeys(id),
+        metadata: this.k('station', id, 'meta'),
+        security: opts.securityKey(id),
+        commandQueue: this.keys.commandQueue(id),
+        commandInflight: this.keys.commandInflight(id),
+        commandHistory: this.keys.stationCommands(id),
+      }),
+    });
+    for (const id of pruned) {
+      this.lastSeenWritten.delete(id);
+      this.activity.forgetStation(id);
+    }
+    return pruned;
   }
 
   /** Marks this instance's stations offline, e.g. after a crash left them flagged online. */

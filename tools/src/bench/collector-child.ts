@@ -43,6 +43,7 @@ export async function startCollectorChild(
     // The load comes from 16 loopback addresses; the per-address flood limits are for the internet.
     OCPP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     OCPP_CONNECT_RATE_PER_ADDRESS: '0',
+    OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: '0',
   };
   delete childEnv.NODE_OPTIONS;
   const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, BIN, 'collector'], dir, childEnv);

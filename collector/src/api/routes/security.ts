@@ -40,6 +40,7 @@ const securitySchema = {
     certFingerprint: { type: ['string', 'null'] },
     updatedAt: { type: ['string', 'null'] },
     recentFailures: failureSchema,
+    lockedForSec: { type: 'integer', description: 'Seconds the identity stays locked out after wrong passwords (this collector); 0 when not locked' },
   },
 } as const;
 
@@ -65,6 +66,7 @@ export function securityRoutes(auth: StationAuth) {
       certFingerprint: record?.certFingerprint ?? null,
       updatedAt: iso(record?.updatedAt),
       recentFailures: failureView(auth.failures.forStation(id)),
+      lockedForSec: Math.ceil(auth.guard.lockout.lockedFor(id) / 1000),
     });
 
     app.put<{ Params: { id: string }; Body: PutBody }>('/api/v1/stations/:id/security', {

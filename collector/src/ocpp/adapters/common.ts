@@ -1,6 +1,7 @@
 /** Plumbing shared by the version adapters; nothing here knows about a specific OCPP version. */
 import { collectorClose, type CertificateSigningRequested, type ConnectorRef, type TransactionEnded } from '@chargewatch/model';
 import { propertyViolation, rpcError } from './errors';
+import { DEFAULT_ID_LIMITS, findIdLimitViolation } from './id-limits';
 import type { CertificateSigningRequest, HandleContext, HandleResult, OcppProtocol, ProtocolAdapter } from './types';
 import { parseStationTime } from './units';
 
@@ -67,6 +68,11 @@ export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<
     async handle(action, params, ctx) {
       const run = Object.prototype.hasOwnProperty.call(handlers, action) ? handlers[action] : undefined;
       if (!run) throw rpcError('NotImplemented', `${protocol} action ${action} is not implemented`);
+      const tooHigh = findIdLimitViolation(protocol, action, params, ctx.decisions.idLimits ?? DEFAULT_ID_LIMITS);
+      if (tooHigh) {
+        ctx.decisions.idLimitRefused?.(ctx.stationId, tooHigh.field);
+        throw propertyViolation(`${tooHigh.path} ${tooHigh.value} is above the highest id this CSMS accepts (${tooHigh.max})`, { field: tooHigh.path });
+      }
       const result = await run(params, ctx);
       return { reply: withoutUndefined(result.reply), events: withoutUndefined(result.events) };
     },

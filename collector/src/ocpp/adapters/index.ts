@@ -8,6 +8,7 @@ import { ocpp201Adapter } from './v201';
 export { ocpp16Adapter } from './v16';
 export { ocpp201Adapter } from './v201';
 export type * from './types';
+export { DEFAULT_ID_LIMITS, ID_LIMIT_FIELDS, type IdLimitField, type IdLimits } from './id-limits';
 export type * from './commands/types';
 export { isUnsupported } from './commands/common';
 

@@ -9,6 +9,7 @@ import type {
   OpenTransaction,
   TransactionRecord,
 } from '@chargewatch/model';
+import type { IdLimitField, IdLimits } from './id-limits';
 
 // Version-neutral decision and transaction records live in the model (access control and the station
 // store use them too); re-exported so the adapters keep one import site.
@@ -63,6 +64,10 @@ export interface CsmsDecisions {
   connectors(stationId: string): Promise<ConnectorSnapshot[]>;
   /** Answer to SignCertificate (1.6 Security Whitepaper and 2.0.1). */
   signCertificate(stationId: string, request: CertificateSigningRequest): Promise<'Accepted' | 'Rejected'>;
+  /** Highest EVSE and connector ids accepted; calls naming higher ones are refused (default DEFAULT_ID_LIMITS). */
+  readonly idLimits?: IdLimits;
+  /** Told of each call refused for an id above idLimits, before the CALLERROR goes out (to count it). */
+  idLimitRefused?(stationId: string, field: IdLimitField): void;
 }
 
 export interface HandleContext {

@@ -23,6 +23,8 @@ import type { SecurityEvent } from '@chargewatch/model';
 import type { Logger } from '@chargewatch/platform';
 import { BusyError } from './passwords';
 import type { FailureTracker } from './failures';
+import { AuthLockout, ScryptShares, type LockoutOptions } from './lockout';
+import { NewIdentityLimit } from './new-identities';
 import type { StationSecurity } from './station-security';
 import { KeyedTokenBucket } from './token-bucket';
 
@@ -36,6 +38,7 @@ export const AUTH_FAILURE_REASONS = [
   'client_cert_untrusted',
   'client_cert_identity',
   'client_ca_not_configured',
+  'locked_out',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -50,7 +53,11 @@ const EVENT_TYPE: Record<AuthFailureReason, string> = {
   client_cert_untrusted: 'InvalidClientCertificate',
   client_cert_identity: 'InvalidClientCertificate',
   client_ca_not_configured: 'InvalidClientCertificate',
+  locked_out: 'InvalidBasicAuth',
 };
+
+/** Security event recorded when an identity gets locked out after wrong passwords. */
+export const LOCKOUT_EVENT_TYPE = 'AuthenticationLockout';
 
 export interface Refusal {
   status: number;
@@ -72,6 +79,13 @@ export interface HandshakeGuardOptions {
   clientCa: boolean;
   /** Security events written per second at most, across all stations (the rest are only counted). */
   eventRatePerSec?: number;
+  /** Identities not yet registered that one address may connect per minute; 0 or absent = unlimited. */
+  newIdentitiesPerAddressPerMin?: number;
+  /** Lockout after wrong passwords; absent or threshold 0 = none. */
+  lockout?: LockoutOptions;
+  /** Verifications one identity / one address may have waiting or running (fair shares of the scrypt queue). */
+  scryptShares?: { perIdentity: number; perAddress: number };
+  now?: () => number;
 }
 
 /**
@@ -123,6 +137,12 @@ export class HandshakeGuard {
   private readonly connectRate?: KeyedTokenBucket;
   private readonly eventBudget: KeyedTokenBucket;
   readonly authFailures: Counter<'reason'>;
+  readonly lockouts: Counter<string>;
+  readonly lockout: AuthLockout;
+  private readonly shares: ScryptShares;
+  private readonly newIdentities?: NewIdentityLimit;
+  /** One log line per address per 10 s for refused new identities: a flood must not flood the log. */
+  private readonly newIdentityLog = new KeyedTokenBucket(0.1, 1, 10_000);
   /** Security events not written because of the global budget or because the identity is unknown. */
   readonly eventsSkipped = { budget: 0, unknownStation: 0 };
 
@@ -135,6 +155,17 @@ export class HandshakeGuard {
       (registry.getSingleMetric('chargewatch_auth_failures_total') as Counter<'reason'> | undefined) ??
       new Counter({ name: 'chargewatch_auth_failures_total', help: 'Station handshakes refused for missing or wrong credentials, by reason', labelNames: ['reason'], registers: [registry] });
     for (const reason of AUTH_FAILURE_REASONS) this.authFailures.inc({ reason }, 0);
+    this.lockouts =
+      (registry.getSingleMetric('chargewatch_auth_lockouts_total') as Counter<string> | undefined) ??
+      new Counter({ name: 'chargewatch_auth_lockouts_total', help: 'Station identities locked out after repeated wrong passwords', registers: [registry] });
+    this.lockout = new AuthLockout(o.lockout ?? { threshold: 0, baseMs: 60_000, maxMs: 3_600_000 }, o.now);
+    this.shares = new ScryptShares(o.scryptShares?.perIdentity ?? 1, o.scryptShares?.perAddress ?? 4);
+    if (o.newIdentitiesPerAddressPerMin) this.newIdentities = new NewIdentityLimit(o.newIdentitiesPerAddressPerMin, (id) => o.security.isKnown(id), o.now);
+  }
+
+  /** A pruned station's identity counts as new again. */
+  forgetIdentity(identity: string): void {
+    this.newIdentities?.forget(identity);
   }
 
   /** Open TCP connections per address key (tests and the API). */
@@ -211,8 +242,36 @@ export class HandshakeGuard {
     return undefined;
   }
 
-  /** Applies the station's security profile. Throws only for defects; Redis outages refuse with 503. */
+  /**
+   * Applies the station's security profile, then the new-identity limit (only to handshakes that would
+   * be accepted, so refused guesses do not use up an address's budget). Throws only for defects; Redis
+   * outages refuse with 503.
+   */
   async authenticate(handshake: IHandshakeInterface, signal?: AbortSignal): Promise<Refusal | undefined> {
+    const refused = await this.credentials(handshake, signal);
+    return refused ?? (await this.admitIdentity(handshake));
+  }
+
+  private async admitIdentity(handshake: IHandshakeInterface): Promise<Refusal | undefined> {
+    if (!this.newIdentities) return undefined;
+    const key = addressKey(handshake.remoteAddress);
+    let ok: boolean;
+    try {
+      ok = await this.newIdentities.admit(handshake.identity, key);
+    } catch (err) {
+      this.o.metrics.connectionsRejected.inc({ reason: 'auth_unavailable' });
+      this.o.logger.error({ err, stationId: handshake.identity }, 'cannot read the station registry; refusing the connection');
+      return { status: 503, message: 'registry temporarily unavailable; retry later' };
+    }
+    if (ok) return undefined;
+    this.refuseAddress('new_identity_limit', key);
+    if (this.newIdentityLog.take(key)) {
+      this.o.logger.warn({ remoteAddress: handshake.remoteAddress, stationId: handshake.identity, limitPerMin: this.newIdentities.perMinute }, 'too many new station identities from one address');
+    }
+    return { status: 429, message: `too many new station identities from ${key} (limit ${this.newIdentities.perMinute} per minute); retry later` };
+  }
+
+  private async credentials(handshake: IHandshakeInterface, signal?: AbortSignal): Promise<Refusal | undefined> {
     const { identity } = handshake;
     const socket = handshake.request.socket;
     const tls = socket instanceof TLSSocket && socket.encrypted === true;
@@ -253,18 +312,41 @@ export class HandshakeGuard {
         : this.fail(handshake, 'missing_credentials', 401, 'HTTP Basic authentication required (user = station identity)');
     }
     if (!record?.passwordHash) return this.fail(handshake, 'no_password_set', 401, 'invalid credentials');
-    let ok: boolean;
-    try {
-      ok = await this.o.security.checkPassword(record.passwordHash, handshake.password, signal);
-    } catch (err) {
-      if (signal?.aborted) return { status: 400, message: 'client went away' };
-      if (err instanceof BusyError) {
-        this.o.metrics.connectionsRejected.inc({ reason: 'auth_busy' });
-        return { status: 503, message: 'authentication busy; retry later' };
+    // Before any password check: a locked identity costs no scrypt, and a right password learns nothing.
+    const lockedMs = this.lockout.lockedFor(identity);
+    if (lockedMs > 0) return this.fail(handshake, 'locked_out', 429, `too many wrong passwords for this identity; retry in ${Math.ceil(lockedMs / 1000)} s`, '', false);
+    let ok = this.o.security.isVerified(record.passwordHash, handshake.password);
+    if (!ok) {
+      const release = this.shares.enter(identity, addressKey(handshake.remoteAddress));
+      if (!release) return this.busy();
+      try {
+        ok = await this.o.security.checkPassword(record.passwordHash, handshake.password, signal);
+      } catch (err) {
+        if (signal?.aborted) return { status: 400, message: 'client went away' };
+        if (err instanceof BusyError) return this.busy();
+        throw err;
+      } finally {
+        release();
       }
-      throw err;
     }
-    return ok ? undefined : this.fail(handshake, 'bad_password', 401, 'invalid credentials');
+    if (ok) {
+      this.lockout.succeeded(identity);
+      return undefined;
+    }
+    const refusal = this.fail(handshake, 'bad_password', 401, 'invalid credentials');
+    const lock = this.lockout.failed(identity);
+    if (lock) {
+      this.lockouts.inc();
+      this.o.logger.warn({ stationId: identity, remoteAddress: handshake.remoteAddress, lockedForSec: lock.lockedForMs / 1000, lockout: lock.level }, 'station identity locked out after wrong passwords');
+      const info = `failures=${lock.failures}; lockedForSec=${lock.lockedForMs / 1000}; lockout=${lock.level}; address=${handshake.remoteAddress ?? ''}`;
+      this.recordEvent(identity, LOCKOUT_EVENT_TYPE, info, true);
+    }
+    return refusal;
+  }
+
+  private busy(): Refusal {
+    this.o.metrics.connectionsRejected.inc({ reason: 'auth_busy' });
+    return { status: 503, message: 'authentication busy; retry later' };
   }
 
   private refuseAddress(reason: string, key: string): void {
@@ -272,20 +354,22 @@ export class HandshakeGuard {
     this.o.failures.record(reason, key);
   }
 
-  private fail(handshake: IHandshakeInterface, reason: AuthFailureReason, status: number, message: string, detail = ''): Refusal {
+  /** `event: false` for refusals that come in floods by design (a locked identity): counted and logged, no event each. */
+  private fail(handshake: IHandshakeInterface, reason: AuthFailureReason, status: number, message: string, detail = '', event = true): Refusal {
     const { identity } = handshake;
     const key = addressKey(handshake.remoteAddress);
     this.authFailures.inc({ reason });
     this.o.metrics.connectionsRejected.inc({ reason: 'auth' });
     this.o.failures.record(reason, key, identity);
     this.o.logger.warn({ stationId: identity, remoteAddress: handshake.remoteAddress, reason, detail: detail || undefined }, 'station authentication failed');
-    this.recordEvent(identity, EVENT_TYPE[reason], [`reason=${reason}`, `address=${handshake.remoteAddress ?? ''}`, detail].filter(Boolean).join('; '));
+    if (event) this.recordEvent(identity, EVENT_TYPE[reason], [`reason=${reason}`, `address=${handshake.remoteAddress ?? ''}`, detail].filter(Boolean).join('; '));
     return { status, message };
   }
 
   /** Fire-and-forget: a slow sink must not hold the refusal, and a failed write only gets logged. */
-  private recordEvent(stationId: string, eventType: string, techInfo: string): void {
-    if (!this.eventBudget.take('all')) {
+  private recordEvent(stationId: string, eventType: string, techInfo: string, always = false): void {
+    // Lockouts are few by construction (each one doubles); a flood of guesses must not crowd them out.
+    if (!always && !this.eventBudget.take('all')) {
       this.eventsSkipped.budget++;
       return;
     }

@@ -41,10 +41,13 @@ export function createStationAuth(deps: {
     connectRatePerAddress: ocpp.connectRatePerAddress,
     connectBurstPerAddress: ocpp.connectBurstPerAddress,
     clientCa,
+    newIdentitiesPerAddressPerMin: ocpp.newIdentitiesPerAddressPerMin,
+    lockout: { threshold: ocpp.authLockout.threshold, baseMs: ocpp.authLockout.baseSec * 1000, maxMs: ocpp.authLockout.maxSec * 1000 },
   });
   return { security, failures, guard, tls: { server: Boolean(ocpp.tlsCert), clientCa } };
 }
 
 export { FailureTracker } from './failures';
-export { HandshakeGuard, addressKey } from './guard';
+export { HandshakeGuard, addressKey, LOCKOUT_EVENT_TYPE } from './guard';
+export { AuthLockout, ScryptShares } from './lockout';
 export { StationSecurity } from './station-security';

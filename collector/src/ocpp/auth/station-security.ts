@@ -163,11 +163,15 @@ export class StationSecurity {
    * and a new stored hash (rotation) misses it. Throws BusyError when too many checks are waiting.
    */
   async checkPassword(storedHash: string, password: Buffer, signal?: AbortSignal): Promise<boolean> {
-    const digest = createHash('sha256').update(storedHash).update('\0').update(password).digest('base64');
-    if (this.verified.get(digest)) return true;
+    if (this.isVerified(storedHash, password)) return true;
     const ok = await this.limiter.run(() => verifyPassword(password, storedHash), signal);
-    if (ok) this.verified.set(digest, true);
+    if (ok) this.verified.set(verifiedDigest(storedHash, password), true);
     return ok;
+  }
+
+  /** Whether this password was verified against this stored hash recently: no scrypt, no queue. */
+  isVerified(storedHash: string, password: Buffer): boolean {
+    return this.verified.get(verifiedDigest(storedHash, password)) === true;
   }
 
   /** A station the collector has seen or that has a security record (others get no security events). */
@@ -179,3 +183,5 @@ export class StationSecurity {
     return inRegistry === 1 || hasRecord === 1;
   }
 }
+
+const verifiedDigest = (storedHash: string, password: Buffer) => createHash('sha256').update(storedHash).update('\0').update(password).digest('base64');

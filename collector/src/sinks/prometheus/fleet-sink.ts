@@ -10,6 +10,7 @@
  */
 import { Gauge } from 'prom-client';
 import { isStationLevelConnector, reportedStatus, securityEventLabel, statusCode, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
+import { VendorModelBudget } from './label-budget';
 import type { CollectorMetrics } from './metrics';
 
 interface ConnectorView {
@@ -42,13 +43,20 @@ const ENERGY_REGISTER = 'Energy.Active.Import.Register';
 /** A register jump above this between two readings is a meter swap or reset, not delivered energy. */
 const MAX_PLAUSIBLE_DELTA_WH = 1_000_000;
 
+/** Distinct vendor/model pairs labelled by name when the caller sets no budget (PROM_MAX_VENDOR_MODELS). */
+export const DEFAULT_MAX_VENDOR_MODELS = 100;
+
 export class FleetMetricsSink {
   private stations = new Map<string, StationView>();
+  /** `vendor`/`model` in a StationView are label values: what the budget made of the station's boot. */
+  readonly vendorModels: VendorModelBudget;
 
   constructor(
     private readonly m: CollectorMetrics,
     private readonly now: () => number = Date.now,
+    opts: { maxVendorModels?: number } = {},
   ) {
+    this.vendorModels = new VendorModelBudget(opts.maxVendorModels ?? DEFAULT_MAX_VENDOR_MODELS);
     const sink = this;
     // Computed at scrape time: an age stored at event time would be stale by the next scrape.
     new Gauge({
@@ -128,8 +136,7 @@ export class FleetMetricsSink {
   seed(stationId: string, info: { site?: string; vendor?: string; model?: string; firmware?: string; lastSeen?: number }): void {
     const s = this.view(stationId);
     s.site = info.site ?? s.site;
-    s.vendor = info.vendor || s.vendor;
-    s.model = info.model || s.model;
+    if (info.vendor || info.model) Object.assign(s, this.vendorModels.labels(info.vendor ?? '', info.model ?? ''));
     s.firmware = info.firmware ?? s.firmware;
     s.lastSeen = info.lastSeen ?? s.lastSeen;
     this.m.stationConnected.set({ station_id: stationId, site: s.site }, s.connected ? 1 : 0);
@@ -184,16 +191,18 @@ export class FleetMetricsSink {
         s.connected = false;
         this.m.stationConnected.set({ station_id: id, site: s.site }, 0);
         break;
-      case 'station.booted':
-        if (s.firmware !== (e.firmwareVersion ?? '') || s.vendor !== e.vendor || s.model !== e.model) {
+      case 'station.booted': {
+        const labels = this.vendorModels.labels(e.vendor, e.model);
+        if (s.firmware !== (e.firmwareVersion ?? '') || s.vendor !== labels.vendor || s.model !== labels.model) {
           this.m.stationInfo.remove({ station_id: id, site: s.site, vendor: s.vendor, model: s.model, firmware_version: s.firmware });
         }
-        s.vendor = e.vendor || 'unknown';
-        s.model = e.model || 'unknown';
+        s.vendor = labels.vendor;
+        s.model = labels.model;
         s.firmware = e.firmwareVersion ?? '';
         this.setInfo(id, s);
         this.m.boots.inc(this.fleetLabels(s));
         break;
+      }
       case 'connector.status': {
         const key = `${e.evseId}/${e.connectorId}`;
         const prev = s.connectors.get(key);
@@ -305,6 +314,18 @@ export class FleetMetricsSink {
       this.m.connectorStatusCode.remove(labels);
       this.m.connectorError.remove(labels);
     }
+  }
+
+  /**
+   * Drops a station removed from the registry (never booted, pruned): its series go, and it no longer
+   * counts in the aggregates computed at scrape time.
+   */
+  forget(stationId: string): boolean {
+    const s = this.stations.get(stationId);
+    if (!s) return false;
+    this.removeStationSeries(stationId, s);
+    this.stations.delete(stationId);
+    return true;
   }
 
   /** Stations with series here (whose open transactions the reconciliation checks). */

@@ -17,6 +17,7 @@ export class CollectorMetrics {
   readonly connectionsClosed: Counter<'code'>;
   readonly connectionsRejected: Counter<'reason'>;
   readonly connectionsReplaced: Counter<string>;
+  readonly limitRefusals: Counter<'limit'>;
 
   // Fleet events
   readonly energy: Counter<'site' | 'vendor' | 'model'>;
@@ -75,6 +76,13 @@ export class CollectorMetrics {
     this.connectionsClosed = new Counter({ name: 'chargewatch_connections_closed_total', help: 'Websocket connections closed, by close code', labelNames: ['code'], registers: r });
     this.connectionsRejected = new Counter({ name: 'chargewatch_connections_rejected_total', help: 'Websocket handshakes refused', labelNames: ['reason'], registers: r });
     this.connectionsReplaced = new Counter({ name: 'chargewatch_connections_replaced_total', help: 'Connections closed because the same station connected again', registers: r });
+    this.limitRefusals = new Counter({
+      name: 'chargewatch_ocpp_limit_refusals_total',
+      help: 'Calls refused because they name an EVSE or connector id above OCPP_MAX_EVSE_ID / OCPP_MAX_CONNECTOR_ID (limit evse_id, connector_id)',
+      labelNames: ['limit'],
+      registers: r,
+    });
+    for (const limit of ['evse_id', 'connector_id']) this.limitRefusals.inc({ limit }, 0);
 
     const fleet = ['site', 'vendor', 'model'] as const;
     this.energy = new Counter({ name: 'chargewatch_energy_delivered_wh_total', help: 'Energy delivered (Wh), from increases of Energy.Active.Import.Register', labelNames: fleet, registers: r });

@@ -662,3 +662,50 @@ describe('other counters', () => {
     expect(two.sink.size).toBe(0);
   });
 });
+
+describe('vendor/model label budget', () => {
+  it('labels the first N vendor/model pairs by name and folds later ones into other', async () => {
+    const metrics = new CollectorMetrics();
+    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 3 }), registry: metrics.registry };
+    for (let i = 0; i < 50; i++) {
+      const st = station(`CP-${i}`);
+      s.sink.record([st.opened(0), st.booted(1, '1.0', `Vendor${i}`, `Model${i}`), st.status(2, 1, 'Available')]);
+    }
+    // A station of an admitted pair keeps its name after the budget is full.
+    const late = station('CP-late');
+    s.sink.record([late.opened(0), late.booted(1, '1.0', 'Vendor1', 'Model1')]);
+    const pairs = (series: Sample[]) => new Set(series.map((x) => `${x.labels.vendor}/${x.labels.model}`));
+    expect(pairs(await samples(s, 'chargewatch_boots_total'))).toEqual(new Set(['Vendor0/Model0', 'Vendor1/Model1', 'Vendor2/Model2', 'other/other']));
+    expect(await value(s, 'chargewatch_boots_total', { vendor: 'other', model: 'other' })).toBe(47);
+    expect(await value(s, 'chargewatch_boots_total', { vendor: 'Vendor1', model: 'Model1' })).toBe(2);
+    expect(pairs(await samples(s, 'chargewatch_connectors'))).toEqual(new Set(['Vendor0/Model0', 'Vendor1/Model1', 'Vendor2/Model2', 'other/other']));
+    expect(pairs(await samples(s, 'chargewatch_station_info'))).toEqual(new Set(['Vendor0/Model0', 'Vendor1/Model1', 'Vendor2/Model2', 'other/other']));
+    expect(s.sink.vendorModels.size).toBe(3);
+  });
+
+  it('one station rebooting with ever new vendor/model pairs adds no series beyond the budget', async () => {
+    const metrics = new CollectorMetrics();
+    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 2 }), registry: metrics.registry };
+    const st = station('CP-1');
+    s.sink.record([st.opened(0)]);
+    for (let i = 0; i < 100; i++) s.sink.record([st.booted(i, '1.0', `V${i}`, `M${i}`)]);
+    expect((await samples(s, 'chargewatch_boots_total')).length).toBe(3);
+    expect((await samples(s, 'chargewatch_station_info')).length).toBe(1);
+  });
+});
+
+describe('forget (registry prune)', () => {
+  it('removes every series of the station and its share of the aggregates', async () => {
+    const s = setup();
+    const a = station('CP-GONE');
+    const b = station('CP-STAYS');
+    s.sink.record([a.opened(0), a.status(1, 1, 'Available'), a.status(1, 2, 'Charging'), a.closed(2)]);
+    s.sink.record([b.opened(0), b.status(1, 1, 'Available')]);
+    expect((await stationSeries(s, 'CP-GONE')).length).toBeGreaterThan(0);
+    expect(s.sink.forget('CP-GONE')).toBe(true);
+    expect(await stationSeries(s, 'CP-GONE')).toEqual([]);
+    expect((await stationSeries(s, 'CP-STAYS')).length).toBeGreaterThan(0);
+    expect((await samples(s, 'chargewatch_connectors')).reduce((n, x) => n + x.value, 0)).toBe(1);
+    expect(s.sink.forget('CP-GONE')).toBe(false);
+  });
+});
