@@ -1,6 +1,6 @@
 /**
  * @chargewatch/platform: the runtime shared by the processes of the stack — logging, the Redis station
- * state, the event journal and the InfluxDB writer/sink. Imports only @chargewatch/model of ours.
+ * state, the event journal, the InfluxDB writer/sink and the PostgreSQL store of business records. Imports only @chargewatch/model of ours.
  */
 export * from './logger';
 export * from './state/station-store';
@@ -17,6 +17,9 @@ export * from './sinks/influx/sink';
 export * from './sinks/influx/example-queries';
 export * from './audit/audit-log';
 export * from './audit/log-audit-log';
+export * from './audit/pg-audit-log';
+export * from './store/database';
+export * from './store/migrate';
 export * from './commands/command-validation';
 export * from './commands/command-record';
 export * from './commands/command-bus';

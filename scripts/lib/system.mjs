@@ -9,6 +9,9 @@ export const REQUIRED = [
   { bin: 'promtool', pkg: 'prometheus' },
   { bin: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   { bin: 'amtool', pkg: 'prometheus-alertmanager' },
+  // Debian keeps the server binaries under /usr/lib/postgresql/<version>/bin; pg_ctlcluster (from
+  // postgresql-common, which the postgresql package pulls in) is the one on PATH.
+  { bin: 'pg_ctlcluster', pkg: 'postgresql' },
   { bin: 'chromium', pkg: 'chromium' },
   { bin: 'docker-compose', pkg: 'docker-compose' },
 ];

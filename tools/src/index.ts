@@ -22,3 +22,5 @@ export {
   type Service,
 } from './devstack/services';
 export { eventually, influxQuery, promQuery, setPrometheusTargets, type InfluxSeries, type PromSample } from './harness/queries';
+export { createTestDatabase, dropTestDatabase } from './harness/databases';
+export { startPostgres, postgresBinDir, type PostgresService } from './devstack/postgres';

@@ -9,7 +9,7 @@ import { assertPortsFree } from './ports';
 import { ManagedProcess } from './process';
 import { REPO_ROOT, startStack } from './stack';
 
-export const DEMO_PORTS = { redis: 16379, influxdb: 18086, prometheus: 19090, alertmanager: 19093, ocpp: 19000, api: 19100 } as const;
+export const DEMO_PORTS = { redis: 16379, influxdb: 18086, postgres: 15432, prometheus: 19090, alertmanager: 19093, ocpp: 19000, api: 19100 } as const;
 const PLUGIN_PAGE_PORT = 13300;
 
 export async function demoCommand(argv: string[]): Promise<void> {
@@ -69,6 +69,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  Alertmanager         ${stack.alertmanager?.url ?? '(not started)'}`,
     `  InfluxDB (InfluxQL)  ${stack.influx.url}/query?db=${stack.database}&q=SHOW+MEASUREMENTS`,
     `  Redis                ${stack.redis.url}`,
+    `  PostgreSQL           ${stack.postgres.url}`,
     page ? `  Plugin pages         http://127.0.0.1:${PLUGIN_PAGE_PORT}/` : '  Plugin pages         (build it first: npm ci --prefix grafana-plugin && npm run build:standalone --prefix grafana-plugin)',
     `  Logs and data        ${stack.dataDir}`,
     '',

@@ -1,5 +1,5 @@
 /**
- * The whole local pipeline as real processes: Redis, InfluxDB, Prometheus (+ Alertmanager), the
+ * The whole local pipeline as real processes: Redis, InfluxDB, PostgreSQL, Prometheus (+ Alertmanager), the
  * collector and a simulated fleet. `chargewatch demo` runs it for people; `npm test` runs it for the
  * end-to-end checks; the benchmark starts the same services.
  */
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from './ports';
 import { ManagedProcess } from './process';
+import { startPostgres, type PostgresService } from './postgres';
 import {
   startAlertmanager,
   startInfluxDB,
@@ -30,7 +31,7 @@ export interface StackOptions {
   /** Load alerting/rules into Prometheus and start Alertmanager. */
   withAlerting: boolean;
   /** Fixed ports (the demo, so its URLs stay the same between runs); free ports otherwise. */
-  ports?: Partial<Record<'redis' | 'influxdb' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api', number>>;
+  ports?: Partial<Record<'redis' | 'influxdb' | 'postgres' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api', number>>;
   apiToken?: string;
   /** Extra `chargewatch simulate` flags (e.g. more faults for the end-to-end checks). */
   simulatorArgs?: string[];
@@ -41,6 +42,7 @@ export interface Stack {
   dataDir: string;
   redis: Service;
   influx: Service;
+  postgres: PostgresService;
   prometheus: PrometheusService;
   alertmanager?: Service;
   collector: ManagedProcess;
@@ -81,12 +83,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   try {
-    log('starting Redis, InfluxDB …');
-    const [redis, influx] = await Promise.all([
+    log('starting Redis, InfluxDB, PostgreSQL …');
+    const [redis, influx, postgres] = await Promise.all([
       startRedis(dataDir, { port: ports.redis, appendOnly: true }),
       startInfluxDB(dataDir, { port: ports.influxdb }),
+      startPostgres(dataDir, { port: ports.postgres }),
     ]);
-    started.push(redis, influx);
+    started.push(redis, influx, postgres);
 
     let alertmanager: Service | undefined;
     const ruleDir = join(REPO_ROOT, 'alerting', 'rules');
@@ -119,6 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       REDIS_URL: redis.url,
       INFLUX_URL: influx.url,
       INFLUX_DATABASE: database,
+      DATABASE_URL: postgres.url,
       COLLECTOR_ID: 'demo-collector-1',
       OCPP_HEARTBEAT_INTERVAL_SEC: '30',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -149,6 +153,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       dataDir,
       redis,
       influx,
+      postgres,
       prometheus,
       alertmanager,
       collector,
@@ -187,6 +192,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           E2E_INFLUX_URL: influx.url,
           E2E_INFLUX_DB: database,
           E2E_REDIS_URL: redis.url,
+          E2E_DATABASE_URL: postgres.url,
           E2E_STATION_ID: sampleStation,
           CHARGEWATCH_API_URL: apiUrl,
           CHARGEWATCH_API_TOKEN: apiToken,
