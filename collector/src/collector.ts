@@ -15,7 +15,6 @@ import {
   JournalFullError,
   RedisJournal,
   JournalDrain,
-  LogAuditLog,
   type AuditLog,
   type CommandBus,
   type Logger,
@@ -39,6 +38,8 @@ import { buildApi, type ApiDeps } from './api/server';
 import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
+import { auditRoutes } from './api/routes/audit';
+import { openAuditLog } from './audit/open-audit-log';
 
 export interface CollectorHandle {
   ocppPort: number;
@@ -69,7 +70,7 @@ export interface CollectorOptions {
   logger?: Logger;
   authorizer?: Authorizer;
   apiPlugins?: ApiDeps['plugins'];
-  /** Where commands and API changes are audited; without one, to the log. */
+  /** Where commands and API changes are audited; without one, PostgreSQL (DATABASE_URL) or the log. */
   audit?: AuditLog;
 }
 
@@ -255,7 +256,10 @@ export async function startCollector(config: CollectorConfig, options: Collector
     logger: logger.child({ component: 'ocpp' }),
     registrationOf: (id) => store.getRegistration(id),
   });
-  commands = await startCommands({ redis, config, channel: ocpp, audit: options.audit ?? new LogAuditLog(logger.child({ component: 'audit' })), metrics, logger: logger.child({ component: 'commands' }) });
+  const audited = options.audit
+    ? { audit: options.audit, ready: undefined, close: async () => undefined }
+    : await openAuditLog(config.database.url, metrics.registry, logger.child({ component: 'audit' }));
+  commands = await startCommands({ redis, config, channel: ocpp, audit: audited.audit, metrics, logger: logger.child({ component: 'commands' }) });
   const ocppAddr = await ocpp.listen();
 
   const reader = new InfluxReader({ url: config.influx.url, database: config.influx.api === 'v2' ? config.influx.bucket : config.influx.database, token: config.influx.token || undefined });
@@ -271,12 +275,14 @@ export async function startCollector(config: CollectorConfig, options: Collector
     ready: {
       redis: async () => (await redis.ping()) === 'PONG',
       influxdb: () => writer.ping(),
+      ...(audited.ready ? { postgres: audited.ready } : {}),
     },
+    audit: audited.audit,
     onMetadataChanged: (id) => {
       query.invalidate();
       void loadMeta(id);
     },
-    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes],
+    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes, auditRoutes(audited.audit)],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
   const apiAddr = api.server.address();
@@ -319,6 +325,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         phase('journal drain stopped');
         drainRedis.disconnect();
         await api.close();
+        await audited.close();
         phase('API closed');
         await subscriber.quit().catch(() => undefined);
         await redis.quit().catch(() => undefined);

@@ -43,6 +43,7 @@ export const SETTINGS: Setting[] = [
   { env: 'API_AUTH', default: 'on', meaning: 'Set to off only for local development: /api routes then need no token' },
   { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis holding the station registry and current state' },
   { env: 'REDIS_PREFIX', default: 'cw:', meaning: 'Key prefix, so several deployments can share one Redis' },
+  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL for business records (the audit log); migrations run at start. Empty: the audit goes to the log only' },
   { env: 'INFLUX_URL', default: 'http://127.0.0.1:8086', meaning: 'InfluxDB base URL' },
   { env: 'INFLUX_API', default: 'auto', meaning: 'Write API: v1 (/write), v2 (/api/v2/write) or auto (chosen from the /ping version header)' },
   { env: 'INFLUX_DATABASE', default: 'chargewatch', meaning: 'Database for the v1 API (created at start when missing)' },
@@ -91,6 +92,7 @@ export interface CollectorConfig {
   commands: { deadlineSec: number; waitSec: number; waitMaxSec: number; retentionDays: number };
   api: { host: string; port: number; token: string; auth: boolean };
   redis: { url: string; prefix: string };
+  database: { url: string };
   influx: {
     url: string;
     api: 'auto' | 'v1' | 'v2';
@@ -134,6 +136,19 @@ function authLockout(env: NodeJS.ProcessEnv): CollectorConfig['ocpp']['authLocko
   const maxSec = int(env, 'OCPP_AUTH_LOCKOUT_MAX_SEC', defaults.OCPP_AUTH_LOCKOUT_MAX_SEC!, 1, 30 * 24 * 3600);
   if (maxSec < baseSec) throw new ConfigError(`OCPP_AUTH_LOCKOUT_MAX_SEC (${maxSec}) must not be below OCPP_AUTH_LOCKOUT_BASE_SEC (${baseSec})`);
   return { threshold, baseSec, maxSec };
+}
+
+/** A postgres:// URL or empty; anything else is a typo that would otherwise only show at the first audit. */
+function databaseUrl(raw: string): string {
+  if (!raw) return '';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/chargewatch');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, got "${url.protocol}"`);
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -185,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     },
     api: { host: str('API_HOST'), port: port(env, 'API_PORT', defaults.API_PORT!), token, auth },
     redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
+    database: { url: databaseUrl(str('DATABASE_URL')) },
     influx: {
       url: str('INFLUX_URL'),
       api: oneOf(env, 'INFLUX_API', 'auto', ['auto', 'v1', 'v2'] as const),

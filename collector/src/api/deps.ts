@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Logger, StationStore } from '@chargewatch/platform';
+import type { AuditLog, Logger, StationStore } from '@chargewatch/platform';
 import type { InfluxReader } from './influx-reader';
 import type { StationQuery } from './station-query';
 
@@ -19,6 +19,8 @@ export interface ApiDeps {
   /** Readiness probes by dependency name. */
   ready: Record<string, () => Promise<boolean>>;
   onMetadataChanged(stationId: string): void;
+  /** Where API changes are audited (api/audit-changes.ts); none: not audited (unit tests). */
+  audit?: AuditLog;
   /** Extra route plugins from later stages (history, operations). */
   plugins?: Array<(app: FastifyInstance, deps: ApiDeps) => Promise<void>>;
 }

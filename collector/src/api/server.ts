@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps';
 import { stationRoutes } from './routes/stations';
 import { fleetRoutes } from './routes/fleet';
 import { historyRoutes } from './routes/history';
+import { auditChanges } from './audit-changes';
 
 export type { ApiDeps };
 
@@ -40,6 +41,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' });
     }
   });
+
+  // Before the routes, so the hook reaches every scope registered below.
+  if (deps.audit) auditChanges(app, deps.audit);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode ?? 500;

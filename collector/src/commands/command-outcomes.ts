@@ -4,7 +4,7 @@
  * and its result goes to the audit log. Each command ends exactly once, in one process, so it is
  * counted and audited once.
  */
-import { commandEndedEntry, type AuditLog, type CommandBus, type EndedCommand, type Logger } from '@chargewatch/platform';
+import { commandEndedEntry, redact, type AuditLog, type CommandBus, type EndedCommand, type Logger } from '@chargewatch/platform';
 import type { CollectorMetrics } from '../sinks/prometheus/metrics';
 
 export class CommandOutcomes {
@@ -26,9 +26,15 @@ export class CommandOutcomes {
       const record = await bus.get(id);
       if (!record) return;
       metrics.commands.inc({ command: record.name, outcome: record.status });
-      await audit.record(commandEndedEntry(record));
+      const entry = commandEndedEntry(record);
+      try {
+        await audit.record(entry);
+      } catch (err) {
+        // The log line keeps the entry (secrets removed) when the audit store cannot.
+        logger.error({ err: (err as Error).message, audit: { ...entry, details: redact(entry.details), at: entry.at.toISOString() } }, 'could not audit a command result; it is in this log line');
+      }
     } catch (err) {
-      logger.warn({ err: (err as Error).message, commandId: id }, 'could not audit a command result');
+      logger.warn({ err: (err as Error).message, commandId: id }, 'could not read a command to audit its result');
     }
   }
 

@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       commands: { deadlineSec: 300, waitSec: 5, waitMaxSec: 30, retentionDays: 30 },
       api: { host: '127.0.0.1', port: 9100, token: 'secret-token', auth: true },
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'cw:' },
+      database: { url: '' },
       influx: {
         url: 'http://127.0.0.1:8086',
         api: 'auto',
@@ -113,6 +114,7 @@ describe('loadConfig overrides', () => {
     API_TOKEN: ['other-token', (c) => c.api.token, 'other-token'],
     REDIS_URL: ['redis://redis:6380/2', (c) => c.redis.url, 'redis://redis:6380/2'],
     REDIS_PREFIX: ['prod:', (c) => c.redis.prefix, 'prod:'],
+    DATABASE_URL: ['postgres://db:5432/cw', (c) => c.database.url, 'postgres://db:5432/cw'],
     INFLUX_URL: ['https://influx.example:8086', (c) => c.influx.url, 'https://influx.example:8086'],
     INFLUX_API: ['v2', (c) => c.influx.api, 'v2'],
     INFLUX_DATABASE: ['cw_test', (c) => c.influx.database, 'cw_test'],
@@ -236,6 +238,23 @@ describe('loadConfig validation', () => {
   it('accepts each allowed enum value', () => {
     for (const v of ['accept', 'pending', 'reject'] as const) expect(loadConfig({ ...TOKEN, UNKNOWN_STATIONS: v }).unknownStations).toBe(v);
     for (const v of ['auto', 'v1', 'v2'] as const) expect(loadConfig({ ...TOKEN, INFLUX_API: v }).influx.api).toBe(v);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('accepts postgres:// and postgresql:// URLs and leaves it empty by default', () => {
+    expect(loadConfig(TOKEN).database.url).toBe('');
+    expect(loadConfig({ ...TOKEN, DATABASE_URL: 'postgres://cw:pw@db:5432/chargewatch' }).database.url).toBe('postgres://cw:pw@db:5432/chargewatch');
+    expect(loadConfig({ ...TOKEN, DATABASE_URL: 'postgresql://db/chargewatch' }).database.url).toBe('postgresql://db/chargewatch');
+  });
+
+  it('refuses other schemes and non-URLs without echoing the value (it may hold a password)', () => {
+    const notUrl = configError({ ...TOKEN, DATABASE_URL: 'db:5432 secretpw' });
+    expect(notUrl.message).toContain('DATABASE_URL');
+    expect(notUrl.message).not.toContain('secretpw');
+    const mysql = configError({ ...TOKEN, DATABASE_URL: 'mysql://u:secretpw@db/x' });
+    expect(mysql.message).toMatch(/postgres:\/\//);
+    expect(mysql.message).not.toContain('secretpw');
   });
 });
 
