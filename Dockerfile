@@ -56,6 +56,8 @@ COPY --from=build /app/model/package.json model/package.json
 COPY --from=build /app/model/dist model/dist
 COPY --from=build /app/platform/package.json platform/package.json
 COPY --from=build /app/platform/dist platform/dist
+# SQL migrations the collector applies at start (platform/src/store/migrate.ts reads them from here).
+COPY --from=build /app/platform/migrations platform/migrations
 COPY --from=build /app/collector/package.json collector/package.json
 COPY --from=build /app/collector/dist collector/dist
 COPY --from=build /app/cli/package.json cli/package.json

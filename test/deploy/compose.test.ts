@@ -62,9 +62,19 @@ describe('docker-compose config', () => {
 
 describe('docker-compose structure', () => {
   test('the expected services exist; the simulator only in the demo profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'collector', 'grafana', 'influxdb', 'prometheus', 'redis', 'simulator']);
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'collector', 'grafana', 'influxdb', 'postgres', 'prometheus', 'redis', 'simulator']);
     expect(services.simulator.profiles).toEqual(['demo']);
     for (const [name, s] of Object.entries(services)) if (name !== 'simulator') expect(s.profiles).toBeUndefined();
+  });
+
+  test('the collector writes business records to the postgres service; Grafana reads them read-only', () => {
+    expect(services.collector.environment.DATABASE_URL).toBe('postgres://chargewatch:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgres:5432/chargewatch');
+    expect(services.collector.depends_on.postgres).toEqual({ condition: 'service_healthy' });
+    expect(services.postgres.volumes).toEqual(expect.arrayContaining(['postgres-data:/var/lib/postgresql/data', './provisioning/postgres/init:/docker-entrypoint-initdb.d:ro']));
+    const init = readFileSync(join(REPO, 'provisioning/postgres/init/10-analyst-login.sh'), 'utf8');
+    expect(init).toMatch(/CREATE ROLE grafana_analyst LOGIN PASSWORD :'analyst_password' IN ROLE chargewatch_analyst/);
+    expect(init).toMatch(/default_transaction_read_only = on/);
+    expect(services.grafana.environment.POSTGRES_ANALYST_PASSWORD).toMatch(/^\$\{POSTGRES_ANALYST_PASSWORD:\?/);
   });
 
   test.each(Object.keys(services))('%s has a healthcheck or depends on healthy services', (name) => {

@@ -15,9 +15,10 @@ const load = (p: string) => YAML.parse(readFileSync(join(REPO, p), 'utf8'));
 describe('Grafana provisioning', () => {
   const datasources = load('provisioning/datasources/datasources.yml').datasources as any[];
 
-  test('datasources: prometheus, influxdb (InfluxQL) and alertmanager, by uid', () => {
+  test('datasources: prometheus, influxdb (InfluxQL), alertmanager and the business records, by uid', () => {
     const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
-    expect(Object.keys(byUid).sort()).toEqual(['alertmanager', 'influxdb', 'prometheus']);
+    expect(Object.keys(byUid).sort()).toEqual(['alertmanager', 'chargewatch-postgres', 'influxdb', 'prometheus']);
+    expect(byUid['chargewatch-postgres']).toMatchObject({ type: 'grafana-postgresql-datasource', user: 'grafana_analyst', jsonData: { database: 'chargewatch' }, secureJsonData: { password: '$POSTGRES_ANALYST_PASSWORD' } });
     expect(byUid.prometheus.type).toBe('prometheus');
     expect(byUid.influxdb.type).toBe('influxdb');
     expect(byUid.influxdb.jsonData.version).toBe('InfluxQL');
