@@ -7,6 +7,7 @@
  */
 import type { Logger, StationStore } from '@chargewatch/platform';
 import type { Redis } from 'ioredis';
+import { startPeriodic } from './periodic';
 
 export interface RegistryPruneOptions {
   store: StationStore;
@@ -26,7 +27,6 @@ export interface RegistryPruneTimer {
 }
 
 export function startRegistryPrune(o: RegistryPruneOptions): RegistryPruneTimer {
-  let running: Promise<unknown> | undefined;
   const runOnce = async (now = Date.now()) => {
     if (o.afterSec <= 0) return [];
     const pruned = await o.store.pruneUnbooted({ seenBefore: now - o.afterSec * 1000, securityKey: o.securityKey });
@@ -36,23 +36,6 @@ export function startRegistryPrune(o: RegistryPruneOptions): RegistryPruneTimer 
   };
   // Often enough that an entry goes within a quarter of the age past its due time, at most every 10 min.
   const intervalMs = Math.min(600_000, Math.max(10_000, (o.afterSec * 1000) / 4));
-  const timer =
-    o.afterSec > 0
-      ? setInterval(() => {
-          running ??= runOnce()
-            .catch((err) => {
-              o.onError();
-              o.logger.warn({ err }, 'registry prune failed');
-            })
-            .finally(() => (running = undefined));
-        }, intervalMs)
-      : undefined;
-  timer?.unref();
-  return {
-    runOnce,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const periodic = startPeriodic(o.afterSec > 0 ? intervalMs : 0, () => runOnce(), o.onError, o.logger, 'registry prune');
+  return { runOnce, stop: () => periodic.stop() };
 }

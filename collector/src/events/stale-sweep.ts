@@ -6,6 +6,7 @@
  */
 import type { ChargeEvent } from '@chargewatch/model';
 import type { Logger, StaleSweepResult, StationStore } from '@chargewatch/platform';
+import { startPeriodic } from './periodic';
 
 export interface StaleSweepTimerOptions {
   store: StationStore;
@@ -33,29 +34,11 @@ export function startStaleSweep(o: StaleSweepTimerOptions): StaleSweepTimer {
     lockMs: Math.max(60_000, o.intervalSec * 2000),
     logger: o.logger,
   });
-  let running: Promise<unknown> | undefined;
   const runOnce = async (now?: number) => {
     const result = await sweeper.closeStaleTransactions(now);
     if (result.closed.length || result.recovered) o.logger.info({ closed: result.closed.length, recovered: result.recovered }, 'closed stale transactions');
     return result;
   };
-  const timer =
-    o.intervalSec > 0
-      ? setInterval(() => {
-          running ??= runOnce()
-            .catch((err) => {
-              o.onError();
-              o.logger.warn({ err }, 'stale transaction sweep failed');
-            })
-            .finally(() => (running = undefined));
-        }, o.intervalSec * 1000)
-      : undefined;
-  timer?.unref();
-  return {
-    runOnce,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const periodic = startPeriodic(o.intervalSec * 1000, () => runOnce(), o.onError, o.logger, 'stale transaction sweep');
+  return { runOnce, stop: () => periodic.stop() };
 }
