@@ -10,12 +10,14 @@
  * explore further; HOSTILE_SHRINK=1 lets fast-check shrink a failure to its smallest form (slow: every
  * step talks to the collector). A failure prints the seed and the command that replays it.
  */
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { eventually, influxQuery } from '@chargewatch/tools';
 import { OCPP16_ERROR_CODES, OCPP201_ERROR_CODES } from '../../src/ocpp/adapters/error-codes';
 import { stationClient } from '../harness/station-client';
 import { startLiveCollector, type LiveCollector } from '../fuzz/live-collector';
 import { RawSession, rawHttp, rawUpgrade } from '../fuzz/raw';
+import { writeBlock } from '../fuzz/report';
 import { ACTIONS_16, ACTIONS_201, IDENTIFIER_STRING, apiStationId, frame, hostileString, subprotocolHeader, unauthenticatedProbe, upgradeTarget } from '../fuzz/arbitraries';
 import { VICTIM, createVictim, deadLetters, lineProtocolMentions, snapshotStation, wellBehavedStation } from '../fuzz/invariants';
 
@@ -24,8 +26,17 @@ const FACTOR = Number(process.env.HOSTILE_RUNS ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * FACTOR));
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: runs(numRuns), endOnFailure: process.env.HOSTILE_SHRINK !== '1', includeErrorInReport: true });
 
-/** Figures of this run, printed at the end for docs/reliability.md. */
-const figures: Record<string, { cases: number; ms: number }> = {};
+/** Figures of this run, printed at the end and written to docs/reliability.md's section. */
+const figures: Record<string, { cases: number; ms: number; passed: boolean }> = {};
+
+/** What each class sends, for the report. */
+const CLASSES: Record<string, string> = {
+  identities: 'raw upgrade requests: well-formed ids, encoded hostile ids, undecodable escapes, extra path segments, absolute-form targets, and odd subprotocol headers',
+  'frames on ocpp1.6': 'text frames on a connected 1.6 station: calls with random ids (empty, unicode, lone surrogates, over 36 characters), actions and payloads, 20 to 20,000 levels of nesting, non-call frames, garbage',
+  'frames on ocpp2.0.1': 'the same on a 2.0.1 station, checked against 2.0.1\'s error vocabulary',
+  'payload strings': 'free text dense in backslashes, whitespace, newlines, quotes, separators, NUL, unicode and lone surrogates in seven fields that become InfluxDB tags or fields',
+  'API paths': 'requests without the token on every route under encoding, case, slash, dot-segment and absolute-form rewrites and every method; authorised requests with hostile station ids',
+};
 
 let live: LiveCollector;
 let victim: string;
@@ -37,24 +48,53 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  console.log(`hostile-input suite, seed ${SEED}: ${Object.entries(figures).map(([k, v]) => `${k} ${v.cases} cases in ${v.ms} ms`).join('; ')}`);
+  console.log(`hostile-input suite, seed ${SEED}: ${Object.entries(figures).map(([k, v]) => `${k} ${v.cases} cases in ${v.ms} ms${v.passed ? '' : ' (FAILED)'}`).join('; ')}`);
   await live?.stop();
+  const report = process.env.FAULT_REPORT ?? (process.env.CHARGEWATCH_WRITE_REPORTS === '1' ? join(__dirname, '../../../docs/reliability.md') : undefined);
+  if (report && Object.keys(figures).length === Object.keys(CLASSES).length) writeBlock(report, renderFigures());
 });
+
+function renderFigures(): string {
+  const rows = Object.entries(CLASSES).map(([name, what]) => {
+    const f = figures[name];
+    return `| ${name} | ${what} | ${f.cases.toLocaleString('en-US')} | ${(f.ms / 1000).toFixed(1)} s | ${f.passed ? 'passed' : '**failed**'} |`;
+  });
+  const total = Object.values(figures).reduce((n, f) => n + f.cases, 0);
+  return [
+    '## Hostile-input fuzzing',
+    '',
+    `Seeded property-based fuzzing (fast-check, seed ${SEED}) of a collector child process with real Redis and`,
+    `InfluxDB, ${new Date().toISOString().slice(0, 10)}: ${total.toLocaleString('en-US')} cases. After each class the process must be alive,`,
+    'a protected station nobody connected as must be unchanged in Redis and InfluxDB, and a well-behaved station',
+    "must boot, report and read back its values exactly through the API and InfluxDB. Every acknowledged",
+    'payload string must be in InfluxDB exactly or in the dead-letter stream.',
+    '',
+    '| class | sent | cases | time | result |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Replay or explore: `HOSTILE_SEED=<n|random> HOSTILE_RUNS=<factor> npx jest -c collector/jest.config.js',
+    "--selectProjects integration --testPathPattern hostile-fuzz -t '<class>'` (`HOSTILE_SHRINK=1` shrinks a failure).",
+  ].join('\n');
+}
 
 /** Runs one class (named as its test, so `-t <name>` replays it), then checks the invariants that must survive it; a failure names the seed. */
 async function fuzzClass(name: string, body: () => Promise<number>): Promise<void> {
   const started = Date.now();
   let cases = 0;
+  figures[name] = { cases: 0, ms: 0, passed: false };
   try {
     await live.assertAlive(); // an earlier class may have killed it: say so rather than ECONNREFUSED
     cases = await body();
   } catch (err) {
+    figures[name].ms = Date.now() - started;
     throw new Error(`${(err as Error).message}\n\nreplay: HOSTILE_SEED=${SEED} npx jest -c collector/jest.config.js --selectProjects integration --testPathPattern hostile-fuzz -t '${name}'`);
   }
-  figures[name] = { cases, ms: Date.now() - started };
+  figures[name] = { cases, ms: Date.now() - started, passed: false };
   await live.assertAlive();
   expect(await snapshotStation(live, VICTIM)).toBe(victim);
   await wellBehavedStation(live, `GOOD-${name.replace(/[^A-Za-z0-9]+/g, '-')}`);
+  figures[name].passed = true;
 }
 
 /** The identity a collector may accept from this request target: the one /ocpp/<id> segment, decoded. */
