@@ -69,7 +69,7 @@ export function securityRoutes(auth: StationAuth) {
       lockedForSec: Math.ceil(auth.guard.lockout.lockedFor(id) / 1000),
     });
 
-    app.put<{ Params: { id: string }; Body: PutBody }>('/api/v1/stations/:id/security', {
+    app.put<{ Params: { id: string }; Body: PutBody }>('/stations/:id/security', {
       schema: {
         summary: 'Set a station\'s OCPP security profile; send a new password to rotate it',
         description:
@@ -104,7 +104,7 @@ export function securityRoutes(auth: StationAuth) {
       }
     });
 
-    app.get<{ Params: { id: string } }>('/api/v1/stations/:id/security', {
+    app.get<{ Params: { id: string } }>('/stations/:id/security', {
       schema: {
         summary: 'A station\'s security profile, whether a password is set, and refused handshakes under its identity',
         tags: ['security'],
@@ -120,7 +120,7 @@ export function securityRoutes(auth: StationAuth) {
       return view(id, record);
     });
 
-    app.delete<{ Params: { id: string } }>('/api/v1/stations/:id/security', {
+    app.delete<{ Params: { id: string } }>('/stations/:id/security', {
       schema: {
         summary: 'Remove a station\'s own security settings (password included); OCPP_DEFAULT_SECURITY_PROFILE then applies',
         tags: ['security'],
@@ -137,7 +137,7 @@ export function securityRoutes(auth: StationAuth) {
       properties: { [key]: { type: 'string' }, ...failureSchema.properties },
     });
 
-    app.get<{ Querystring: { limit: number } }>('/api/v1/security/auth-failures', {
+    app.get<{ Querystring: { limit: number } }>('/security/auth-failures', {
       schema: {
         summary: 'Addresses and station identities with the most refused handshakes (this instance, since start)',
         tags: ['security'],
