@@ -74,6 +74,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     apiScope = api;
+    api.decorateRequest('actor', null);
     apiAuth(api, deps);
     api.setNotFoundHandler(notFound);
     // Route modules declare paths relative to /api/v1, each in its own scope (commands set their own validator).

@@ -11,6 +11,7 @@ const LIMIT = 500;
 
 export async function historyRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get<{ Params: { id: string }; Querystring: { hours: number } }>('/stations/:id/history', {
+    config: { role: 'viewer' },
     schema: {
       summary: 'Recent history of one station from InfluxDB: status changes, errors, sessions, connections (newest first)',
       tags: ['stations'],

@@ -70,6 +70,7 @@ export function securityRoutes(auth: StationAuth) {
     });
 
     app.put<{ Params: { id: string }; Body: PutBody }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Set a station\'s OCPP security profile; send a new password to rotate it',
         description:
@@ -105,6 +106,7 @@ export function securityRoutes(auth: StationAuth) {
     });
 
     app.get<{ Params: { id: string } }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'A station\'s security profile, whether a password is set, and refused handshakes under its identity',
         tags: ['security'],
@@ -121,6 +123,7 @@ export function securityRoutes(auth: StationAuth) {
     });
 
     app.delete<{ Params: { id: string } }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Remove a station\'s own security settings (password included); OCPP_DEFAULT_SECURITY_PROFILE then applies',
         tags: ['security'],
@@ -138,6 +141,7 @@ export function securityRoutes(auth: StationAuth) {
     });
 
     app.get<{ Querystring: { limit: number } }>('/security/auth-failures', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Addresses and station identities with the most refused handshakes (this instance, since start)',
         tags: ['security'],

@@ -44,6 +44,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 48 } }, required: ['id'] } as const;
 
   app.get<{ Querystring: ListQuery }>('/stations', {
+    config: { role: 'viewer' },
     schema: {
       summary: 'List stations with filters, sorting and paging',
       tags: ['stations'],
@@ -89,6 +90,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get<{ Params: { id: string } }>('/stations/:id', {
+    config: { role: 'viewer' },
     schema: { summary: 'One station: identity, boot info, connectors, open transactions, metadata', tags: ['stations'], params: idParams, response: { 200: stationDetailSchema, 404: errorSchema } },
   }, async (req, reply) => {
     const s = await deps.store.get(req.params.id);
@@ -97,6 +99,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.put<{ Params: { id: string }; Body: StationMetadata }>('/stations/:id/metadata', {
+    config: { role: 'editor' },
     schema: {
       summary: 'Set operator metadata (site, address, coordinates, operating hours, tags); fields not sent are kept',
       tags: ['stations'],
@@ -113,6 +116,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post<{ Body: unknown }>('/stations/metadata/import', {
+    config: { role: 'editor' },
     schema: {
       summary: 'Bulk import of station metadata: a JSON array of {stationId, …metadata} or text/csv with columns station_id, site, address, latitude, longitude, operating_hours, tags (k=v;k2=v2). All rows are checked before any is written.',
       tags: ['stations'],
@@ -144,6 +148,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.put<{ Params: { id: string }; Body: { status: 'Accepted' | 'Pending' | 'Rejected' } }>('/stations/:id/registration', {
+    config: { role: 'admin' },
     schema: {
       summary: 'Approve (Accepted), hold (Pending) or refuse (Rejected) a station; applies at its next BootNotification',
       tags: ['stations'],

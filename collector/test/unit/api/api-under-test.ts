@@ -37,7 +37,8 @@ function tripwire(name: string, reached: string[], armed: () => boolean): any {
   });
 }
 
-export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiUnderTest> {
+/** `probes`: more route plugins, registered in the /api/v1 scope before the real ones. */
+export async function startApi(extra: Partial<ApiDeps> = {}, probes: NonNullable<ApiDeps['plugins']> = []): Promise<ApiUnderTest> {
   const reached: string[] = [];
   const audited: AuditEntry[] = [];
   let armed = false;
@@ -61,6 +62,7 @@ export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiUnderTe
     onMetadataChanged: () => void reached.push('onMetadataChanged'),
     audit,
     plugins: [
+      ...probes,
       securityRoutes(wire('stationAuth')),
       commandRoutes({ bus: wire('bus'), audit, outcomes: wire('outcomes'), waitSec: 0, waitMaxSec: 1 }),
       auditRoutes(wire('auditLog')),
@@ -81,10 +83,10 @@ export interface RawResponse {
 }
 
 /** One request with the target exactly as given (`GET <target> HTTP/1.1`). */
-export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
+export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> | Array<[string, string]> = {}, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
-    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+    for (const [k, v] of Array.isArray(headers) ? headers : Object.entries(headers)) lines.push(`${k}: ${v}`);
     if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
     const socket = net.connect(port, '127.0.0.1', () => socket.end(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`));
     const chunks: Buffer[] = [];
