@@ -96,6 +96,8 @@ export function apiAuth(scope: FastifyInstance, opts: ApiAuthOptions): void {
 
   // A route without a role would be open to every holder of the token; refuse to start instead.
   scope.addHook('onRoute', (route) => {
+    // A module written for the root instance would end up at /api/v1/api/v1/…: say so at start.
+    if (/^\/api\/v\d+\/api\//.test(route.url)) throw new Error(`${route.method} ${route.url}: paths of /api route modules are relative to /api/v1`);
     const role = route.config?.role;
     if (!role || !ROLES.includes(role)) {
       throw new Error(`${route.method} ${route.url}: every /api route must declare config.role (${ROLES.join(', ')})`);

@@ -7,7 +7,9 @@
  * - everything else, inside one scope with prefix /api whose onRequest hook (api-auth.ts) asks for
  *   the bearer token. The scope has its own 404 handler, behind the same hook, so an unknown path
  *   under /api answers 401 without a token (404 only with one): the answer reveals nothing about
- *   which routes exist. A route registered anywhere else makes buildApi throw.
+ *   which routes exist. Spellings the router does not map into /api (`//api/…`, `/API/…`, dot
+ *   segments) get the root 404, as every unknown path does. A route registered anywhere else makes
+ *   buildApi throw.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';

@@ -57,6 +57,9 @@ describe('startup check', () => {
   it('refuses an /api route without a role', async () => {
     await expect(startApi({ plugins: [async (app) => void app.get('/open', async () => 'x')] })).rejects.toThrow('GET /api/v1/open: every /api route must declare config.role (viewer, editor, admin)');
   });
+  it('refuses a route module written with full /api/v1 paths', async () => {
+    await expect(startApi({ plugins: [async (app) => void app.get('/api/v1/deadletters', { config: { role: 'admin' } }, async () => 'x')] })).rejects.toThrow('GET /api/v1/api/v1/deadletters: paths of /api route modules are relative to /api/v1');
+  });
   it('refuses an /api route with an unknown role', async () => {
     await expect(startApi({ plugins: [async (app) => void app.get('/open', { config: { role: 'root' as never } }, async () => 'x')] })).rejects.toThrow(/GET \/api\/v1\/open: every \/api route must declare config.role/);
   });
