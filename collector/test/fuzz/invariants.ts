@@ -26,7 +26,7 @@ export async function createVictim(live: LiveCollector): Promise<void> {
  * tag with its contents (lastSeen-like fields are not excluded: nobody may touch the station) and its
  * InfluxDB point count per measurement.
  */
-export async function snapshotStation(live: LiveCollector, id: string): Promise<string> {
+export async function snapshotStation(live: LiveCollector, id: string): Promise<Record<string, unknown>> {
   const tag = live.keys.station(id);
   const keys = (await live.redis.keys(`${tag}*`)).sort();
   const contents: Record<string, unknown> = {};
@@ -40,7 +40,10 @@ export async function snapshotStation(live: LiveCollector, id: string): Promise<
   }
   const member = await live.redis.sismember(live.keys.stations(), id);
   const points = await influxQuery(live.influxUrl, live.database, `SELECT count(*) FROM /.*/ WHERE station_id = ${quote(id)}`).catch(() => []);
-  return JSON.stringify({ member, contents, points });
+  // count(*) has a column per field key of the whole database, null for the fields this station lacks:
+  // keys other stations add later are not a change of this station.
+  const counts = points.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)));
+  return { member, contents, points: counts };
 }
 
 /**
