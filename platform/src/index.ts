@@ -25,3 +25,4 @@ export * from './commands/command-record';
 export * from './commands/command-bus';
 export * from './commands/command-queue';
 export * from './commands/command-audit';
+export * from './sinks/influx/line-protocol';
