@@ -20,9 +20,9 @@ const nasty = fc.string({
   maxLength: 24,
 });
 
-/** A security event: station id, site and two tags from `tag`, the string field tech_info from `field`. */
+/** A security event: station id, the event_type tag from `tag`, the string field tech_info from `field`. */
 function event(stationId: string, tag: string, field: string): ChargeEvent {
-  return { type: 'security.event', stationId, time: T0, receivedAt: T0, eventType: tag, source: tag, techInfo: field };
+  return { type: 'security.event', stationId, time: T0, receivedAt: T0, eventType: tag, source: 'station', techInfo: field };
 }
 
 describe('line protocol serialiser (property tests, seeded)', () => {
@@ -30,7 +30,7 @@ describe('line protocol serialiser (property tests, seeded)', () => {
     fc.assert(
       fc.property(nasty, (s) => {
         const [ours] = toLines(event('CP-1', 'x', s), undefined);
-        const reference = new Point('security_event').tag('event_type', 'x').tag('source', 'x').tag('station_id', 'CP-1').stringField('tech_info', s).timestamp(String(T0)).toLineProtocol();
+        const reference = new Point('security_event').tag('event_type', 'x').tag('source', 'station').tag('station_id', 'CP-1').stringField('tech_info', s).timestamp(String(T0)).toLineProtocol();
         expect(ours).toBe(reference);
       }),
       { numRuns: 3000, seed: 5 },
@@ -42,7 +42,7 @@ describe('line protocol serialiser (property tests, seeded)', () => {
       fc.property(nasty, nasty, (id, tag) => {
         fc.pre(id.length > 0 && tag.length > 0 && encodeTagValue(id) === id && encodeTagValue(tag) === tag);
         const [ours] = toLines(event(id, tag, 'f'), { site: tag });
-        const reference = new Point('security_event').tag('event_type', tag).tag('site', tag).tag('source', tag).tag('station_id', id).stringField('tech_info', 'f').timestamp(String(T0)).toLineProtocol();
+        const reference = new Point('security_event').tag('event_type', tag).tag('site', tag).tag('source', 'station').tag('station_id', id).stringField('tech_info', 'f').timestamp(String(T0)).toLineProtocol();
         expect(ours).toBe(reference);
       }),
       { numRuns: 3000, seed: 6 },
@@ -56,7 +56,7 @@ describe('line protocol serialiser (property tests, seeded)', () => {
         const parsed = parseLine(line!);
         expect(parsed.measurement).toBe('security_event');
         const tags = Object.fromEntries(Object.entries(parsed.tags).map(([k, v]) => [k, decodeTagValue(v)]));
-        expect(tags).toEqual({ event_type: tag, source: tag, site: tag, station_id: id, tag_zone: tag });
+        expect(tags).toEqual({ event_type: tag, source: 'station', site: tag, station_id: id, tag_zone: tag });
         expect(parsed.fields).toEqual({ tech_info: field });
         expect(parsed.time).toBe(String(T0));
       }),
