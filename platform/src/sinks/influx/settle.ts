@@ -13,7 +13,7 @@
  * one request; without usable hints the batch is halved. 413 (too large) halves without blame.
  */
 import { parseWriteError, suspectIndices } from './write-errors';
-import type { InfluxWriteError } from './writer';
+import { InfluxWriteError, type InfluxWriter } from './writer';
 
 /** Writes the lines once (retrying transient errors itself); resolves undefined or the refusal. */
 export type WriteAttempt = (lines: string[]) => Promise<InfluxWriteError | undefined>;
@@ -56,4 +56,17 @@ function split(indices: number[], lines: string[], err: InfluxWriteError): numbe
   }
   const half = Math.ceil(indices.length / 2);
   return [indices.slice(0, half), indices.slice(half)];
+}
+
+/** One write, no retries: for replays, where a transient error (InfluxDB down) should reach the caller. */
+export function writeOnce(writer: InfluxWriter): WriteAttempt {
+  return async (lines) => {
+    try {
+      await writer.write(lines);
+      return undefined;
+    } catch (err) {
+      if (err instanceof InfluxWriteError && err.refusesLines) return err;
+      throw err;
+    }
+  };
 }
