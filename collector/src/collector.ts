@@ -269,6 +269,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     query,
     influx: reader,
     registry: metrics.registry,
+    onInternalError: () => metrics.internalErrors.inc({ where: 'api' }),
     token: config.api.token,
     auth: config.api.auth,
     logger,

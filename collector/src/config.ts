@@ -3,6 +3,7 @@
  * the README's configuration table is checked against this list by a unit test, so they cannot drift.
  */
 import { hostname } from 'node:os';
+import { IDENTITY_POLICIES, type IdentityPolicy } from '@chargewatch/model';
 
 export interface Setting {
   env: string;
@@ -24,6 +25,8 @@ export const SETTINGS: Setting[] = [
   { env: 'OCPP_MAX_PAYLOAD_BYTES', default: '65536', meaning: 'Largest websocket frame accepted; bigger frames close the connection with 1009' },
   { env: 'OCPP_PING_INTERVAL_SEC', default: '30', meaning: 'Websocket ping interval; a station that misses a pong is disconnected' },
   { env: 'OCPP_HEARTBEAT_INTERVAL_SEC', default: '300', meaning: 'Heartbeat interval sent to stations in the BootNotification answer' },
+  { env: 'OCPP_IDENTITY_POLICY', default: 'identifierString', meaning: 'Station identities accepted at the handshake: identifierString (OCPP 2.0.1: a-z A-Z 0-9 * - _ = : + | @ .) or printable (1.6 fleets: any Unicode but controls, format characters, whitespace, / and U+FFFD); others get HTTP 400. Ids are never trimmed or normalised' },
+  { env: 'OCPP_IDENTITY_MAX_LENGTH', default: '48', meaning: 'Longest station identity accepted, in characters (OCPP 2.0.1 allows 48)' },
   { env: 'OCPP_MAX_BAD_MESSAGES', default: '20', meaning: 'Consecutive malformed frames after which a connection is closed' },
   { env: 'OCPP_MAX_EVSE_ID', default: '32', meaning: 'Highest EVSE id accepted (2.0.1 evseId and evse.id; 1.6 connectorId, stored as EVSE N); calls naming a higher one get PropertyConstraintViolation and are not recorded' },
   { env: 'OCPP_MAX_CONNECTOR_ID', default: '8', meaning: 'Highest connector id within one EVSE accepted (2.0.1 connectorId); calls naming a higher one get PropertyConstraintViolation and are not recorded' },
@@ -76,6 +79,7 @@ export interface CollectorConfig {
     connectRatePerAddress: number;
     connectBurstPerAddress: number;
     handshakeTimeoutMs: number;
+    identityPolicy: IdentityPolicy;
     maxPayloadBytes: number;
     pingIntervalSec: number;
     heartbeatIntervalSec: number;
@@ -179,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       connectRatePerAddress: int(env, 'OCPP_CONNECT_RATE_PER_ADDRESS', defaults.OCPP_CONNECT_RATE_PER_ADDRESS!),
       connectBurstPerAddress: int(env, 'OCPP_CONNECT_BURST_PER_ADDRESS', defaults.OCPP_CONNECT_BURST_PER_ADDRESS!, 1),
       handshakeTimeoutMs: int(env, 'OCPP_HANDSHAKE_TIMEOUT_MS', defaults.OCPP_HANDSHAKE_TIMEOUT_MS!, 100),
+      identityPolicy: {
+        name: oneOf(env, 'OCPP_IDENTITY_POLICY', 'identifierString', IDENTITY_POLICIES),
+        maxLength: int(env, 'OCPP_IDENTITY_MAX_LENGTH', defaults.OCPP_IDENTITY_MAX_LENGTH!, 1, 255),
+      },
       maxPayloadBytes: int(env, 'OCPP_MAX_PAYLOAD_BYTES', defaults.OCPP_MAX_PAYLOAD_BYTES!, 1024),
       pingIntervalSec: int(env, 'OCPP_PING_INTERVAL_SEC', defaults.OCPP_PING_INTERVAL_SEC!),
       heartbeatIntervalSec: int(env, 'OCPP_HEARTBEAT_INTERVAL_SEC', defaults.OCPP_HEARTBEAT_INTERVAL_SEC!, 1),

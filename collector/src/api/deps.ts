@@ -21,6 +21,8 @@ export interface ApiDeps {
   onMetadataChanged(stationId: string): void;
   /** Where API changes are audited (api/audit-changes.ts); none: not audited (unit tests). */
   audit?: AuditLog;
+  /** Counts a request that failed with a 500 (chargewatch_internal_errors_total{where="api"}). */
+  onInternalError?: () => void;
   /** Extra route plugins from later stages (history, operations). */
   plugins?: Array<(app: FastifyInstance, deps: ApiDeps) => Promise<void>>;
 }

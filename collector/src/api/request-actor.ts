@@ -1,20 +1,26 @@
 /**
- * Who made a request. The API's auth hook decorates each request with `actor` (the Grafana user the
- * plugin forwards, or the API token's name); a request that arrives without one acts as the default
- * API token, which is what API_TOKEN is.
+ * Who made a request. The API's auth hook (api-auth.ts) decorates each /api request with `actor`: the
+ * Grafana user the plugin proxy forwards in X-Grafana-User, or the API token, with the role the
+ * request holds. A request that has none (refused before the hook could tell, or outside /api) acts as
+ * the default API token, which is what API_TOKEN is.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor, Role } from '@chargewatch/model';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The least role a route needs (checked by the API's auth hook). */
+    /** The least role a route needs (checked by the API's auth hook; every /api route declares one). */
     role?: Role;
+  }
+  interface FastifyRequest {
+    /** Set by the API's auth hook; null until then. */
+    actor: Actor | null;
   }
 }
 
-const DEFAULT_TOKEN_ACTOR: Actor = { kind: 'api-token', name: 'default', role: 'admin' };
+/** The API token's actor: API_TOKEN carries every right; X-ChargeWatch-Role can only lower `role`. */
+export const TOKEN_ACTOR: Actor = { kind: 'api-token', name: 'default', role: 'admin' };
 
 export function requestActor(req: FastifyRequest): Actor {
-  return (req as FastifyRequest & { actor?: Actor }).actor ?? DEFAULT_TOKEN_ACTOR;
+  return req.actor ?? TOKEN_ACTOR;
 }

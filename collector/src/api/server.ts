@@ -1,8 +1,16 @@
 /**
  * The internal HTTP API: health, readiness, Prometheus metrics, station state and operations.
- * It listens on API_PORT, never on the public OCPP port. /api routes need `Authorization: Bearer`.
+ * It listens on API_PORT, never on the public OCPP port.
+ *
+ * Two kinds of route, told apart by where they are registered, never by comparing URLs:
+ * - PUBLIC_PATHS, on the root instance: probes, metrics and the OpenAPI document;
+ * - everything else, inside one scope with prefix /api whose onRequest hook (api-auth.ts) asks for
+ *   the bearer token. The scope has its own 404 handler, behind the same hook, so an unknown path
+ *   under /api answers 401 without a token (404 only with one): the answer reveals nothing about
+ *   which routes exist. Spellings the router does not map into /api (`//api/…`, `/API/…`, dot
+ *   segments) get the root 404, as every unknown path does. A route registered anywhere else makes
+ *   buildApi throw.
  */
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ApiDeps } from './deps';
@@ -10,15 +18,15 @@ import { stationRoutes } from './routes/stations';
 import { fleetRoutes } from './routes/fleet';
 import { historyRoutes } from './routes/history';
 import { auditChanges } from './audit-changes';
+import { apiAuth } from './api-auth';
 
 export type { ApiDeps };
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+/** The only routes outside the authenticated scope. */
+export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
+
+const notFound = (req: { method: string; url: string }, reply: import('fastify').FastifyReply) =>
+  reply.code(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger at run time; the generic parameters differ only in typing.
@@ -35,11 +43,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (!deps.auth || !req.url.startsWith('/api/')) return;
-    if (!tokenMatches(req.headers.authorization, deps.token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' });
-    }
+  // Every route is public and on the root instance, or inside the /api scope (or a scope below it).
+  let apiScope: FastifyInstance | undefined;
+  app.addHook('onRoute', function (this: FastifyInstance, route) {
+    if (this === app && PUBLIC_PATHS.includes(route.url)) return;
+    if (apiScope && (this === apiScope || Object.prototype.isPrototypeOf.call(apiScope, this))) return;
+    throw new Error(`${route.method} ${route.url} is neither a public route nor inside the authenticated /api scope`);
   });
 
   // Before the routes, so the hook reaches every scope registered below.
@@ -47,10 +56,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode ?? 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      deps.onInternalError?.();
+    }
     reply.code(status).send({ error: status >= 500 ? 'Internal Server Error' : 'Bad Request', message: status >= 500 ? 'internal error; see collector log' : err.message });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler(notFound);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -65,9 +77,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (scope) => stationRoutes(scope, deps));
-  await app.register(async (scope) => fleetRoutes(scope, deps));
-  await app.register(async (scope) => historyRoutes(scope, deps));
-  for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope, deps));
+  await app.register(async (api) => {
+    apiScope = api;
+    api.decorateRequest('actor', null);
+    apiAuth(api, deps);
+    api.setNotFoundHandler(notFound);
+    // Route modules declare paths relative to /api/v1, each in its own scope (commands set their own validator).
+    const v1 = { prefix: '/v1' };
+    await api.register(async (scope) => stationRoutes(scope, deps), v1);
+    await api.register(async (scope) => fleetRoutes(scope, deps), v1);
+    await api.register(async (scope) => historyRoutes(scope, deps), v1);
+    for (const plugin of deps.plugins ?? []) await api.register(async (scope) => plugin(scope, deps), v1);
+  }, { prefix: '/api' });
   return app;
 }

@@ -9,10 +9,12 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { RPCServer, createRPCError } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
-import type { ChargeEvent } from '@chargewatch/model';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { DEFAULT_IDENTITY_POLICY, type ChargeEvent, type IdentityPolicy } from '@chargewatch/model';
 import type { EventDispatcher } from '../events/dispatcher';
 import type { CollectorMetrics } from '../sinks/prometheus/metrics';
 import type { Logger } from '@chargewatch/platform';
@@ -21,6 +23,7 @@ import { localiseCallError } from './adapters/error-codes';
 import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
 import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './auth/guard';
 import { callStation, type CallOutcome } from './station-call';
+import { inspectUpgrade, refuseUpgrade } from './upgrade-gate';
 
 export const OCPP_PATH = '/ocpp';
 export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
@@ -44,6 +47,8 @@ export interface OcppServerOptions {
   handshakeTimeoutMs?: number;
   /** Per-address limits and station authentication (profiles 1–3); without it any well-formed handshake is accepted. */
   guard?: HandshakeGuard;
+  /** Which station identities are accepted (model/src/identity.ts); OCPP 2.0.1's identifierString by default. */
+  identityPolicy?: IdentityPolicy;
   maxPayloadBytes: number;
   pingIntervalSec: number;
   callTimeoutSec: number;
@@ -87,35 +92,16 @@ export class OcppServer {
       wssOptions: { maxPayload: opts.maxPayloadBytes },
     });
     this.rpc.auth(async (accept, reject, handshake, signal) => {
-      const { endpoint, identity, protocols } = handshake;
-      const limited = opts.guard?.admit(handshake);
-      if (limited) {
-        reject(limited.status, limited.message);
-        return;
+      try {
+        await this.authenticate(accept, reject, handshake, signal);
+      } catch (err) {
+        this.internalError('upgrade', err, { stationId: handshake.identity });
+        reject(500, 'internal error');
       }
-      if (endpoint !== OCPP_PATH || !identity || identity.length > 48) {
-        opts.metrics.connectionsRejected.inc({ reason: 'bad_path' });
-        reject(404, `Connect to ${OCPP_PATH}/{stationId}`);
-        return;
-      }
-      if (!SUPPORTED_PROTOCOLS.some((p) => protocols.has(p))) {
-        opts.metrics.connectionsRejected.inc({ reason: 'no_protocol' });
-        reject(400, `Supported subprotocols: ${SUPPORTED_PROTOCOLS.join(', ')}`);
-        return;
-      }
-      const refused = await opts.guard?.authenticate(handshake, signal).catch((err: unknown) => {
-        opts.logger.error({ err, stationId: identity }, 'station authentication failed with an error');
-        return { status: 500, message: 'internal error' };
-      });
-      if (refused) {
-        reject(refused.status, refused.message);
-        return;
-      }
-      accept();
     });
     this.rpc.on('client', (client: RPCServerClient) => {
       this.onClient(client).catch((err) => {
-        opts.logger.error({ err, stationId: client.identity }, 'failed to set up connection');
+        this.internalError('connection', err, { stationId: client.identity });
         void client.close({ code: 1011, reason: 'internal error' });
       });
     });
@@ -125,6 +111,66 @@ export class OcppServer {
       if (!refusedByUs) opts.metrics.connectionsRejected.inc({ reason: 'handshake_aborted' });
       opts.logger.debug({ stationId: identity, reason: error?.message }, 'handshake refused');
     });
+  }
+
+  private async authenticate(...[accept, reject, handshake, signal]: Parameters<Parameters<RPCServer['auth']>[0]>): Promise<void> {
+    const opts = this.opts;
+    const { endpoint, identity, protocols } = handshake;
+    const limited = opts.guard?.admit(handshake);
+    if (limited) {
+      reject(limited.status, limited.message);
+      return;
+    }
+    // The identity itself was checked by the upgrade gate (identity policy) before ocpp-rpc parsed it.
+    if (endpoint !== OCPP_PATH || !identity) {
+      opts.metrics.connectionsRejected.inc({ reason: 'bad_path' });
+      reject(404, `Connect to ${OCPP_PATH}/{stationId}`);
+      return;
+    }
+    if (!SUPPORTED_PROTOCOLS.some((p) => protocols.has(p))) {
+      opts.metrics.connectionsRejected.inc({ reason: 'no_protocol' });
+      reject(400, `Supported subprotocols: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+      return;
+    }
+    const refused = await opts.guard?.authenticate(handshake, signal).catch((err: unknown) => {
+      this.internalError('upgrade', err, { stationId: identity });
+      return { status: 500, message: 'internal error' };
+    });
+    if (refused) {
+      reject(refused.status, refused.message);
+      return;
+    }
+    accept();
+  }
+
+  /**
+   * Every upgrade request passes the gate first (what ocpp-rpc cannot parse without throwing is refused
+   * with 400), and ocpp-rpc's own handling is contained: a failure there answers 500 to that request only.
+   */
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { metrics, logger } = this.opts;
+    try {
+      const inspected = inspectUpgrade(req, this.opts.identityPolicy ?? DEFAULT_IDENTITY_POLICY);
+      if ('status' in inspected) {
+        metrics.connectionsRejected.inc({ reason: inspected.reason });
+        logger.info({ target: String(req.url).slice(0, 200), remoteAddress: req.socket.remoteAddress, reason: inspected.reason, message: inspected.message }, 'upgrade refused');
+        refuseUpgrade(socket, inspected.status, inspected.message);
+        return;
+      }
+      this.rpc.handleUpgrade(req, socket as Socket, head).catch((err: unknown) => {
+        this.internalError('upgrade', err, { target: String(req.url).slice(0, 200) });
+        refuseUpgrade(socket, 500, 'internal error');
+      });
+    } catch (err) {
+      this.internalError('upgrade', err, { target: String(req.url).slice(0, 200) });
+      refuseUpgrade(socket, 500, 'internal error');
+    }
+  }
+
+  /** Counts and logs a failure of our own code; the caller answers the one client concerned. */
+  private internalError(where: 'upgrade' | 'connection' | 'call', err: unknown, context: Record<string, unknown>): void {
+    this.opts.metrics.internalErrors.inc({ where });
+    this.opts.logger.error({ err, where, ...context }, 'internal error while handling client input');
   }
 
   async listen(): Promise<AddressInfo> {
@@ -138,7 +184,7 @@ export class OcppServer {
       res.statusCode = 426;
       res.end('OCPP-J websocket endpoint: connect with a websocket client\n');
     });
-    server.on('upgrade', this.rpc.handleUpgrade);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => resolve());
@@ -298,7 +344,7 @@ export class OcppServer {
         throw err;
       }
       // Never answer success for something not recorded: the station keeps the message and retries.
-      logger.error({ err, stationId, action }, 'call failed');
+      this.internalError('call', err, { stationId, action });
       throw createRPCError('InternalError', 'the message could not be recorded; retry later', {});
     } finally {
       metrics.callDuration.observe({ action }, Number(process.hrtime.bigint() - started) / 1e9);

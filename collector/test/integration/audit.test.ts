@@ -108,6 +108,34 @@ describe('audit log in PostgreSQL', () => {
     const doc = (await (await fetch(`${collector.apiUrl}/openapi.json`)).json()) as Json;
     expect(Object.keys(doc.paths)).toContain('/api/v1/audit');
   });
+
+  it('records the Grafana user the plugin forwards, with the role its route sent, refusals included', async () => {
+    const asAlice = (role: string) => ({ 'content-type': 'application/json', 'x-grafana-user': 'alice', 'x-chargewatch-role': role });
+    const metadata = await collector.api('/api/v1/stations/AUD-1/metadata', { method: 'PUT', headers: asAlice('editor'), body: JSON.stringify({ site: 'quay' }) });
+    expect(metadata.status).toBe(200);
+    const refused = await collector.api('/api/v1/stations/AUD-1/security', { method: 'PUT', headers: asAlice('editor'), body: JSON.stringify({ profile: 0 }) });
+    expect(refused.status).toBe(403);
+    const reset = await collector.api('/api/v1/stations/AUD-1/commands/Reset?wait=5', { method: 'POST', headers: asAlice('editor'), body: JSON.stringify({ type: 'hard' }) });
+    expect(reset.status).toBe(200);
+    const rows = await waitForRows(url, 4, (r) => r.actor_name === 'alice');
+    expect(rows.map((r) => [r.actor_kind, r.action, r.result])).toEqual([
+      ['grafana-user', 'stations.metadata.put', '200'],
+      ['grafana-user', 'stations.security.put', '403'],
+      ['grafana-user', 'command.Reset', 'submitted'],
+      ['grafana-user', 'command.Reset', 'accepted'],
+    ]);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const roles = (await client.query("SELECT DISTINCT actor_role FROM audit_log WHERE actor_name = 'alice'")).rows;
+      expect(roles).toEqual([{ actor_role: 'editor' }]);
+    } finally {
+      await client.end();
+    }
+    const byAlice = (await (await collector.api('/api/v1/audit?actor=alice')).json()) as Json;
+    expect(byAlice.total).toBe(4);
+    expect(byAlice.items[0].actor).toEqual({ kind: 'grafana-user', name: 'alice', role: 'editor' });
+  });
 });
 
 describe('audit log with PostgreSQL down', () => {

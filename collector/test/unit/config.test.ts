@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
         maxPayloadBytes: 65536,
         pingIntervalSec: 30,
         heartbeatIntervalSec: 300,
+        identityPolicy: { name: 'identifierString', maxLength: 48 },
         maxBadMessages: 20,
         callTimeoutSec: 30,
         maxEvseId: 32,
@@ -103,6 +104,8 @@ describe('loadConfig overrides', () => {
     OCPP_PING_INTERVAL_SEC: ['0', (c) => c.ocpp.pingIntervalSec, 0],
     OCPP_HEARTBEAT_INTERVAL_SEC: ['60', (c) => c.ocpp.heartbeatIntervalSec, 60],
     OCPP_MAX_BAD_MESSAGES: ['3', (c) => c.ocpp.maxBadMessages, 3],
+    OCPP_IDENTITY_POLICY: ['printable', (c) => c.ocpp.identityPolicy.name, 'printable'],
+    OCPP_IDENTITY_MAX_LENGTH: ['64', (c) => c.ocpp.identityPolicy.maxLength, 64],
     OCPP_CALL_TIMEOUT_SEC: ['5', (c) => c.ocpp.callTimeoutSec, 5],
     COMMAND_DEADLINE_SEC: ['60', (c) => c.commands.deadlineSec, 60],
     COMMAND_WAIT_SEC: ['2', (c) => c.commands.waitSec, 2],
@@ -171,6 +174,7 @@ describe('loadConfig validation', () => {
     ['OCPP_PING_INTERVAL_SEC', 0],
     ['OCPP_HEARTBEAT_INTERVAL_SEC', 1],
     ['OCPP_MAX_BAD_MESSAGES', 1],
+    ['OCPP_IDENTITY_MAX_LENGTH', 1],
     ['OCPP_CALL_TIMEOUT_SEC', 1],
     ['OCPP_CONNECT_BURST_PER_ADDRESS', 1],
     ['OCPP_HANDSHAKE_TIMEOUT_MS', 100],
@@ -219,6 +223,7 @@ describe('loadConfig validation', () => {
     ['UNKNOWN_STATIONS', 'maybe', ['accept', 'pending', 'reject']],
     ['INFLUX_API', 'v3', ['auto', 'v1', 'v2']],
     ['API_AUTH', 'yes', ['on', 'off']],
+    ['OCPP_IDENTITY_POLICY', 'anything', ['identifierString', 'printable']],
   ])('%s refuses %p and names the allowed values', (name, raw, allowed) => {
     const err = configError({ ...TOKEN, [name]: raw });
     expect(err.message).toContain(name);

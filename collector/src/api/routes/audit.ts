@@ -48,7 +48,7 @@ interface Query {
 
 export function auditRoutes(audit: AuditLog) {
   return async function routes(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: Query }>('/api/v1/audit', {
+    app.get<{ Querystring: Query }>('/audit', {
       config: { role: 'admin' },
       schema: {
         summary: 'Audit log: commands and API changes, who made them, when, result and latency; newest first',

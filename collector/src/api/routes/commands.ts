@@ -98,7 +98,7 @@ export function commandRoutes(opts: CommandRouteOptions) {
     };
 
     for (const name of COMMAND_NAMES) {
-      app.post(`/api/v1/stations/:id/commands/${name}`, {
+      app.post(`/stations/:id/commands/${name}`, {
         config: { role: 'editor' },
         schema: {
           summary: COMMAND_SUMMARIES[name],
@@ -115,7 +115,7 @@ export function commandRoutes(opts: CommandRouteOptions) {
       }, submit(name));
     }
 
-    app.get<{ Params: { id: string } }>('/api/v1/commands/:id', {
+    app.get<{ Params: { id: string } }>('/commands/:id', {
       config: { role: 'viewer' },
       schema: { summary: 'One command: what was asked, by whom, where it is, its result', tags: ['commands'], params: commandIdParams, response: { 200: commandRecordSchema, 404: errorSchema } },
     }, async (req, reply) => {
@@ -123,7 +123,7 @@ export function commandRoutes(opts: CommandRouteOptions) {
       return record ? commandView(record) : reply.code(404).send(notFound(`no command ${req.params.id}`));
     });
 
-    app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/api/v1/stations/:id/commands', {
+    app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/stations/:id/commands', {
       config: { role: 'viewer' },
       schema: {
         summary: 'The station\'s commands, newest first',

@@ -10,7 +10,8 @@ function startOfTodayUtc(now: number): number {
 }
 
 export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get<{ Querystring: StationFilter }>('/api/v1/fleet/summary', {
+  app.get<{ Querystring: StationFilter }>('/fleet/summary', {
+    config: { role: 'viewer' },
     schema: {
       summary: 'Fleet KPIs: stations online/offline, connectors by status, availability, faults, sessions and energy today (UTC)',
       tags: ['fleet'],

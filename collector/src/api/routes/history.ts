@@ -10,7 +10,8 @@ const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefin
 const LIMIT = 500;
 
 export async function historyRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get<{ Params: { id: string }; Querystring: { hours: number } }>('/api/v1/stations/:id/history', {
+  app.get<{ Params: { id: string }; Querystring: { hours: number } }>('/stations/:id/history', {
+    config: { role: 'viewer' },
     schema: {
       summary: 'Recent history of one station from InfluxDB: status changes, errors, sessions, connections (newest first)',
       tags: ['stations'],

@@ -69,7 +69,8 @@ export function securityRoutes(auth: StationAuth) {
       lockedForSec: Math.ceil(auth.guard.lockout.lockedFor(id) / 1000),
     });
 
-    app.put<{ Params: { id: string }; Body: PutBody }>('/api/v1/stations/:id/security', {
+    app.put<{ Params: { id: string }; Body: PutBody }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Set a station\'s OCPP security profile; send a new password to rotate it',
         description:
@@ -104,7 +105,8 @@ export function securityRoutes(auth: StationAuth) {
       }
     });
 
-    app.get<{ Params: { id: string } }>('/api/v1/stations/:id/security', {
+    app.get<{ Params: { id: string } }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'A station\'s security profile, whether a password is set, and refused handshakes under its identity',
         tags: ['security'],
@@ -120,7 +122,8 @@ export function securityRoutes(auth: StationAuth) {
       return view(id, record);
     });
 
-    app.delete<{ Params: { id: string } }>('/api/v1/stations/:id/security', {
+    app.delete<{ Params: { id: string } }>('/stations/:id/security', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Remove a station\'s own security settings (password included); OCPP_DEFAULT_SECURITY_PROFILE then applies',
         tags: ['security'],
@@ -137,7 +140,8 @@ export function securityRoutes(auth: StationAuth) {
       properties: { [key]: { type: 'string' }, ...failureSchema.properties },
     });
 
-    app.get<{ Querystring: { limit: number } }>('/api/v1/security/auth-failures', {
+    app.get<{ Querystring: { limit: number } }>('/security/auth-failures', {
+      config: { role: 'admin' },
       schema: {
         summary: 'Addresses and station identities with the most refused handshakes (this instance, since start)',
         tags: ['security'],

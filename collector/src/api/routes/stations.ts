@@ -43,7 +43,8 @@ interface ListQuery {
 export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 48 } }, required: ['id'] } as const;
 
-  app.get<{ Querystring: ListQuery }>('/api/v1/stations', {
+  app.get<{ Querystring: ListQuery }>('/stations', {
+    config: { role: 'viewer' },
     schema: {
       summary: 'List stations with filters, sorting and paging',
       tags: ['stations'],
@@ -88,7 +89,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     return deps.query.list(filter, sort, order, limit, offset);
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/stations/:id', {
+  app.get<{ Params: { id: string } }>('/stations/:id', {
+    config: { role: 'viewer' },
     schema: { summary: 'One station: identity, boot info, connectors, open transactions, metadata', tags: ['stations'], params: idParams, response: { 200: stationDetailSchema, 404: errorSchema } },
   }, async (req, reply) => {
     const s = await deps.store.get(req.params.id);
@@ -96,7 +98,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     return detail(s);
   });
 
-  app.put<{ Params: { id: string }; Body: StationMetadata }>('/api/v1/stations/:id/metadata', {
+  app.put<{ Params: { id: string }; Body: StationMetadata }>('/stations/:id/metadata', {
+    config: { role: 'editor' },
     schema: {
       summary: 'Set operator metadata (site, address, coordinates, operating hours, tags); fields not sent are kept',
       tags: ['stations'],
@@ -112,7 +115,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     return deps.store.getMetadata(req.params.id);
   });
 
-  app.post<{ Body: unknown }>('/api/v1/stations/metadata/import', {
+  app.post<{ Body: unknown }>('/stations/metadata/import', {
+    config: { role: 'editor' },
     schema: {
       summary: 'Bulk import of station metadata: a JSON array of {stationId, …metadata} or text/csv with columns station_id, site, address, latitude, longitude, operating_hours, tags (k=v;k2=v2). All rows are checked before any is written.',
       tags: ['stations'],
@@ -143,7 +147,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     return { imported: rows.length };
   });
 
-  app.put<{ Params: { id: string }; Body: { status: 'Accepted' | 'Pending' | 'Rejected' } }>('/api/v1/stations/:id/registration', {
+  app.put<{ Params: { id: string }; Body: { status: 'Accepted' | 'Pending' | 'Rejected' } }>('/stations/:id/registration', {
+    config: { role: 'admin' },
     schema: {
       summary: 'Approve (Accepted), hold (Pending) or refuse (Rejected) a station; applies at its next BootNotification',
       tags: ['stations'],

@@ -18,6 +18,8 @@ export class CollectorMetrics {
   readonly connectionsRejected: Counter<'reason'>;
   readonly connectionsReplaced: Counter<string>;
   readonly limitRefusals: Counter<'limit'>;
+  /** Failures of our own code on input that was not refused first: each one is a defect to fix. */
+  readonly internalErrors: Counter<'where'>;
 
   // Fleet events
   readonly energy: Counter<'site' | 'vendor' | 'model'>;
@@ -75,6 +77,12 @@ export class CollectorMetrics {
     this.connectionsOpened = new Counter({ name: 'chargewatch_connections_opened_total', help: 'Websocket connections accepted', labelNames: ['protocol'], registers: r });
     this.connectionsClosed = new Counter({ name: 'chargewatch_connections_closed_total', help: 'Websocket connections closed, by close code', labelNames: ['code'], registers: r });
     this.connectionsRejected = new Counter({ name: 'chargewatch_connections_rejected_total', help: 'Websocket handshakes refused', labelNames: ['reason'], registers: r });
+    this.internalErrors = new Counter({
+      name: 'chargewatch_internal_errors_total',
+      help: 'Unexpected failures while handling client input, answered and contained (where: upgrade, connection, call, api, process)',
+      labelNames: ['where'],
+      registers: r,
+    });
     this.connectionsReplaced = new Counter({ name: 'chargewatch_connections_replaced_total', help: 'Connections closed because the same station connected again', registers: r });
     this.limitRefusals = new Counter({
       name: 'chargewatch_ocpp_limit_refusals_total',

@@ -15,40 +15,7 @@ import { HandshakeGuard, LOCKOUT_EVENT_TYPE } from '../../../src/ocpp/auth/guard
 import { AuthLockout, ScryptShares } from '../../../src/ocpp/auth/lockout';
 import { NewIdentityLimit } from '../../../src/ocpp/auth/new-identities';
 import { StationSecurity } from '../../../src/ocpp/auth/station-security';
-
-function fakeRedis() {
-  const hashes = new Map<string, Record<string, string>>();
-  const members = new Set<string>();
-  return {
-    members,
-    async hgetall(k: string) {
-      return { ...(hashes.get(k) ?? {}) };
-    },
-    async sismember(_k: string, m: string) {
-      return members.has(m) ? 1 : 0;
-    },
-    async exists(k: string) {
-      return hashes.has(k) ? 1 : 0;
-    },
-    multi() {
-      const ops: Array<() => void> = [];
-      const m = {
-        hset(k: string, f: Record<string, string>) {
-          ops.push(() => hashes.set(k, { ...(hashes.get(k) ?? {}), ...f }));
-          return m;
-        },
-        hdel() {
-          return m;
-        },
-        async exec() {
-          ops.forEach((o) => o());
-          return [];
-        },
-      };
-      return m;
-    },
-  };
-}
+import { fakeRedis } from './fake-redis';
 
 function handshake(identity: string, password?: string, remoteAddress = '10.0.0.1'): IHandshakeInterface {
   return {
@@ -141,7 +108,7 @@ describe('HandshakeGuard lockout', () => {
   it('locks an identity after wrong passwords: refused with 429 without scrypt, even with the right password, until it expires', async () => {
     let t = 1_000_000;
     const { guard, security, metrics, recorded, redis } = setup({ now: () => t });
-    redis.members.add('CP-1');
+    redis.sets.set('t:stations', new Set(['CP-1']));
     await security.set('CP-1', { profile: 1, password: PW });
     for (let i = 0; i < 3; i++) await expect(guard.authenticate(handshake('CP-1', WRONG))).resolves.toMatchObject({ status: 401 });
     expect(await metricValue(metrics, 'chargewatch_auth_lockouts_total')).toBe(1);
@@ -191,7 +158,7 @@ describe('HandshakeGuard new identities per address', () => {
   it('lets an address add N unknown identities per minute, known ones always, and counts the rest', async () => {
     let t = 0;
     const { guard, metrics, redis } = setup({ newPerMin: 5, now: () => t });
-    redis.members.add('KNOWN');
+    redis.sets.set('t:stations', new Set(['KNOWN']));
     const results = [];
     for (let i = 0; i < 20; i++) results.push(await guard.authenticate(handshake(`NEW-${i}`, undefined, '10.0.0.7')));
     expect(results.filter((r) => r === undefined)).toHaveLength(5);

@@ -1,0 +1,137 @@
+/**
+ * The Grafana plugin's routes against the real collector API: each plugin.json route sends its own
+ * X-ChargeWatch-Role, and the collector must refuse (403) every resource the route reaches whose role
+ * is higher — which is what grafana-plugin/src/plugin.routes.test.ts relies on (its
+ * REFUSED_BY_ROLE_HEADER) — and serve the rest. Also every resource with every header role.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RPCClient } from 'ocpp-rpc';
+import { stationClient } from '../harness/station-client';
+import { startTestCollector, type TestCollector } from '../harness/collector';
+import { metric } from '../harness/metrics';
+
+type Role = 'viewer' | 'editor' | 'admin';
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+
+/**
+ * A literal copy of MATRIX in grafana-plugin/src/plugin.routes.test.ts (that test runs in the plugin's
+ * own jest with its own node_modules, which the collector's tests cannot import). Keep the two equal;
+ * the REFUSED list below, derived from plugin.json with this matrix, checks that they still agree.
+ */
+const MATRIX: Array<{ method: string; path: string; role: Role }> = [
+  { method: 'GET', path: '/fleet/summary', role: 'viewer' },
+  { method: 'GET', path: '/stations', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}/history', role: 'viewer' },
+  { method: 'PUT', path: '/stations/{id}/metadata', role: 'editor' },
+  { method: 'POST', path: '/stations/metadata/import', role: 'editor' },
+  { method: 'PUT', path: '/stations/{id}/registration', role: 'admin' },
+  { method: 'GET', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'PUT', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
+  { method: 'GET', path: '/security/auth-failures', role: 'admin' },
+];
+/** REFUSED_BY_ROLE_HEADER in the plugin's test, also literally. */
+const REFUSED_BY_ROLE_HEADER = [
+  'viewer/stations/* → GET /stations/{id}/security',
+  'editor/stations/* → PUT /stations/{id}/registration',
+  'editor/stations/* → PUT /stations/{id}/security',
+];
+
+interface PluginRoute {
+  path: string;
+  method: string;
+  url: string;
+  headers: Array<{ name: string; content: string }>;
+}
+const pluginJson = JSON.parse(readFileSync(path.join(__dirname, '../../../grafana-plugin/src/plugin.json'), 'utf8')) as { routes: PluginRoute[] };
+const API = '{{ .JsonData.apiUrl }}/api/v1';
+
+const STATION = 'CP-ROLES';
+const BODIES: Record<string, unknown> = {
+  'PUT /stations/{id}/metadata': { site: 'harbour' },
+  'POST /stations/metadata/import': [{ stationId: STATION, site: 'quay' }],
+  'PUT /stations/{id}/registration': { status: 'Accepted' },
+  'PUT /stations/{id}/security': { profile: 0 },
+};
+
+/** Every (plugin route, resource it reaches) pair with the role the route sends. */
+const REACHED = pluginJson.routes.flatMap((route) => {
+  const role = route.headers.find((h) => h.name === 'X-ChargeWatch-Role')!.content as Role;
+  const base = route.url.slice(API.length);
+  const wildcard = route.path.endsWith('/*');
+  return MATRIX.filter((m) => m.method === route.method && (wildcard ? m.path.startsWith(`${base}/`) : m.path === base)).map((m) => ({ route: route.path, sends: role, ...m }));
+});
+
+describe('Grafana plugin routes against the collector', () => {
+  let collector: TestCollector;
+  let station: RPCClient;
+
+  beforeAll(async () => {
+    collector = await startTestCollector();
+    station = stationClient(collector.ocppUrl, STATION, 'ocpp1.6');
+    await station.connect();
+    await station.call('BootNotification', { chargePointVendor: 'Alfen', chargePointModel: 'Eve', firmwareVersion: '1.0' });
+  });
+  afterAll(async () => {
+    await station.close({ force: true });
+    await collector.stop();
+  });
+
+  async function send(method: string, resource: string, role: Role): Promise<number> {
+    const key = `${method} ${resource}`;
+    // DELETE needs settings to remove: give the station some first, as the token (admin).
+    if (key === 'DELETE /stations/{id}/security') {
+      const put = await collector.api(`/api/v1/stations/${STATION}/security`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"profile":0}' });
+      expect(put.status).toBe(200);
+    }
+    const body = BODIES[key];
+    const res = await collector.api(`/api/v1${resource.replace('{id}', STATION)}`, {
+      method,
+      headers: { 'x-chargewatch-role': role, 'x-grafana-user': 'alice', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it('the plugin reaches above its role exactly where its own test says the collector must refuse', () => {
+    const above = REACHED.filter((r) => RANK[r.role] > RANK[r.sends]).map((r) => `${r.route} → ${r.method} ${r.path}`);
+    expect(above.sort()).toEqual([...REFUSED_BY_ROLE_HEADER].sort());
+    expect(new Set(REACHED.map((r) => `${r.method} ${r.path}`)).size).toBe(MATRIX.length);
+  });
+
+  const expected = (held: Role, needs: Role) => (RANK[held] < RANK[needs] ? '403' : '2xx');
+  const outcome = (status: number) => (status >= 200 && status < 300 ? '2xx' : String(status));
+
+  it.each(REACHED.map((r) => [r.route, r.sends, r.method, r.path, r.role] as const))('%s (sends %s) → %s %s (needs %s)', async (_route, sends, method, resource, needs) => {
+    expect(outcome(await send(method, resource, sends))).toBe(expected(sends, needs));
+  });
+
+  it.each(MATRIX.map((m) => [m.method, m.path, m.role] as const))('%s %s (needs %s) with every header role', async (method, resource, needs) => {
+    for (const role of ['viewer', 'editor', 'admin'] as const) {
+      expect({ role, outcome: outcome(await send(method, resource, role)) }).toEqual({ role, outcome: expected(role, needs) });
+    }
+  });
+
+  it('commands need editor to submit and viewer to read; the audit log needs admin', async () => {
+    station.handle('Reset', async () => ({ status: 'Accepted' }));
+    const submit = (role: Role) =>
+      collector.api(`/api/v1/stations/${STATION}/commands/Reset?wait=5`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-chargewatch-role': role }, body: '{"type":"soft"}' });
+    expect((await submit('viewer')).status).toBe(403);
+    const ok = await submit('editor');
+    expect(ok.status).toBe(200);
+    const { id } = (await ok.json()) as { id: string };
+    expect((await collector.api(`/api/v1/commands/${id}`, { headers: { 'x-chargewatch-role': 'viewer' } })).status).toBe(200);
+    expect((await collector.api(`/api/v1/stations/${STATION}/commands`, { headers: { 'x-chargewatch-role': 'viewer' } })).status).toBe(200);
+    expect((await collector.api('/api/v1/audit', { headers: { 'x-chargewatch-role': 'editor' } })).status).toBe(403);
+    expect((await collector.api('/api/v1/audit', { headers: { 'x-chargewatch-role': 'admin' } })).status).toBe(200);
+  });
+
+  it('counts the refusals by reason, and no per-user label', async () => {
+    expect(await metric(collector, 'chargewatch_api_denied_total', { reason: 'role' })).toBeGreaterThanOrEqual(REFUSED_BY_ROLE_HEADER.length);
+    const text = await (await fetch(`${collector.apiUrl}/metrics`)).text();
+    expect(text).not.toMatch(/chargewatch_api_denied_total\{[^}]*alice/);
+  });
+});
