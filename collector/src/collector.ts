@@ -21,6 +21,8 @@ import {
   type StaleSweepResult,
   type StationMeta,
   type StationMetadata,
+  DeadLetterStream,
+  writeOnce,
 } from '@chargewatch/platform';
 import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
 import { acceptAll, type Authorizer } from './access/authorizer';
@@ -35,6 +37,7 @@ import { OcppServer } from './ocpp/server';
 import { createStationAuth } from './ocpp/auth';
 import { securityRoutes } from './api/routes/security';
 import { buildApi, type ApiDeps } from './api/server';
+import { deadLetterRoutes } from './api/routes/deadletters';
 import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
@@ -109,8 +112,12 @@ export async function startCollector(config: CollectorConfig, options: Collector
     if (w.api === 'v1') await ensureInfluxDatabase(config.influx.url, config.influx.database, config.influx.token);
     return w;
   }, logger.child({ component: 'influx' }));
+  // Lines InfluxDB refuses for good wait here with its reason instead of vanishing (GET/POST /api/v1/deadletters/influx).
+  const deadLetters = new DeadLetterStream(redis, new RedisKeys(config.redis.prefix).deadLetter('influx'), config.influx.deadLetterMax);
+  metrics.watchDeadLetters(() => deadLetters.count());
   const influx = new InfluxSink({
     writer,
+    deadLetters,
     batchSize: config.influx.batchSize,
     flushIntervalMs: config.influx.flushIntervalMs,
     maxBufferLines: config.influx.maxBufferLines,
@@ -125,6 +132,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         metrics.influxBacklogAge.set(age);
       },
       rejected: (n) => metrics.influxPointsRejected.inc(n),
+      deadLetterFull: (n) => metrics.influxDeadLetterFull.inc(n),
     },
   });
 
@@ -283,7 +291,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       query.invalidate();
       void loadMeta(id);
     },
-    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes, auditRoutes(audited.audit)],
+    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes, auditRoutes(audited.audit), deadLetterRoutes(deadLetters, writeOnce(writer))],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
   const apiAddr = api.server.address();

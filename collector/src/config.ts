@@ -56,6 +56,7 @@ export const SETTINGS: Setting[] = [
   { env: 'INFLUX_BATCH_SIZE', default: '5000', meaning: 'Lines per InfluxDB write' },
   { env: 'INFLUX_FLUSH_INTERVAL_MS', default: '500', meaning: 'Longest time a point waits before it is written' },
   { env: 'INFLUX_MAX_BUFFER_LINES', default: '200000', meaning: 'Lines held in memory while InfluxDB is slow or down; beyond it stations get a CALLERROR and retry' },
+  { env: 'INFLUX_DEADLETTER_MAX', default: '100000', meaning: 'Lines InfluxDB refused that the dead-letter stream keeps (GET /api/v1/deadletters/influx); when full, the journal stops being acknowledged rather than drop one' },
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Acknowledged calls that may wait in the Redis journal for InfluxDB; beyond it stations get a CALLERROR and retry' },
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction no meter value or transaction message has named for this long is closed by the collector (stoppedReason StaleNoActivity); at least 600' },
   { env: 'TX_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often this collector looks for stale transactions (one process at a time, under a Redis lock); 0 when another process (the worker) runs the sweep' },
@@ -107,6 +108,7 @@ export interface CollectorConfig {
     batchSize: number;
     flushIntervalMs: number;
     maxBufferLines: number;
+    deadLetterMax: number;
   };
   journalMaxEntries: number;
   transactions: { staleAfterSec: number; sweepIntervalSec: number };
@@ -219,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       batchSize: int(env, 'INFLUX_BATCH_SIZE', defaults.INFLUX_BATCH_SIZE!, 1),
       flushIntervalMs: int(env, 'INFLUX_FLUSH_INTERVAL_MS', defaults.INFLUX_FLUSH_INTERVAL_MS!, 10),
       maxBufferLines: int(env, 'INFLUX_MAX_BUFFER_LINES', defaults.INFLUX_MAX_BUFFER_LINES!, 1000),
+      deadLetterMax: int(env, 'INFLUX_DEADLETTER_MAX', defaults.INFLUX_DEADLETTER_MAX!, 1),
     },
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', defaults.JOURNAL_MAX_ENTRIES!, 1),
     transactions: {

@@ -25,3 +25,7 @@ export * from './commands/command-record';
 export * from './commands/command-bus';
 export * from './commands/command-queue';
 export * from './commands/command-audit';
+export * from './sinks/influx/line-protocol';
+export * from './journal/dead-letters';
+export * from './sinks/influx/settle';
+export * from './sinks/influx/write-errors';

@@ -43,7 +43,12 @@ export class InfluxReader {
   }
 }
 
-/** Quotes a value for an InfluxQL string literal. */
+/**
+ * Quotes a value for an InfluxQL string literal: backslash, quote and newline escaped (InfluxQL's
+ * scanner ends a string at a raw newline). Carriage return and NUL have no InfluxQL escape; station ids
+ * cannot hold them (identity policy) and site names are checked on write, so they are refused here.
+ */
 export function influxString(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (/[\r\0]/.test(v)) throw new RangeError('an InfluxQL string cannot hold a carriage return or NUL');
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }

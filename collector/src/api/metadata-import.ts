@@ -78,7 +78,14 @@ export function validateMetadata(meta: StationMetadata): string | undefined {
   return undefined;
 }
 
-export function rowsFromCsv(text: string): { rows: MetadataRow[]; problems: ImportProblem[] } {
+/**
+ * The PUT /stations/{id}/metadata route's own schema check (its compiled validator, so an import row is
+ * accepted exactly when the PUT would accept it); it may normalise the row as the PUT does. Returns a
+ * problem or undefined.
+ */
+export type SchemaCheck = (meta: Omit<MetadataRow, 'stationId'>) => string | undefined;
+
+export function rowsFromCsv(text: string, schemaCheck?: SchemaCheck): { rows: MetadataRow[]; problems: ImportProblem[] } {
   const table = parseCsv(text);
   const problems: ImportProblem[] = [];
   const rows: NumberedRow[] = [];
@@ -89,7 +96,8 @@ export function rowsFromCsv(text: string): { rows: MetadataRow[]; problems: Impo
   table.forEach((cells, i) => {
     const get = (col: string) => {
       const idx = header.indexOf(col);
-      const v = idx >= 0 ? cells[idx]?.trim() : undefined;
+      // The station id is taken as written: an identity is never trimmed (a padded id is refused).
+      const v = idx >= 0 ? (col === 'station_id' ? cells[idx] : cells[idx]?.trim()) : undefined;
       return v === '' ? undefined : v;
     };
     try {
@@ -111,22 +119,23 @@ export function rowsFromCsv(text: string): { rows: MetadataRow[]; problems: Impo
       problems.push({ row: i + 2, message: (err as Error).message });
     }
   });
-  return { rows: rows.map((r) => r.data), problems: problems.concat(checkNumberedRows(rows)) };
+  return { rows: rows.map((r) => r.data), problems: problems.concat(checkNumberedRows(rows, schemaCheck)) };
 }
 
 /** Row numbers count records (the header is row 1); blank lines are not records. */
-export function checkRows(rows: MetadataRow[], firstRowNumber = 1): ImportProblem[] {
-  return checkNumberedRows(rows.map((data, i) => ({ row: i + firstRowNumber, data })));
+export function checkRows(rows: MetadataRow[], firstRowNumber = 1, schemaCheck?: SchemaCheck): ImportProblem[] {
+  return checkNumberedRows(rows.map((data, i) => ({ row: i + firstRowNumber, data })), schemaCheck);
 }
 
-function checkNumberedRows(rows: NumberedRow[]): ImportProblem[] {
+function checkNumberedRows(rows: NumberedRow[], schemaCheck?: SchemaCheck): ImportProblem[] {
   const problems: ImportProblem[] = [];
   const seen = new Set<string>();
   rows.forEach(({ row, data: r }) => {
     if (!STATION_ID.test(r.stationId ?? '')) problems.push({ row, message: `station_id "${r.stationId ?? ''}" is not a valid identity` });
     else if (seen.has(r.stationId)) problems.push({ row, message: `station_id ${r.stationId} appears twice` });
     seen.add(r.stationId);
-    const invalid = validateMetadata(r);
+    const { stationId: _id, ...meta } = r;
+    const invalid = schemaCheck?.(meta) ?? validateMetadata(r);
     if (invalid) problems.push({ row, message: invalid });
   });
   return problems;

@@ -24,6 +24,7 @@ import type { CsmsDecisions, ProtocolAdapter } from './adapters/types';
 import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './auth/guard';
 import { callStation, type CallOutcome } from './station-call';
 import { inspectUpgrade, refuseUpgrade } from './upgrade-gate';
+import { inspectFrame, messageIdOf, refusalFrame } from './frame-gate';
 
 export const OCPP_PATH = '/ocpp';
 export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
@@ -241,7 +242,7 @@ export class OcppServer {
     events.push({ type: 'connection.opened', stationId, time: now, receivedAt: now, remoteAddress, protocol, collectorId, replaced: Boolean(previous) });
     metrics.connectionsOpened.inc({ protocol });
     this.watchFrames(client, stationId);
-    this.fixErrorReplies(client, protocol);
+    this.guardFrames(client, stationId, protocol);
     this.registerHandlers(conn, stationId);
 
     client.on('close', ({ code, reason }: { code: number; reason: string }) => {
@@ -285,27 +286,54 @@ export class OcppServer {
   }
 
   /**
-   * ocpp-rpc answers frames it cannot use itself: with 2.0.1 error codes whatever the protocol, and
-   * with message id "-1" even when the id was readable. Both are fixed on the way out, so every
-   * station gets a CALLERROR it can match to its message, in its own version's vocabulary.
+   * Frames in and replies out, around ocpp-rpc:
+   * - in: the frame gate (frame-gate.ts) refuses what ocpp-rpc would mishandle (deep nesting, message
+   *   ids over 36 characters) with a CALLERROR before ocpp-rpc parses it;
+   * - out: ocpp-rpc answers frames it cannot use with 2.0.1 error codes whatever the protocol and with
+   *   message id "-1" even when the id was readable, and re-encodes ids (`"\u00e9"` comes back as
+   *   `"é"`). Replies are fixed on the way, so every station gets its own message id byte for byte, in
+   *   its own version's vocabulary; NotImplemented answers (actions no adapter handles, or of the other
+   *   version) are counted here because ocpp-rpc sends them without calling a handler.
    */
-  private fixErrorReplies(client: RPCServerClient, protocol: string): void {
-    const target = client as unknown as { sendRaw(frame: string): void };
+  private guardFrames(client: RPCServerClient, stationId: string, protocol: string): void {
+    const { metrics, logger } = this.opts;
+    const target = client as unknown as { sendRaw(frame: string): void; _onMessage(message: Buffer | string): void };
     const sendRaw = target.sendRaw.bind(client);
-    // Only a reference is kept per frame; it is decoded when an error reply actually needs its id.
-    let lastInbound: Buffer | undefined;
-    const ws = (client as unknown as { _ws?: import('ws').WebSocket })._ws;
-    ws?.prependListener('message', (data: Buffer) => {
-      lastInbound = data;
-    });
-    target.sendRaw = (frame: string) => {
-      if (frame.charCodeAt(1) !== 52 /* '4': only CALLERRORs are rewritten */) return sendRaw(frame);
-      let out = localiseCallError(protocol, withoutLongDetails(frame));
-      if (out.startsWith('[4,"-1"') && lastInbound) {
-        const head = lastInbound.subarray(0, 512).toString('utf8');
-        const id = /^\s*\[\s*-?\d+\s*,\s*"((?:[^"\\]|\\.){1,36})"/.exec(head)?.[1];
-        if (id) out = out.replace('[4,"-1"', `[4,${JSON.stringify(id)}`);
+    const onMessage = target._onMessage.bind(client);
+    // Raw id tokens that JSON.stringify would not reproduce (escapes), by decoded id; almost always empty.
+    const rawIds = new Map<string, string>();
+    let lastInbound = '';
+    target._onMessage = (message: Buffer | string) => {
+      const text = typeof message === 'string' ? message : message.toString('utf8');
+      lastInbound = text;
+      const refusal = inspectFrame(text);
+      if (refusal) {
+        metrics.badMessages.inc({ reason: refusal.reason });
+        logger.warn({ stationId, reason: refusal.reason, answered: refusal.answer }, 'OCPP-J frame refused');
+        if (refusal.answer) target.sendRaw(refusalFrame(refusal));
+        return;
       }
+      const id = text.includes('\\') ? messageIdOf(text) : undefined;
+      if (id && JSON.stringify(id.value) !== `"${id.raw}"` && rawIds.size < 16) rawIds.set(id.value, id.raw);
+      onMessage(text);
+    };
+    target.sendRaw = (frame: string) => {
+      const type = frame.charCodeAt(1);
+      if (type !== 52 /* '4' */ && !(type === 51 /* '3' */ && rawIds.size)) return sendRaw(frame);
+      let out = type === 52 ? localiseCallError(protocol, withoutLongDetails(frame)) : frame;
+      if (out.startsWith('[4,"-1"')) {
+        const id = messageIdOf(lastInbound);
+        if (id) out = `[4,"${id.raw}"${out.slice('[4,"-1"'.length)}`;
+      } else if (rawIds.size) {
+        for (const [value, raw] of rawIds) {
+          const head = `[${String.fromCharCode(type)},${JSON.stringify(value)},`;
+          if (!out.startsWith(head)) continue;
+          out = `[${String.fromCharCode(type)},"${raw}",${out.slice(head.length)}`;
+          rawIds.delete(value);
+          break;
+        }
+      }
+      if (type === 52 && out.includes(',"NotImplemented",')) metrics.messages.inc({ action: 'unknown', outcome: 'not_implemented', protocol });
       sendRaw(out);
     };
   }

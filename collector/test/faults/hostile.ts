@@ -33,8 +33,8 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   { name: 'malformed JSON', protocol: 'ocpp1.6', frame: () => '[2,"mj-1","Heartbeat",{', expect: 'callerror' },
   { name: 'JSON that is not an OCPP-J array', protocol: 'ocpp2.0.1', frame: () => '{"hello":"world"}', expect: 'callerror' },
   { name: 'unknown message type id', protocol: 'ocpp1.6', frame: () => '[7,"bt-1","Heartbeat",{}]', expect: 'callerror' },
-  // OCPP-J caps message ids at 36 characters; ocpp-rpc does not check, and answering is harmless.
-  { name: 'message id longer than 36 characters', protocol: 'ocpp2.0.1', frame: () => JSON.stringify([2, 'x'.repeat(64), 'Heartbeat', {}]), expect: 'answer' },
+  // OCPP-J caps message ids at 36 characters; the frame gate refuses longer ones (RpcFrameworkError).
+  { name: 'message id longer than 36 characters', protocol: 'ocpp2.0.1', frame: () => JSON.stringify([2, 'x'.repeat(64), 'Heartbeat', {}]), expect: 'callerror' },
   { name: 'unknown action', protocol: 'ocpp1.6', frame: () => '[2,"ua-1","SelfDestruct",{}]', expect: 'callerror' },
   { name: 'schema violation (MeterValues without meterValue)', protocol: 'ocpp1.6', frame: () => '[2,"sv-1","MeterValues",{"connectorId":1}]', expect: 'callerror' },
   { name: 'binary frame', protocol: 'ocpp1.6', frame: () => Buffer.from([2, 0, 1, 255, 0, 7]), expect: { close: [1003] } },
@@ -60,8 +60,8 @@ export const HOSTILE_INPUTS: HostileInput[] = [
     name: 'deeply nested JSON (10,000 levels)',
     protocol: 'ocpp1.6',
     frame: () => `[2,"deep-1","DataTransfer",{"vendorId":"x","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}]`,
-    // ocpp-rpc echoes the payload in the CALLERROR's details and cannot serialise this one: it closes instead.
-    expect: 'callerror-or-close',
+    // The frame gate answers FormationViolation before ocpp-rpc parses it (which used to close instead).
+    expect: 'callerror',
   },
 ];
 

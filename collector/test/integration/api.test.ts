@@ -132,4 +132,18 @@ describe('internal API', () => {
     const s = (await (await collector.api('/api/v1/stations/NEW-9')).json()) as Record<string, any>;
     expect(s).toMatchObject({ id: 'NEW-9', online: false, metadata: { site: 'planned', tags: { phase: 'two' } } });
   });
+
+  it('refuses an import row the PUT route would refuse, and writes none of the rows', async () => {
+    const long = 'x'.repeat(300); // address: the PUT schema allows 256 characters
+    expect((await collector.api('/api/v1/stations/NEW-10/metadata', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: long }) })).status).toBe(400);
+    for (const [type, body] of [
+      ['application/json', JSON.stringify([{ stationId: 'NEW-10', site: 'ok' }, { stationId: 'NEW-11', address: long }])],
+      ['text/csv', `station_id,site,address\nNEW-10,ok,\nNEW-11,,${long}\n`],
+    ]) {
+      const res = await collector.api('/api/v1/stations/metadata/import', { method: 'POST', headers: { 'content-type': type! }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { problems: Array<{ row: number; message: string }> }).problems).toEqual([{ row: type === 'text/csv' ? 3 : 2, message: expect.stringContaining('address') }]);
+    }
+    expect((await collector.api('/api/v1/stations/NEW-10')).status).toBe(404);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Moves journal entries into InfluxDB: read a batch through the consumer group, hand the lines to the
- * InfluxDB sink, wait until InfluxDB accepted them (the sink retries through outages), then
- * acknowledge and delete the entries. A crash between write and acknowledgement only means the same
+ * InfluxDB sink, wait until every line is settled — accepted by InfluxDB (the sink retries through
+ * outages) or, if InfluxDB refuses it, durably in the dead-letter stream (the sink waits while that is
+ * full) — then acknowledge and delete the entries. Nothing is acked with a line in neither place. A crash between write and acknowledgement only means the same
  * lines are written again, which InfluxDB treats as an overwrite (same measurement, tags and time).
  *
  * On start the consumer first re-reads its own unacknowledged entries (left by a crash of this
@@ -11,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import type { InfluxSink } from '../sinks/influx/sink';
-import type { RedisJournal } from './redis-journal';
+import { entryLines, type RedisJournal } from './redis-journal';
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -106,11 +107,7 @@ export class JournalDrain {
   private async write(entries: StreamEntry[]): Promise<void> {
     const { redis, journal, sink } = this.o;
     const lines: string[] = [];
-    for (const [, fields] of entries) {
-      if (!fields) continue;
-      const i = fields.indexOf('l');
-      if (i >= 0 && fields[i + 1]) for (const line of fields[i + 1]!.split('\n')) lines.push(line);
-    }
+    for (const [, fields] of entries) for (const line of entryLines(fields)) lines.push(line);
     // The lines are already durable in the journal, so they bypass the sink's backpressure check.
     const droppedBefore = sink.stats().dropped;
     sink.enqueue(lines, entries.length, true);

@@ -4,7 +4,9 @@
  * deletes them once InfluxDB has them. With Redis persistence (AOF) an acknowledged event survives a
  * collector crash, an InfluxDB outage and a Redis restart.
  *
- * Stream `{prefix}journal`: field `l` = line protocol, lines joined by "\n". Appends are group-committed:
+ * Stream `{prefix}journal`: field `l` = line protocol, lines joined by "\n"; an entry with a line that
+ * holds a newline itself (legal inside a string field) is stored as field `j`, a JSON array of lines,
+ * instead, so splitting never cuts such a line in two (entryLines reads both). Appends are group-committed:
  * the calls that arrive within one turn of the event loop share one entry and one XADD, and all of
  * them are answered when it is stored. Consumer group `influx`; each collector reads as consumer
  * `COLLECTOR_ID`.
@@ -32,6 +34,16 @@ interface Waiter {
 
 /** Lines per entry at most; a busier turn of the event loop is split into several entries. */
 const MAX_LINES_PER_ENTRY = 5000;
+
+/** The lines of one journal entry's fields (`l` joined by newlines, or `j` a JSON array). */
+export function entryLines(fields: string[] | null | undefined): string[] {
+  if (!fields) return [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'l') return fields[i + 1] ? fields[i + 1]!.split('\n') : [];
+    if (fields[i] === 'j') return JSON.parse(fields[i + 1]!) as string[];
+  }
+  return [];
+}
 
 export class RedisJournal {
   readonly key: string;
@@ -73,7 +85,9 @@ export class RedisJournal {
     this.scheduled = false;
     const m = this.redis.multi();
     for (let i = 0; i < lines.length; i += MAX_LINES_PER_ENTRY) {
-      m.xadd(this.key, '*', 'l', lines.slice(i, i + MAX_LINES_PER_ENTRY).join('\n'));
+      const chunk = lines.slice(i, i + MAX_LINES_PER_ENTRY);
+      if (chunk.some((l) => l.includes('\n'))) m.xadd(this.key, '*', 'j', JSON.stringify(chunk));
+      else m.xadd(this.key, '*', 'l', chunk.join('\n'));
       this.approxEntries++;
     }
     m.exec().then(

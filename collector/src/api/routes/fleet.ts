@@ -1,3 +1,4 @@
+import { encodeTagValue } from '@chargewatch/platform';
 import type { FastifyInstance } from 'fastify';
 import { availabilityClass, availabilityRatio, isFaulted, reportedStatus } from '@chargewatch/model';
 import { StationQuery, outlets, type StationFilter } from '../station-query';
@@ -64,7 +65,7 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       const filtered = Object.keys(req.query).length > 0;
       const ids = filtered ? stations.map((s) => s.id) : [];
       // Filtered views restrict history to the matching stations; an empty match needs no query.
-      const stationClause = filtered ? ` AND (${ids.length ? ids.map((id) => `station_id = ${influxString(id)}`).join(' OR ') : 'station_id = \'\''})` : '';
+      const stationClause = filtered ? ` AND (${ids.length ? ids.map((id) => `station_id = ${influxString(encodeTagValue(id))}`).join(' OR ') : 'station_id = \'\''})` : '';
       const [started, energy] = await Promise.all([
         deps.influx.query(`SELECT count(transaction_id) AS n FROM "transaction" WHERE event = 'started' AND ${since}${stationClause}`),
         deps.influx.query(`SELECT sum(energy_wh) AS wh FROM "transaction" WHERE event = 'ended' AND ${since}${stationClause}`),

@@ -1,3 +1,4 @@
+import { encodeTagValue } from '@chargewatch/platform';
 import type { FastifyInstance } from 'fastify';
 import { influxString, type Row } from '../influx-reader';
 import { errorSchema } from '../schemas';
@@ -34,7 +35,7 @@ export async function historyRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   }, async (req, reply) => {
     const { id } = req.params;
     if (!(await deps.store.exists(id))) return reply.code(404).send({ error: 'Not Found', message: `station ${id} is not known` });
-    const where = `station_id = ${influxString(id)} AND time > now() - ${req.query.hours}h`;
+    const where = `station_id = ${influxString(encodeTagValue(id))} AND time > now() - ${req.query.hours}h`;
     let status: Row[];
     let errors: Row[];
     let tx: Row[];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { StationMetadata, StationState } from '@chargewatch/platform';
-import { checkRows, rowsFromCsv, type MetadataRow } from '../metadata-import';
+import { checkRows, rowsFromCsv, validateMetadata, type MetadataRow, type SchemaCheck } from '../metadata-import';
 import { SORT_KEYS, iso, summarize, type SortKey } from '../station-query';
 import { errorSchema, metadataSchema, stationDetailSchema, stationSummarySchema } from '../schemas';
 import type { ApiDeps } from '../deps';
@@ -126,15 +126,18 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       },
     },
   }, async (req, reply) => {
+    // Each row passes the PUT route's schema, compiled by the same validator compiler, then its checks.
+    const validate = req.compileValidationSchema(metadataSchema);
+    const schemaCheck: SchemaCheck = (meta) => (validate(meta) ? validateMetadata(meta) : `metadata ${validate.errors?.map((e) => `${e.instancePath || '(row)'} ${e.message}`).join(', ')}`);
     let rows: MetadataRow[];
     let problems;
     if (typeof req.body === 'string') {
-      ({ rows, problems } = rowsFromCsv(req.body));
+      ({ rows, problems } = rowsFromCsv(req.body, schemaCheck));
     } else if (Array.isArray(req.body)) {
       rows = req.body as MetadataRow[];
       problems = rows.some((r) => typeof r !== 'object' || r === null)
         ? [{ row: 0, message: 'every element must be an object' }]
-        : checkRows(rows);
+        : checkRows(rows, 1, schemaCheck);
     } else {
       return reply.code(400).send({ error: 'Bad Request', message: 'send a JSON array or text/csv', problems: [] });
     }

@@ -61,6 +61,34 @@ export function withoutUndefined<T>(value: T): T {
   return out as T;
 }
 
+// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The path (`a.b[2]`) of the first string or object key holding a lone surrogate, `''` for the
+ * payload itself, or undefined when every string is well formed. JSON escapes such as "\ud800" let
+ * a station send them although they are not text. Iterative: depth is bounded by the frame check,
+ * but this must not rely on it.
+ */
+export function findLoneSurrogate(value: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return path;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (LONE_SURROGATE.test(key)) return childPath;
+        stack.push([child, childPath]);
+      }
+    }
+  }
+  return undefined;
+}
+
 export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<string, Handler>>): ProtocolAdapter {
   return {
     protocol,
@@ -68,6 +96,11 @@ export function createAdapter(protocol: OcppProtocol, handlers: Readonly<Record<
     async handle(action, params, ctx) {
       const run = Object.prototype.hasOwnProperty.call(handlers, action) ? handlers[action] : undefined;
       if (!run) throw rpcError('NotImplemented', `${protocol} action ${action} is not implemented`);
+      const broken = findLoneSurrogate(params);
+      if (broken !== undefined) {
+        // Stored as UTF-8 it would silently become U+FFFD: a different value from the one the station sent.
+        throw propertyViolation(`${broken || 'payload'} contains a lone UTF-16 surrogate (not a Unicode string)`, { field: broken });
+      }
       const tooHigh = findIdLimitViolation(protocol, action, params, ctx.decisions.idLimits ?? DEFAULT_ID_LIMITS);
       if (tooHigh) {
         ctx.decisions.idLimitRefused?.(ctx.stationId, tooHigh.field);

@@ -129,6 +129,10 @@ export function normaliseSampledValue(raw: RawSampledValue, field = 'sampledValu
   const measurand = raw.measurand ?? DEFAULT_MEASURAND;
   const number = parseMeterNumber(raw.value, `${field}.value`);
   const { value, unit } = toBaseUnit(number, raw.unit ?? defaultUnit(measurand), raw.multiplier ?? 0);
+  // A finite reading can still overflow (1e306 kWh, or 2.0.1's multiplier): Infinity is no reading.
+  if (!Number.isFinite(value)) {
+    throw propertyViolation(`${field}.value ${truncate(String(raw.value))} overflows in ${unit}`, { field: `${field}.value` });
+  }
   if (isEnergyRegister(measurand)) assertNonNegativeRegister(value, `${field} (${measurand})`);
   const sample: SampledValue = { measurand, value, unit };
   if (raw.phase !== undefined) sample.phase = raw.phase;

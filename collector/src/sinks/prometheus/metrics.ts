@@ -46,6 +46,8 @@ export class CollectorMetrics {
   readonly influxPointsWritten: Counter<string>;
   readonly influxWriteFailures: Counter<string>;
   readonly influxPointsRejected: Counter<string>;
+  readonly influxDeadLetterFull: Counter<string>;
+  private deadLetterCount?: () => Promise<number>;
   readonly influxWriteDuration: Histogram<string>;
   readonly influxBacklog: Gauge<string>;
   readonly influxBacklogAge: Gauge<string>;
@@ -122,9 +124,25 @@ export class CollectorMetrics {
     this.connectorStatusCode = new Gauge({ name: 'chargewatch_connector_status_code', help: 'Connector status as a code (see docs/data-model.md)', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
     this.connectorError = new Gauge({ name: 'chargewatch_connector_error', help: '1 while the connector reports an error code other than NoError', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
 
+    this.influxDeadLetterFull = new Counter({
+      name: 'chargewatch_influx_deadletter_full_total',
+      help: 'Refused lines that had to wait because the dead-letter stream was at INFLUX_DEADLETTER_MAX (the journal is not acknowledged meanwhile)',
+      registers: r,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'chargewatch_influx_deadletters',
+      help: 'Lines in the dead-letter stream: refused by InfluxDB, kept with the reason (GET /api/v1/deadletters/influx)',
+      registers: r,
+      async collect() {
+        // Read at scrape time; Redis down leaves the last value rather than failing the scrape.
+        const n = await metrics.deadLetterCount?.().catch(() => undefined);
+        if (n !== undefined) this.set(n);
+      },
+    });
     this.influxPointsWritten = new Counter({ name: 'chargewatch_influx_points_written_total', help: 'Points accepted by InfluxDB', registers: r });
     this.influxWriteFailures = new Counter({ name: 'chargewatch_influx_write_failures_total', help: 'Failed InfluxDB write attempts', registers: r });
-    this.influxPointsRejected = new Counter({ name: 'chargewatch_influx_points_rejected_total', help: 'Points InfluxDB refused as invalid (4xx); logged with the first bad line', registers: r });
+    this.influxPointsRejected = new Counter({ name: 'chargewatch_influx_points_rejected_total', help: 'Points InfluxDB refused for good (4xx, exact per line); each went to the dead-letter stream with the reason', registers: r });
     this.influxWriteDuration = new Histogram({ name: 'chargewatch_influx_write_duration_seconds', help: 'Duration of one InfluxDB batch write', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r });
     this.influxBacklog = new Gauge({ name: 'chargewatch_influx_backlog_points', help: 'Points buffered, not yet written to InfluxDB', registers: r });
     this.influxBacklogAge = new Gauge({ name: 'chargewatch_influx_backlog_oldest_age_seconds', help: 'Age of the oldest point not yet written to InfluxDB', registers: r });
@@ -142,4 +160,9 @@ export class CollectorMetrics {
     this.commandsPending = new Gauge({ name: 'chargewatch_commands_pending', help: 'Commands submitted and not yet ended, fleet-wide (queued or on the wire)', registers: r });
     this.redisErrors = new Counter({ name: 'chargewatch_redis_errors_total', help: 'Failed Redis operations', labelNames: ['operation'], registers: r });
   }
+  /** Where the chargewatch_influx_deadletters gauge reads the dead-letter stream's length. */
+  watchDeadLetters(count: () => Promise<number>): void {
+    this.deadLetterCount = count;
+  }
+
 }

@@ -1,4 +1,14 @@
+import * as rpcErrors from 'ocpp-rpc/lib/errors';
 import { OCPP16_ERROR_CODES, OCPP201_ERROR_CODES, localiseCallError } from '../../../src/ocpp/adapters/error-codes';
+
+/** Every CALLERROR code ocpp-rpc can put in a frame: the codes of all its RPCError classes. */
+const RPC_CODES = [
+  ...new Set(
+    Object.values(rpcErrors as unknown as Record<string, new (m: string) => Error & { rpcErrorCode?: string }>)
+      .map((E) => { try { return new E('x').rpcErrorCode; } catch { return undefined; } })
+      .filter((c): c is string => typeof c === 'string'),
+  ),
+];
 
 const callError = (code: string, description = 'bad frame', details: unknown = {}) => JSON.stringify([4, 'msg-1', code, description, details]);
 
@@ -59,8 +69,39 @@ describe('localiseCallError for ocpp1.6', () => {
   });
 });
 
+describe('localiseCallError for ocpp2.0.1', () => {
+  it.each([
+    ['FormationViolation', 'FormatViolation'],
+    ['OccurenceConstraintViolation', 'OccurrenceConstraintViolation'],
+  ])('maps the 1.6 spelling %s to %s', (from, to) => {
+    expect(JSON.parse(localiseCallError('ocpp2.0.1', callError(from, 'd', { a: 1 })))).toEqual([4, 'msg-1', to, 'd', { a: 1 }]);
+  });
+
+  it.each(OCPP201_ERROR_CODES.map((c) => [c]))('leaves the 2.0.1 code %s byte for byte unchanged', (code) => {
+    const frame = callError(code);
+    expect(localiseCallError('ocpp2.0.1', frame)).toBe(frame);
+  });
+});
+
+describe('every code ocpp-rpc can emit', () => {
+  it('covers the codes of both versions (the list is read from ocpp-rpc itself)', () => {
+    expect(RPC_CODES).toEqual(expect.arrayContaining(['FormationViolation', 'OccurenceConstraintViolation', 'RpcFrameworkError', 'FormatViolation']));
+    expect(RPC_CODES.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each([
+    ['ocpp1.6', OCPP16_ERROR_CODES as readonly string[]],
+    ['ocpp2.0.1', OCPP201_ERROR_CODES as readonly string[]],
+  ])('reaches a %s station only as a code of its own version', (protocol, own) => {
+    for (const code of RPC_CODES) {
+      const out = JSON.parse(localiseCallError(protocol, callError(code))) as unknown[];
+      expect([code, own.includes(out[2] as string)]).toEqual([code, true]);
+    }
+  });
+});
+
 describe('localiseCallError for other protocols', () => {
-  it.each(['ocpp2.0.1', 'ocpp2.1', '', 'OCPP1.6'])('leaves frames of %p unchanged', (protocol) => {
+  it.each(['ocpp2.1', '', 'OCPP1.6'])('leaves frames of %p unchanged', (protocol) => {
     for (const code of ['RpcFrameworkError', 'FormatViolation', 'MessageTypeNotSupported', 'OccurrenceConstraintViolation']) {
       const frame = callError(code);
       expect(localiseCallError(protocol, frame)).toBe(frame);

@@ -40,6 +40,26 @@ describe('parseMeterNumber', () => {
   });
 });
 
+describe('readings that overflow to Infinity', () => {
+  it.each(['1e400', '-1e400', '1' + '0'.repeat(400), '1.5E+309'])('refuses the 1.6 text %p', (value) => {
+    expect(rpcCodeOf(() => normaliseSampledValue({ value, measurand: 'Voltage' }))).toBe('PropertyConstraintViolation');
+  });
+
+  it.each([
+    [{ value: '1e306', unit: 'kWh' }],
+    [{ value: 1e306, unit: 'kW' }],
+    [{ value: 1e300, unit: 'Wh', multiplier: 9 }],
+    [{ value: -1e300, unit: 'W', multiplier: 9 }],
+    [{ value: 1e306, unit: 'K', multiplier: 3 }],
+  ])('refuses a finite value that overflows when scaled: %j', (raw) => {
+    expect(rpcCodeOf(() => normaliseSampledValue({ measurand: 'Power.Active.Import', ...raw }))).toBe('PropertyConstraintViolation');
+  });
+
+  it('keeps the largest values that still fit', () => {
+    expect(normaliseSampledValue({ value: '1e300', unit: 'kWh' }).value).toBe(1e303);
+  });
+});
+
 describe('normaliseSampledValue', () => {
   it.each([
     ['kWh', '12.345', 12345, 'Wh'],

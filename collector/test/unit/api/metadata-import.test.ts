@@ -86,9 +86,20 @@ describe('rowsFromCsv', () => {
     expect(rows).toEqual([{ stationId: 'CP-1' }]);
   });
 
-  it('trims cells', () => {
-    const { rows } = rowsFromCsv('station_id,site\n  CP-1  ,  Depot  \n');
-    expect(rows).toEqual([{ stationId: 'CP-1', site: 'Depot' }]);
+  it('trims metadata cells but never the station id: a padded id is refused, not turned into another station', () => {
+    const { rows, problems } = rowsFromCsv('station_id,site\nCP-1,  Depot  \n  CP-2  ,x\n');
+    expect(rows[0]).toEqual({ stationId: 'CP-1', site: 'Depot' });
+    expect(rows[1]!.stationId).toBe('  CP-2  ');
+    expect(problems).toEqual([{ row: 3, message: expect.stringMatching(/not a valid identity/) }]);
+  });
+
+  it('applies the PUT route\'s schema check to every row, CSV and JSON alike', () => {
+    const seen: unknown[] = [];
+    const schemaCheck = (meta: object) => (seen.push(meta), 'site' in meta && meta.site === 'bad' ? 'metadata /site is refused' : undefined);
+    expect(rowsFromCsv('station_id,site\nCP-1,ok\nCP-2,bad\n', schemaCheck).problems).toEqual([{ row: 3, message: 'metadata /site is refused' }]);
+    expect(checkRows([{ stationId: 'CP-3', site: 'bad' }], 1, schemaCheck)).toEqual([{ row: 1, message: 'metadata /site is refused' }]);
+    // The check sees the metadata without the station id, as the PUT's body has none.
+    expect(seen).toContainEqual({ site: 'ok' });
   });
 
   it('refuses a header without station_id, as a problem on row 1', () => {

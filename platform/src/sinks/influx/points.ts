@@ -5,12 +5,14 @@
  *
  * Rules kept here:
  * - every point carries `station_id`, plus `site` and `tag_<key>` from the operator's metadata;
+ * - tag values are encoded losslessly (line-protocol.ts: `%`, `\` and control characters as `%XX`);
  * - nothing new per session or per user (transaction ids, id tokens) is ever a tag;
  * - timestamps are epoch milliseconds (write with precision `ms`);
  * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
  */
 import { Point } from '@influxdata/influxdb-client';
 import { statusCode, type ChargeEvent } from '@chargewatch/model';
+import { encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
 
 /** The write precision every point of this module uses. */
 export const INFLUX_PRECISION = 'ms' as const;
@@ -45,24 +47,13 @@ export function metaTagKey(key: string): string | undefined {
 }
 
 /**
- * Tag values: line protocol has no way to carry a newline in a tag, and a trailing backslash would escape
- * the separator the client appends after it. Control characters become spaces, trailing backslashes go.
- * The client escapes commas, equals signs and spaces itself.
+ * station_id, site and tag_<key>, encoded once per event and shared by its points. Tag values are never
+ * trimmed or cleaned: encodeTagValue makes every value representable (line-protocol.ts).
  */
-export function cleanTagValue(value: string): string {
-  // Fast path: most values need nothing.
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0000-\u001f\u007f\\]|^\s|\s$/.test(value)) return value;
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\+$/, '').trim();
-}
-
-/** station_id, site and tag_<key>, cleaned once per event and shared by its points. */
 function commonTags(stationId: string, meta: StationMeta | undefined): Array<[string, string]> {
   const tags: Array<[string, string]> = [];
   const add = (k: string, v: string) => {
-    const c = cleanTagValue(v);
-    if (c.length > 0) tags.push([k, c]);
+    if (v.length > 0) tags.push([k, encodeTagValue(v)]);
   };
   add('station_id', stationId);
   if (meta?.site) add('site', meta.site);
@@ -74,11 +65,6 @@ function commonTags(stationId: string, meta: StationMeta | undefined): Array<[st
   }
   return tags;
 }
-
-/** Line-protocol escaping, byte-for-byte as @influxdata/influxdb-client's Point does it. */
-const escapeKey = (v: string) => (/[,= ]/.test(v) ? v.replace(/([,= ])/g, '\\$1') : v);
-const escapeMeasurement = (v: string) => (/[, ]/.test(v) ? v.replace(/([, ])/g, '\\$1') : v);
-const quote = (v: string) => `"${/["\\]/.test(v) ? v.replace(/(["\\])/g, '\\$1') : v}"`;
 
 type FieldKind = 'str' | 'float' | 'int' | 'bool';
 
@@ -99,11 +85,11 @@ class PointBuilder {
     this.tags = common.slice();
   }
 
-  /** Empty or missing values are left out (line protocol has no empty tags). */
+  /** Empty or missing values are left out (line protocol has no empty tags; InfluxQL reads them as ''). */
   tag(name: string, value: string | number | undefined): this {
     if (value === undefined || value === null) return this;
-    const v = cleanTagValue(String(value));
-    if (v.length > 0) this.tags.push([name, v]);
+    const v = String(value);
+    if (v.length > 0) this.tags.push([name, encodeTagValue(v)]);
     return this;
   }
 
@@ -128,7 +114,7 @@ class PointBuilder {
     return this;
   }
 
-  /** Line protocol with tags and fields sorted by key, or undefined for a point without fields. */
+  /** Line protocol with tags and fields sorted by key (tag values already encoded), or undefined without fields. */
   get line(): string | undefined {
     if (this.fields.length === 0) return undefined;
     const byKey = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -139,7 +125,7 @@ class PointBuilder {
       out += first ? ' ' : ',';
       first = false;
       out += `${escapeKey(k)}=`;
-      if (kind === 'str') out += quote(v as string);
+      if (kind === 'str') out += quoteString(v as string);
       else if (kind === 'float') out += String(v);
       else if (kind === 'int') out += `${Math.floor(v as number)}i`;
       else out += v ? 'T' : 'F';

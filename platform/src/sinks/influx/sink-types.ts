@@ -16,6 +16,30 @@ export interface InfluxSinkMetrics {
   rejected(n: number): void;
   /** record() refused `events` because the buffer was full. Optional. */
   backpressure?(events: number): void;
+  /** A refused line could not be dead-lettered because the dead-letter store is full. Optional. */
+  deadLetterFull?(lines: number): void;
+}
+
+/** A line InfluxDB refused for good and why. */
+export interface RejectedLine {
+  line: string;
+  reason: string;
+}
+
+/**
+ * Where refused lines go (the dead-letter stream, platform/src/journal/dead-letters.ts). add() resolves
+ * once they are durable; it rejects with DeadLetterFullError when there is no room, and the sink then
+ * waits and tries again instead of dropping them.
+ */
+export interface DeadLetterSink {
+  add(items: RejectedLine[]): Promise<void>;
+}
+
+export class DeadLetterFullError extends Error {
+  override readonly name = 'DeadLetterFullError';
+  constructor(readonly entries: number, readonly maxEntries: number) {
+    super(`dead-letter stream full (${entries} of ${maxEntries} entries)`);
+  }
 }
 
 /** pino-compatible: `(obj, msg)`. */
@@ -42,6 +66,8 @@ export interface InfluxSinkOptions {
   /** Default 30 s. */
   retryMaxDelayMs?: number;
   metrics?: InfluxSinkMetrics;
+  /** Refused lines go here; without it they are only logged and counted (tests, tools). */
+  deadLetters?: DeadLetterSink;
   logger?: SinkLogger;
   /** Clock, for tests. */
   now?: () => number;
@@ -64,8 +90,10 @@ export interface InfluxSinkStats {
   written: number;
   /** Failed write attempts. */
   failedAttempts: number;
-  /** Points refused by InfluxDB with a 4xx. */
+  /** Points refused by InfluxDB with a 4xx (dead-lettered when a dead-letter sink is set). */
   rejected: number;
+  /** Attempts to dead-letter refused points that found the dead-letter store full. */
+  deadLetterFull: number;
   /** Points given up after maxRetries, or still unwritten when close() timed out. */
   dropped: number;
   /** record() calls refused because the buffer was full. */

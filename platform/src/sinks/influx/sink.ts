@@ -9,17 +9,31 @@
  *   Lines already accepted are never dropped to make room.
  * - Retries: network errors, 5xx and 429 are retried with exponential backoff (or the server's
  *   Retry-After), forever by default: while InfluxDB is down the buffer fills and backpressure starts.
- * - 4xx other than 429: the batch cannot succeed; it is logged with its first failing line, counted as
- *   rejected and dropped. InfluxDB 1.x answers a partial write with 400 and `dropped=N` after storing the
- *   other points, so only N are counted as rejected. 413 splits the batch in two and tries again.
+ * - 4xx other than 429: the batch is split until each bad line is found alone (settle.ts; 1.x stores the
+ *   good lines of a partial write, resending them overwrites identical points). Bad lines go to the
+ *   dead-letter sink with InfluxDB's reason before the batch counts as done, and are counted as rejected;
+ *   while the dead-letter store is full the sink waits (nothing acknowledged, nothing dropped).
  */
 import type { ChargeEvent } from '@chargewatch/model';
 import { LineBuffer, type Batch } from './line-buffer';
 import { toLines, type StationMeta } from './points';
-import { InfluxBackpressureError, type InfluxSinkMetrics, type InfluxSinkOptions, type InfluxSinkStats, type SinkLogger } from './sink-types';
+import { settleLines } from './settle';
+import {
+  DeadLetterFullError,
+  InfluxBackpressureError,
+  type DeadLetterSink,
+  type InfluxSinkMetrics,
+  type InfluxSinkOptions,
+  type InfluxSinkStats,
+  type RejectedLine,
+  type SinkLogger,
+} from './sink-types';
 import { InfluxWriteError, type InfluxWriter } from './writer';
 
-export { InfluxBackpressureError, type InfluxSinkMetrics, type InfluxSinkOptions, type InfluxSinkStats, type SinkLogger } from './sink-types';
+export * from './sink-types';
+
+/** close() gave up, or retries ran out: the unsettled lines are dropped here (the journal keeps them). */
+class SinkAborted extends Error {}
 
 const noopLogger: SinkLogger = { info() {}, warn() {}, error() {} };
 
@@ -33,6 +47,7 @@ export class InfluxSink {
   private readonly retryMaxDelayMs: number;
   private readonly stationMeta: (stationId: string) => StationMeta | undefined;
   private readonly metrics: InfluxSinkMetrics | undefined;
+  private readonly deadLetters: DeadLetterSink | undefined;
   private readonly log: SinkLogger;
   private readonly now: () => number;
 
@@ -44,7 +59,7 @@ export class InfluxSink {
   private closing: Promise<void> | undefined;
   private aborted = false;
   private wakeSleep: (() => void) | undefined;
-  private readonly counters = { written: 0, failedAttempts: 0, rejected: 0, dropped: 0, backpressureCalls: 0 };
+  private readonly counters = { written: 0, failedAttempts: 0, rejected: 0, deadLetterFull: 0, dropped: 0, backpressureCalls: 0 };
 
   constructor(opts: InfluxSinkOptions) {
     this.writer = opts.writer;
@@ -56,6 +71,7 @@ export class InfluxSink {
     this.retryMaxDelayMs = Math.max(this.retryMinDelayMs, opts.retryMaxDelayMs ?? 30_000);
     this.stationMeta = opts.stationMeta ?? (() => undefined);
     this.metrics = opts.metrics;
+    this.deadLetters = opts.deadLetters;
     this.log = opts.logger ?? noopLogger;
     this.now = opts.now ?? Date.now;
   }
@@ -214,21 +230,53 @@ export class InfluxSink {
     return this.draining;
   }
 
+  /**
+   * Settles one batch: every line ends written or rejected (settle.ts); rejected lines are dead-lettered
+   * before this resolves, so the journal entries behind them may be acknowledged. Lines left unsettled
+   * by close() are counted as dropped (the journal keeps them).
+   */
   private async send(lines: string[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (this.aborted) {
-        this.counters.dropped += lines.length;
-        this.log.error({ lost: lines.length }, 'InfluxDB sink closed with unwritten points');
-        return;
+    let settled = 0;
+    const rejected: RejectedLine[] = [];
+    try {
+      await settleLines(lines, (part) => this.attempt(part), {
+        written: (indices) => {
+          settled += indices.length;
+          this.counters.written += indices.length;
+          this.metrics?.pointsWritten(indices.length);
+        },
+        rejected: async (index, reason) => {
+          const item = { line: lines[index]!, reason };
+          await this.deadLetter(item);
+          settled++;
+          rejected.push(item);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof SinkAborted)) throw err;
+      const lost = lines.length - settled;
+      this.counters.dropped += lost;
+      this.log.error({ lost }, 'InfluxDB sink closed with unwritten points');
+    } finally {
+      if (rejected.length > 0) {
+        this.log.error(
+          { rejected: rejected.length, lines: lines.length, deadLettered: Boolean(this.deadLetters), firstReason: rejected[0]!.reason, firstFailingLine: rejected[0]!.line.slice(0, 1000) },
+          'InfluxDB rejected points',
+        );
       }
+    }
+  }
+
+  /** One write of `lines`, retrying transient errors; resolves undefined or the refusal (4xx). */
+  private async attempt(lines: string[]): Promise<InfluxWriteError | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.aborted) throw new SinkAborted();
       const started = process.hrtime.bigint();
       let error: InfluxWriteError;
       try {
         await this.writer.write(lines);
         this.metrics?.writeDuration(Number(process.hrtime.bigint() - started) / 1e9);
-        this.counters.written += lines.length;
-        this.metrics?.pointsWritten(lines.length);
-        return;
+        return undefined;
       } catch (err) {
         this.metrics?.writeDuration(Number(process.hrtime.bigint() - started) / 1e9);
         error =
@@ -238,45 +286,46 @@ export class InfluxSink {
       }
       this.counters.failedAttempts++;
       this.metrics?.writeFailed();
-
-      if (error.status === 413 && lines.length > 1) {
-        const half = Math.ceil(lines.length / 2);
-        this.log.warn({ lines: lines.length }, 'InfluxDB batch too large; splitting it');
-        await this.send(lines.slice(0, half));
-        await this.send(lines.slice(half));
-        return;
-      }
-      if (!error.retriable) {
-        this.handleRejected(lines, error);
-        return;
-      }
+      if (error.status === 413 && lines.length > 1) this.log.warn({ lines: lines.length }, 'InfluxDB batch too large; splitting it');
+      if (error.refusesLines) return error;
       if (attempt > this.maxRetries) {
-        this.counters.dropped += lines.length;
         this.log.error({ err: error, lines: lines.length, attempts: attempt }, 'InfluxDB write failed; retries exhausted, batch dropped');
-        return;
+        throw new SinkAborted();
       }
       const delay = this.retryDelay(attempt, error.retryAfterMs);
-      this.log.warn({ err: error.message, status: error.status, attempt, retryInMs: delay }, 'InfluxDB write failed; retrying');
+      // 401/403/404 are retried too: the lines are fine, the credentials or database are not.
+      const log = error.retriable ? this.log.warn : this.log.error;
+      log.call(this.log, { err: error.message, status: error.status, attempt, retryInMs: delay }, 'InfluxDB write failed; retrying');
       await this.sleep(delay);
     }
   }
 
-  private handleRejected(lines: string[], error: InfluxWriteError): void {
-    const body = error.body ?? error.message;
-    const dropped = /dropped=(\d+)/.exec(body);
-    let rejected = lines.length;
-    if (dropped) rejected = Math.min(lines.length, Number(dropped[1]));
-    const accepted = lines.length - rejected;
-    if (accepted > 0) {
-      this.counters.written += accepted;
-      this.metrics?.pointsWritten(accepted);
+  /**
+   * Makes a refused line durable in the dead-letter store, waiting while the store is full or Redis
+   * fails: its journal entry must not be acknowledged before (the journal backlog alert fires instead).
+   */
+  private async deadLetter(item: RejectedLine): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.aborted) throw new SinkAborted();
+      try {
+        await this.deadLetters?.add([item]);
+        this.counters.rejected++;
+        this.metrics?.rejected(1);
+        return;
+      } catch (err) {
+        const full = err instanceof DeadLetterFullError;
+        if (full) {
+          this.counters.deadLetterFull++;
+          this.metrics?.deadLetterFull?.(1);
+        }
+        const delay = this.retryDelay(attempt, undefined);
+        this.log.error(
+          { err: (err as Error).message, attempt, retryInMs: delay },
+          full ? 'dead-letter stream full; refused line kept, journal not acknowledged' : 'cannot dead-letter a refused line; retrying',
+        );
+        await this.sleep(delay);
+      }
     }
-    this.counters.rejected += rejected;
-    this.metrics?.rejected(rejected);
-    this.log.error(
-      { status: error.status, error: body.slice(0, 1000), rejected, accepted, firstFailingLine: firstFailingLine(lines, body) },
-      'InfluxDB rejected points',
-    );
   }
 
   private retryDelay(attempt: number, retryAfterMs: number | undefined): number {

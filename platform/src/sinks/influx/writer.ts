@@ -61,6 +61,15 @@ export class InfluxWriteError extends Error {
   get retriable(): boolean {
     return this.status === undefined || this.status >= 500 || this.status === 429;
   }
+
+  /**
+   * The server refuses the lines themselves (400 unparsable/partial write, 413 too large, 422
+   * unprocessable), so splitting finds the bad ones. Other 4xx (401, 403, 404) refuse the request
+   * whatever it holds: a setup error the operator fixes, so the sink retries instead of dead-lettering.
+   */
+  get refusesLines(): boolean {
+    return this.status === 400 || this.status === 413 || this.status === 422;
+  }
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;

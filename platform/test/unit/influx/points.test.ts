@@ -1,5 +1,5 @@
 import type { ChargeEvent, EventOf } from '@chargewatch/model';
-import { cleanTagValue, metaTagKey, toLines, toPoints, type StationMeta } from '../../../src/sinks/influx/points';
+import { metaTagKey, toLines, toPoints, type StationMeta } from '../../../src/sinks/influx/points';
 import { ID_TOKEN, TX_ID, sessionEvents } from './events';
 
 const T0 = 1_700_000_000_000;
@@ -195,10 +195,13 @@ describe('toPoints: tags', () => {
     expect(one(byType('station.heartbeat'), null)).toBe('heartbeat,station_id=CP-1 skew_ms=1500 1700000003000');
   });
 
-  it('tag values cannot break the line: control characters and trailing backslashes are cleaned', () => {
-    expect(cleanTagValue('a\nb\\')).toBe('a b');
+  it('tag values are never trimmed or cleaned: %, backslashes and control characters are %-encoded', () => {
     const e: ChargeEvent = { type: 'station.heartbeat', stationId: 'CP\\', time: T0, receivedAt: T0 };
-    expect(one(e, { site: 'x\\' })).toBe('heartbeat,site=x,station_id=CP skew_ms=0 1700000000000');
+    expect(one(e, { site: ' x\\ \n50%\t' })).toBe('heartbeat,site=\\ x%5C\\ %0A50%25%09,station_id=CP%5C skew_ms=0 1700000000000');
+    // Identities that the old cleaning merged (trailing backslash, space, newline) stay apart.
+    const ids = ['CP', 'CP\\', 'CP ', 'CP\n', 'CP\t', 'CP%5C'];
+    const tagSets = ids.map((stationId) => one({ type: 'station.heartbeat', stationId, time: T0, receivedAt: T0 }, null).split(' skew_ms')[0]);
+    expect(new Set(tagSets).size).toBe(ids.length);
   });
 
   it('no id token or transaction id ever appears in the tag set', () => {

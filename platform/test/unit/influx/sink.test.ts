@@ -264,58 +264,15 @@ describe('InfluxSink retries', () => {
     await sink.close();
   });
 
-  it('never retries a 400: logs the first failing line and counts the batch as rejected', async () => {
-    const writer = new FakeWriter();
-    const bad = `heartbeat,station_id=CP-1 skew_ms=0 ${T0 + 1}`;
-    writer.outcomes = [
-      new InfluxWriteError('HTTP 400', 400, `{"error":"unable to parse '${bad}': invalid boolean"}`, undefined),
-    ];
-    const { m, metrics } = recordingMetrics();
-    const log = logger();
-    const sink = new InfluxSink({ writer, metrics, logger: log, retryMinDelayMs: 1 });
-    sink.record(hbs(3));
-    await sink.flush();
-    expect(writer.calls).toHaveLength(1);
-    expect(m).toMatchObject({ rejected: 3, written: 0, failed: 1 });
-    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ status: 400, rejected: 3, firstFailingLine: bad }), 'InfluxDB rejected points');
-    // The sink carries on with the next batch.
-    sink.record(hbs(1, 10));
-    await sink.flush();
-    expect(writer.calls).toHaveLength(2);
-    expect(m.written).toBe(1);
-    await sink.close();
-  });
-
-  it('InfluxDB 1.x partial write (400, dropped=N): only N rejected, the rest counted as written', async () => {
-    const writer = new FakeWriter();
-    writer.outcomes = [
-      new InfluxWriteError(
-        'HTTP 400',
-        400,
-        '{"error":"partial write: field type conflict: input field \\"skew_ms\\" on measurement \\"heartbeat\\" is type integer, already exists as type float dropped=1"}',
-        undefined,
-      ),
-    ];
-    const { m, metrics } = recordingMetrics();
-    const log = logger();
-    const sink = new InfluxSink({ writer, metrics, logger: log });
-    sink.record(hbs(4));
-    await sink.flush();
-    expect(writer.calls).toHaveLength(1);
-    expect(m).toMatchObject({ rejected: 1, written: 3 });
-    expect(log.error.mock.calls[0]![0]).toMatchObject({ firstFailingLine: expect.stringMatching(/^heartbeat,/) });
-    await sink.close();
-  });
-
-  it.each([401, 403, 404, 422])('does not retry HTTP %i', async (status) => {
+  it.each([401, 403, 404])('retries HTTP %i (a setup error, not bad lines): nothing rejected', async (status) => {
     const writer = new FakeWriter();
     writer.outcomes = [new InfluxWriteError(`HTTP ${status}`, status, 'no', undefined)];
     const { m, metrics } = recordingMetrics();
     const sink = new InfluxSink({ writer, metrics, retryMinDelayMs: 1 });
     sink.record(hbs(2));
     await sink.flush();
-    expect(writer.calls).toHaveLength(1);
-    expect(m.rejected).toBe(2);
+    expect(writer.calls).toHaveLength(2);
+    expect(m).toMatchObject({ rejected: 0, written: 2 });
     await sink.close();
   });
 
