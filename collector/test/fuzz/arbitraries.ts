@@ -78,7 +78,8 @@ const call = (actions: string[]) =>
     ([id, action, payload]): FuzzFrame => ({ text: JSON.stringify([2, id, action, payload]), callId: id }),
   );
 
-const deepCall = fc.tuple(fc.integer({ min: 20, max: 20_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]): FuzzFrame => {
+// At most 8,000 levels: deeper frames pass OCPP_MAX_PAYLOAD_BYTES (64 KiB) and close with 1009 by design.
+const deepCall = fc.tuple(fc.integer({ min: 20, max: 8_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]): FuzzFrame => {
   const close = open === '[' ? ']' : '}';
   return { text: `[2,"deep-${depth}","DataTransfer",{"vendorId":"x","data":${open.repeat(depth)}1${close.repeat(depth)}}]`, callId: `deep-${depth}` };
 });
