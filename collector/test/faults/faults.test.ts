@@ -3,7 +3,8 @@
  * restarted while reliable stations send load; hostile input goes in on the side. At the end every
  * acknowledged event must be in InfluxDB exactly once. Writes docs/reliability.md with the figures.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { extractBlock } from '../fuzz/report';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -298,7 +299,9 @@ describe('fault suite: acknowledged means stored exactly once', () => {
       verification,
       staleOpenTx: { count: staleOpenTx, examples: staleExamples },
     };
-    writeFileSync(REPORT, renderReport(report));
+    // Keep the hostile-input suite's section, which that suite writes into the same file.
+    const previous = existsSync(REPORT) ? extractBlock(readFileSync(REPORT, 'utf8')) : undefined;
+    writeFileSync(REPORT, renderReport(report) + (previous ? `\n${previous}\n` : ''));
     console.log(
       `fault suite: ${totals.acked} calls acked (${(totals.acked / loadSeconds).toFixed(0)}/s) by ${fleet.stations.length} stations over ${loadSeconds.toFixed(0)} s; ` +
         `${faults.length} faults; ${hostile.length} hostile inputs; lost ${verification.samplesLost + verification.txLost}, duplicates ${verification.sampleDuplicates + verification.txDuplicates}` +
