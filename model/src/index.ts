@@ -10,3 +10,4 @@ export * from './actor';
 export * from './commands';
 export * from './command-schemas';
 export * from './command-redaction';
+export * from './queues';
