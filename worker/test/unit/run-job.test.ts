@@ -4,9 +4,11 @@ import { UnknownJobError, runJob } from '../../src/run-job';
 
 const job = (name: string) => ({ name }) as Job;
 
+/** The metric's value for these labels: a counter's value, or a histogram's observation count. */
 async function value(metrics: WorkerMetrics, metric: string, labels: Record<string, string>): Promise<number | undefined> {
-  const m = (await metrics.registry.getSingleMetric(metric)!.get()).values;
-  return m.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l) && (!('metricName' in v) || !v.metricName || v.metricName.endsWith('_count') || v.metricName === metric))?.value;
+  const values = (await metrics.registry.getSingleMetric(metric)!.get()).values as Array<{ labels: Record<string, unknown>; value: number; metricName?: string }>;
+  const wanted = (v: { metricName?: string }) => !v.metricName || v.metricName === metric || v.metricName === `${metric}_count`;
+  return values.find((v) => wanted(v) && Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 }
 
 describe('runJob', () => {
