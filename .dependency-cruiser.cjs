@@ -4,7 +4,7 @@
  * `@chargewatch/<pkg>` resolves to <pkg>/src/index.ts through tsconfig.dev.json's paths, so the rules
  * see the real source files and need no build. Type-only imports count: a type couples code as much.
  */
-const PKG = '(model|platform|collector|tools|cli)';
+const PKG = '(model|platform|collector|worker|tools|cli)';
 
 module.exports = {
   forbidden: [
@@ -36,13 +36,20 @@ module.exports = {
       comment: 'platform is the runtime shared by the processes; of ours it may import only the model.',
       severity: 'error',
       from: { path: '^platform/src/' },
+      to: { path: '^(collector|worker|tools|cli)/' },
+    },
+    {
+      name: 'worker-imports-model-and-platform',
+      comment: 'the worker runs jobs on the shared state through platform; it never reaches into the collector (another process) or tools (dev only).',
+      severity: 'error',
+      from: { path: '^worker/src/' },
       to: { path: '^(collector|tools|cli)/' },
     },
     {
       name: 'no-product-code-imports-tools',
       comment: 'tools are dev only and absent from the production image; only tests may import them.',
       severity: 'error',
-      from: { path: '^(model|platform|collector)/src/' },
+      from: { path: '^(model|platform|collector|worker)/src/' },
       to: { path: '^tools/' },
     },
     {

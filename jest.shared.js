@@ -1,5 +1,5 @@
 /**
- * Pieces shared by the packages' jest configs (model, platform, collector, tools, cli) and the
+ * Pieces shared by the packages' jest configs (model, platform, collector, worker, tools, cli) and the
  * repository-level config. Tests import other packages as `@chargewatch/<pkg>`; jest maps that to the
  * package's src/index.ts, so no test needs a build. Integration projects share one harness (in tools)
  * that starts real Redis, InfluxDB and Prometheus once per run and hands their URLs over through env.
@@ -10,7 +10,7 @@ const transform = {
 
 /** `packagesDir` is where the package folders live, relative to the project's rootDir. */
 function moduleNameMapper(packagesDir = '<rootDir>/..') {
-  return { '^@chargewatch/(model|platform|collector|tools|cli)$': `${packagesDir}/$1/src/index.ts` };
+  return { '^@chargewatch/(model|platform|collector|worker|tools|cli)$': `${packagesDir}/$1/src/index.ts` };
 }
 
 function unitProject(rootDir) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything CI runs, from a fresh clone, with no prior step.
 //   1. npm dependencies and Debian packages (redis, influxdb, prometheus, alertmanager, chromium)
-//   2. build every package (tsc -b: model, platform, collector, tools, cli)
+//   2. build every package (tsc -b: model, platform, collector, worker, tools, cli)
 //   3. unit tests of each package, then integration tests (real services on free loopback ports),
 //      then the fault suite (real processes stopped, killed and paused under load)
 //   4. repository checks: alert rules, Alertmanager routes, dashboards, provisioning, docker compose,
@@ -85,9 +85,10 @@ if (process.env.CHARGEWATCH_WRITE_REPORTS !== '1') {
 const treeBefore = gitStatus();
 const built = step('build (tsc -b)', () => execSync('npm run build', { cwd: root, stdio: 'inherit' }));
 
-for (const pkg of ['model', 'platform', 'collector', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
+for (const pkg of ['model', 'platform', 'collector', 'worker', 'tools', 'cli']) runJest(`${pkg}: unit`, ['-c', `${pkg}/jest.config.js`, '--selectProjects', 'unit']);
 runJest('platform: integration (real Redis, InfluxDB)', ['-c', 'platform/jest.config.js', '--selectProjects', 'integration']);
 runJest('collector: integration (real Redis, InfluxDB, Prometheus)', ['-c', 'collector/jest.config.js', '--selectProjects', 'integration']);
+runJest('worker: integration (real Redis, the worker as a child process)', ['-c', 'worker/jest.config.js', '--selectProjects', 'integration']);
 if (built) runJest('collector: faults (InfluxDB, Redis, collector stopped, killed, paused under load)', ['-c', 'collector/test/faults/jest.config.js']);
 runJest('repository: alerting, dashboards, provisioning, compose, import rules, file size', ['-c', 'jest.config.js', '--selectProjects', 'config']);
 

@@ -2,14 +2,16 @@
  * `chargewatch <command>`: one binary for every process of the stack, so a deployment ships one image.
  * The development commands come from @chargewatch/tools, which the production image does not contain:
  * they are loaded only when asked for, and their absence is reported rather than thrown. The collector
- * too is loaded only by its command, so `help`, `simulate` and `demo` do not load it.
+ * and the worker too are loaded only by their commands, so `help`, `simulate` and `demo` load neither.
  */
 import type { CollectorConfig } from '@chargewatch/collector';
+import type { WorkerConfig } from '@chargewatch/worker';
 
 const USAGE = `Usage: chargewatch <command> [options]
 
 Commands:
   collector   Run the OCPP collector and its internal API (configured by environment, see README)
+  worker      Run the BullMQ worker: housekeeping queues and their schedules, /metrics (see README)
   simulate    Run a simulated fleet of charging stations against a collector (--help for flags)
   demo        Start the whole local pipeline: services, collector, simulated fleet (see README)
   help        Show this text
@@ -40,6 +42,9 @@ export async function main(argv: string[], importTools?: () => Promise<Tools>): 
   switch (command) {
     case 'collector':
       await runCollector();
+      break;
+    case 'worker':
+      await runWorker();
       break;
     case 'simulate':
     case 'demo': {
@@ -79,6 +84,35 @@ async function runCollector(): Promise<void> {
     return;
   }
   const handle = await startCollector(config);
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    handle.logger.info({ signal }, 'shutting down');
+    handle
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        handle.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function runWorker(): Promise<void> {
+  const { ConfigError, loadConfig, startWorker } = await import('@chargewatch/worker');
+  let config: WorkerConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`Configuration error: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const handle = await startWorker(config);
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;

@@ -11,3 +11,4 @@ export * from './commands';
 export * from './command-schemas';
 export * from './command-redaction';
 export * from './identity';
+export * from './queues';

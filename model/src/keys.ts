@@ -40,6 +40,8 @@
  *   cmd:done                        pub/sub channel: id of a command that reached a final status
  *   collector:<c>:wake              pub/sub channel: station ids with new commands for collector `<c>`
  *   schema                          string: version of this key scheme (for migrations)
+ *   bull:<queue>:…                  BullMQ's own keys of the worker's queues (prefix from bullPrefix in
+ *                                   queues.ts, queue names there too)
  *
  * The command scripts (platform/src/commands) are atomic over a station's keys together with command
  * records and `cmdpending`, which live in other slots: they need one Redis (standalone, or primary with

@@ -62,7 +62,7 @@ describe('docker-compose config', () => {
 
 describe('docker-compose structure', () => {
   test('the expected services exist; the simulator only in the demo profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'collector', 'grafana', 'influxdb', 'postgres', 'prometheus', 'redis', 'simulator']);
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'collector', 'grafana', 'influxdb', 'postgres', 'prometheus', 'redis', 'simulator', 'worker']);
     expect(services.simulator.profiles).toEqual(['demo']);
     for (const [name, s] of Object.entries(services)) if (name !== 'simulator') expect(s.profiles).toBeUndefined();
   });
@@ -136,6 +136,24 @@ describe('docker-compose structure', () => {
     for (const key of ['OCPP_PORT', 'API_PORT', 'API_TOKEN', 'REDIS_URL', 'INFLUX_URL', 'INFLUX_API', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN', 'INFLUX_DATABASE', 'COLLECTOR_ID', 'UNKNOWN_STATIONS', 'LOG_LEVEL']) {
       expect(Object.keys(services.collector.environment)).toContain(key);
     }
+  });
+
+  test('the worker runs the collector\'s image with the shared configuration and takes over the sweep', () => {
+    const w = services.worker;
+    expect(w.build).toBe('.');
+    expect(w.image).toBe(services.collector.image);
+    expect([...w.entrypoint, ...w.command]).toEqual(['node', 'cli/bin/chargewatch.js', 'worker']);
+    // The shared anchor: same Redis and prefix as the collector, or the two would not share a state.
+    expect(w.environment.REDIS_URL).toBe(services.collector.environment.REDIS_URL);
+    expect(w.environment.REDIS_PREFIX).toBe(services.collector.environment.REDIS_PREFIX);
+    expect(w.environment.WORKER_METRICS_PORT).toBe('9102');
+    expect(w.depends_on.redis).toEqual({ condition: 'service_healthy' });
+    expect(w.healthcheck.test.join(' ')).toContain('127.0.0.1:9102/healthz');
+    // Only one process sweeps on a timer: the worker's scheduler.
+    expect(services.collector.environment.TX_STALE_SWEEP_INTERVAL_SEC).toBe('0');
+    const prom = YAML.parse(readFileSync(join(REPO, 'provisioning/prometheus/prometheus.yml'), 'utf8'));
+    const job = (prom.scrape_configs as any[]).find((j) => j.job_name === 'chargewatch-worker');
+    expect(job?.static_configs).toEqual([{ targets: ['worker:9102'] }]);
   });
 
   test('the simulator runs the development image (the production image has no @chargewatch/tools)', () => {

@@ -70,10 +70,10 @@ describe('Prometheus configuration', () => {
     }
   });
 
-  test('scrapes the collector under a job name the alerts match, and sends to Alertmanager', () => {
+  test('scrapes the collector and the worker under job names the alerts match, and sends to Alertmanager', () => {
     const prom = load('provisioning/prometheus/prometheus.yml');
     const jobs = (prom.scrape_configs as any[]).map((j) => j.job_name);
-    expect(jobs).toEqual(expect.arrayContaining(['chargewatch-collector']));
+    expect(jobs).toEqual(expect.arrayContaining(['chargewatch-collector', 'chargewatch-worker']));
     for (const j of jobs.filter((n: string) => n.startsWith('chargewatch'))) expect(j).toMatch(/chargewatch/);
     expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
   });

@@ -12,7 +12,7 @@ const REPO = resolve(__dirname, '../..');
 const CONFIG = join(REPO, '.dependency-cruiser.cjs');
 const DEPCRUISE = join(REPO, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 /** What `npm run depcruise` cruises: every package's code and tests, and the repository's tests. */
-const SCOPE = ['model', 'platform', 'collector', 'tools', 'cli', 'alerting/test', 'test'];
+const SCOPE = ['model', 'platform', 'collector', 'worker', 'tools', 'cli', 'alerting/test', 'test'];
 
 interface Violation {
   from: string;
@@ -60,6 +60,7 @@ describe('import rules (dependency-cruiser)', () => {
       'collector/src/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
       'collector/src/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
       'collector/src/config.ts': "export const config = {};\n",
+      'worker/src/index.ts': "import { config } from '@chargewatch/collector';\nimport { freePort } from '@chargewatch/tools';\nexport const w = [config, freePort];\n",
       'tools/src/index.ts': "import { config } from '../../collector/src/config';\nexport const freePort = config;\n",
       'cli/src/index.ts': "import { freePort } from '@chargewatch/tools';\nexport const x = freePort;\nexport * from './lazy';\n",
       // Allowed: the CLI's on-demand load of tools, and a type-only look at its shape.
@@ -70,7 +71,7 @@ describe('import rules (dependency-cruiser)', () => {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
         writeFileSync(join(dir, path), text);
       }
-      const scope = ['model', 'platform', 'collector', 'tools', 'cli'];
+      const scope = ['model', 'platform', 'collector', 'worker', 'tools', 'cli'];
       const { found, summary } = violations(dir, scope);
       expect(found).toEqual(
         [
@@ -83,6 +84,9 @@ describe('import rules (dependency-cruiser)', () => {
           'no-product-code-imports-tools: collector/src/index.ts → tools/src/index.ts',
           'packages-meet-at-their-index: tools/src/index.ts → collector/src/config.ts',
           'platform-imports-only-model: platform/src/index.ts → collector/src/index.ts',
+          'no-product-code-imports-tools: worker/src/index.ts → tools/src/index.ts',
+          'worker-imports-model-and-platform: worker/src/index.ts → collector/src/index.ts',
+          'worker-imports-model-and-platform: worker/src/index.ts → tools/src/index.ts',
         ].sort(),
       );
       expect(summary.violations.every((v) => v.rule.severity === 'error')).toBe(true);

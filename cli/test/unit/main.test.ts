@@ -30,7 +30,7 @@ describe('chargewatch', () => {
   test('help lists the commands', async () => {
     await main(['help']);
     expect(out).toMatch(/^Usage: chargewatch <command>/);
-    for (const c of ['collector', 'simulate', 'demo']) expect(out).toContain(`  ${c} `);
+    for (const c of ['collector', 'worker', 'simulate', 'demo']) expect(out).toContain(`  ${c} `);
     expect(process.exitCode).toBeUndefined();
   });
 
@@ -56,5 +56,18 @@ describe('chargewatch', () => {
   test('a module missing inside tools is not mistaken for tools being absent', async () => {
     await expect(loadTools(() => Promise.reject(notFound('ocpp-rpc')))).rejects.toThrow("Cannot find module 'ocpp-rpc'");
     await expect(loadTools(() => Promise.reject(new TypeError('boom')))).rejects.toThrow('boom');
+  });
+
+  test('worker with a bad configuration says which setting and exits 2 without starting', async () => {
+    const saved = process.env.WORKER_CONCURRENCY;
+    process.env.WORKER_CONCURRENCY = 'lots';
+    try {
+      await main(['worker']);
+    } finally {
+      if (saved === undefined) delete process.env.WORKER_CONCURRENCY;
+      else process.env.WORKER_CONCURRENCY = saved;
+    }
+    expect(err).toContain('Configuration error: WORKER_CONCURRENCY must be an integer');
+    expect(process.exitCode).toBe(2);
   });
 });

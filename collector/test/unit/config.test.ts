@@ -329,7 +329,11 @@ describe('README configuration table', () => {
   const readmePath = join(__dirname, '../../../README.md');
 
   function readmeSettings(): Map<string, string> {
-    const text = readFileSync(readmePath, 'utf8');
+    // Only the collector's section: other processes (the worker) have their own tables.
+    const whole = readFileSync(readmePath, 'utf8');
+    const start = whole.indexOf('\n## Configuration');
+    const end = whole.indexOf('\n## ', start + 1);
+    const text = whole.slice(start, end < 0 ? undefined : end);
     const rows = new Map<string, string>();
     for (const line of text.split(/\r?\n/)) {
       const m = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|([^|]*)\|/.exec(line.trim());

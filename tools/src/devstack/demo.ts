@@ -9,7 +9,7 @@ import { assertPortsFree } from './ports';
 import { ManagedProcess } from './process';
 import { REPO_ROOT, startStack } from './stack';
 
-export const DEMO_PORTS = { redis: 16379, influxdb: 18086, postgres: 15432, prometheus: 19090, alertmanager: 19093, ocpp: 19000, api: 19100 } as const;
+export const DEMO_PORTS = { redis: 16379, influxdb: 18086, postgres: 15432, prometheus: 19090, alertmanager: 19093, ocpp: 19000, api: 19100, worker: 19102 } as const;
 const PLUGIN_PAGE_PORT = 13300;
 
 export async function demoCommand(argv: string[]): Promise<void> {
@@ -65,6 +65,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  Collector API        ${stack.apiUrl}/api/v1/stations   (Authorization: Bearer ${stack.apiToken})`,
     `  OpenAPI document     ${stack.apiUrl}/openapi.json`,
     `  Collector metrics    ${stack.apiUrl}/metrics`,
+    `  Worker metrics       ${stack.workerUrl}/metrics   (housekeeping queue, BullMQ)`,
     `  Prometheus           ${stack.prometheus.url}/graph?g0.expr=chargewatch_connectors`,
     `  Alertmanager         ${stack.alertmanager?.url ?? '(not started)'}`,
     `  InfluxDB (InfluxQL)  ${stack.influx.url}/query?db=${stack.database}&q=SHOW+MEASUREMENTS`,

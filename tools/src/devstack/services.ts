@@ -110,6 +110,8 @@ export interface PrometheusOptions {
 export interface PrometheusService extends Service {
   /** Rewrites the file_sd target list; Prometheus picks the change up within a second or two. */
   setTargets(targets: string[], labels?: Record<string, string>): void;
+  /** The same for the job `chargewatch-worker` (the worker's /metrics, watched by WorkerDown). */
+  setWorkerTargets(targets: string[]): void;
 }
 
 export async function startPrometheus(baseDir: string, opts: PrometheusOptions = {}): Promise<PrometheusService> {
@@ -121,6 +123,9 @@ export async function startPrometheus(baseDir: string, opts: PrometheusOptions =
   const setTargets = (targets: string[], labels: Record<string, string> = {}) =>
     writeFileSync(targetsFile, JSON.stringify([{ targets, labels }]));
   setTargets([]);
+  const workerTargetsFile = join(dataDir, 'worker-targets.json');
+  const setWorkerTargets = (targets: string[]) => writeFileSync(workerTargetsFile, JSON.stringify([{ targets, labels: {} }]));
+  setWorkerTargets([]);
   const alerting = opts.alertmanagerUrl
     ? ['alerting:', '  alertmanagers:', '    - static_configs:', `        - targets: ['${new URL(opts.alertmanagerUrl).host}']`]
     : [];
@@ -139,6 +144,10 @@ export async function startPrometheus(baseDir: string, opts: PrometheusOptions =
       '    file_sd_configs:',
       `      - files: ['${targetsFile}']`,
       '        refresh_interval: 1s',
+      '  - job_name: chargewatch-worker',
+      '    file_sd_configs:',
+      `      - files: ['${workerTargetsFile}']`,
+      '        refresh_interval: 1s',
       '',
     ].join('\n'),
   );
@@ -154,7 +163,7 @@ export async function startPrometheus(baseDir: string, opts: PrometheusOptions =
     if (!proc.running) throw new Error(`prometheus exited; see ${proc.logFile}`);
     return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok;
   });
-  return { name: 'prometheus', url, port, dataDir, process: proc, stop: () => proc.stop(), setTargets };
+  return { name: 'prometheus', url, port, dataDir, process: proc, stop: () => proc.stop(), setTargets, setWorkerTargets };
 }
 
 export async function startAlertmanager(baseDir: string, configYaml: string, opts: { port?: number } = {}): Promise<Service> {

@@ -1,6 +1,6 @@
 /**
  * The whole local pipeline as real processes: Redis, InfluxDB, PostgreSQL, Prometheus (+ Alertmanager), the
- * collector and a simulated fleet. `chargewatch demo` runs it for people; `npm test` runs it for the
+ * collector, the worker and a simulated fleet. `chargewatch demo` runs it for people; `npm test` runs it for the
  * end-to-end checks; the benchmark starts the same services.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ export interface StackOptions {
   /** Load alerting/rules into Prometheus and start Alertmanager. */
   withAlerting: boolean;
   /** Fixed ports (the demo, so its URLs stay the same between runs); free ports otherwise. */
-  ports?: Partial<Record<'redis' | 'influxdb' | 'postgres' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api', number>>;
+  ports?: Partial<Record<'redis' | 'influxdb' | 'postgres' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api' | 'worker', number>>;
   apiToken?: string;
   /** Extra `chargewatch simulate` flags (e.g. more faults for the end-to-end checks). */
   simulatorArgs?: string[];
@@ -46,8 +46,11 @@ export interface Stack {
   prometheus: PrometheusService;
   alertmanager?: Service;
   collector: ManagedProcess;
+  worker: ManagedProcess;
   simulator: ManagedProcess;
   ocppUrl: string;
+  /** The worker's /metrics and /healthz. */
+  workerUrl: string;
   apiUrl: string;
   apiToken: string;
   database: string;
@@ -125,6 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       DATABASE_URL: postgres.url,
       COLLECTOR_ID: 'demo-collector-1',
       OCPP_HEARTBEAT_INTERVAL_SEC: '30',
+      TX_STALE_SWEEP_INTERVAL_SEC: '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     });
     started.push(collector);
@@ -134,6 +138,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       return (await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
     }, 30_000);
     prometheus.setTargets([`127.0.0.1:${apiPort}`]);
+
+    // The worker runs the stale sweep on its schedule (the collector above keeps its timer off).
+    log('starting the worker …');
+    const workerPort = ports.worker ?? (await freePort());
+    const worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], dataDir, {
+      ...process.env,
+      REDIS_URL: redis.url,
+      WORKER_METRICS_HOST: '127.0.0.1',
+      WORKER_METRICS_PORT: String(workerPort),
+      WORKER_ID: 'demo-worker-1',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    });
+    started.push(worker);
+    const workerUrl = `http://127.0.0.1:${workerPort}`;
+    await waitFor('worker', async () => {
+      if (!worker.running) throw new Error(`worker exited; see ${worker.logFile}`);
+      return (await fetch(`${workerUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+    }, 30_000);
+    prometheus.setWorkerTargets([`127.0.0.1:${workerPort}`]);
     await importDemoSites(apiUrl, apiToken, opts.stations);
 
     const ocppUrl = `ws://127.0.0.1:${ocppPort}/ocpp`;
@@ -157,8 +180,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       prometheus,
       alertmanager,
       collector,
+      worker,
       simulator,
       ocppUrl,
+      workerUrl,
       apiUrl,
       apiToken,
       database,
@@ -188,6 +213,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           E2E_API_URL: apiUrl,
           E2E_API_TOKEN: apiToken,
           E2E_METRICS_TARGET: `127.0.0.1:${apiPort}`,
+          E2E_WORKER_URL: workerUrl,
           E2E_PROMETHEUS_URL: prometheus.url,
           E2E_INFLUX_URL: influx.url,
           E2E_INFLUX_DB: database,

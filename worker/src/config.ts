@@ -1,0 +1,94 @@
+/**
+ * Configuration of `chargewatch worker` from the environment. Every variable is listed in SETTINGS with
+ * its default and meaning; a unit test keeps the README's worker table in step with it. Variables the
+ * worker shares with the collector (REDIS_*, TX_STALE_AFTER_SEC, REGISTRY_PRUNE_UNBOOTED_AFTER_SEC,
+ * JOURNAL_MAX_ENTRIES, LOG_LEVEL) have the same names and defaults, so one env file serves both.
+ */
+import { hostname } from 'node:os';
+
+export interface Setting {
+  env: string;
+  default: string;
+  meaning: string;
+}
+
+export const SETTINGS: Setting[] = [
+  { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis holding the station state and the BullMQ queues' },
+  { env: 'REDIS_PREFIX', default: 'cw:', meaning: 'Key prefix of the deployment; BullMQ\'s keys go under `<prefix>bull:`' },
+  { env: 'WORKER_METRICS_HOST', default: '0.0.0.0', meaning: 'Address of the worker\'s /metrics and /healthz listener' },
+  { env: 'WORKER_METRICS_PORT', default: '9102', meaning: 'Port of the worker\'s /metrics and /healthz' },
+  { env: 'WORKER_CONCURRENCY', default: '1', meaning: 'Jobs one worker process runs at the same time per queue' },
+  { env: 'WORKER_SHUTDOWN_GRACE_SEC', default: '10', meaning: 'On SIGTERM/SIGINT, how long active jobs may finish before the worker closes anyway' },
+  { env: 'WORKER_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often the housekeeping queue runs the stale-transaction sweep; 0 = not scheduled (collectors then keep TX_STALE_SWEEP_INTERVAL_SEC)' },
+  { env: 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC', default: '600', meaning: 'How often the housekeeping queue prunes stations that never booted; 0 = not scheduled' },
+  { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction nothing has named for this long is closed by the sweep (stoppedReason StaleNoActivity); at least 600, as in the collector' },
+  { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Age (last seen) after which a never-booted station without metadata or security profile is pruned. 0 = never' },
+  { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal bound, as in the collector: the sweep\'s closes are journaled like every event and refused beyond it' },
+  { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
+  { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
+];
+
+export interface WorkerConfig {
+  redis: { url: string; prefix: string };
+  metrics: { host: string; port: number };
+  concurrency: number;
+  shutdownGraceSec: number;
+  /** Seconds between runs of each housekeeping job; 0 = its scheduler is removed. */
+  schedules: { staleSweepSec: number; registryPruneSec: number };
+  transactions: { staleAfterSec: number };
+  registry: { pruneUnbootedAfterSec: number };
+  journalMaxEntries: number;
+  workerId: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const defaults = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default]));
+
+function int(env: NodeJS.ProcessEnv, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  // Compose and env files set variables to "" when left blank; that means "use the default", not 0.
+  const raw = env[name]?.trim() || defaults[name]!;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(`${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got "${raw}"`);
+  return n;
+}
+
+function redisUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a URL such as redis://127.0.0.1:6379, got "${raw}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must use redis:// or rediss://, got "${url.protocol}"`);
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const str = (name: string) => env[name]?.trim() || defaults[name]!;
+  const logLevel = str('LOG_LEVEL');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  return {
+    redis: { url: redisUrl(str('REDIS_URL')), prefix: env.REDIS_PREFIX ?? defaults.REDIS_PREFIX! },
+    metrics: { host: str('WORKER_METRICS_HOST'), port: int(env, 'WORKER_METRICS_PORT', 0, 65535) },
+    concurrency: int(env, 'WORKER_CONCURRENCY', 1, 100),
+    shutdownGraceSec: int(env, 'WORKER_SHUTDOWN_GRACE_SEC', 0, 600),
+    schedules: {
+      staleSweepSec: interval(env, 'WORKER_STALE_SWEEP_INTERVAL_SEC'),
+      registryPruneSec: interval(env, 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC'),
+    },
+    // Meter values refresh a transaction's activity about once a minute: far shorter thresholds would close live ones.
+    transactions: { staleAfterSec: int(env, 'TX_STALE_AFTER_SEC', 600) },
+    registry: { pruneUnbootedAfterSec: int(env, 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC') },
+    journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', 1),
+    workerId: env.WORKER_ID?.trim() || hostname(),
+    logLevel,
+  };
+}
+
+/** 0 (off) or 1 s .. 1 week. */
+function interval(env: NodeJS.ProcessEnv, name: string): number {
+  return int(env, name, 0, 7 * 24 * 3600);
+}

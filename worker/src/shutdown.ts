@@ -1,0 +1,43 @@
+/**
+ * Graceful stop of the worker: stop taking jobs, give active ones a bounded time to finish (a job
+ * abandoned at the deadline is picked up again by BullMQ's stalled-job check in another worker, and the
+ * housekeeping jobs are safe to repeat), then close queues, Redis and the metrics listener.
+ */
+import type { Logger } from '@chargewatch/platform';
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MetricsServer } from './metrics-server';
+
+export interface StopParts {
+  workers: Array<Pick<Worker, 'close'>>;
+  queues: Array<Pick<Queue, 'close'>>;
+  redis: Array<Pick<Redis, 'quit' | 'disconnect'>>;
+  server: Pick<MetricsServer, 'draining' | 'close'>;
+  graceMs: number;
+  logger: Logger;
+}
+
+/** Resolves true when `p` settled within `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function stopGracefully(p: StopParts): Promise<void> {
+  p.server.draining();
+  // close() first stops fetching, then waits for the active jobs.
+  const closing = Promise.all(p.workers.map((w) => w.close()));
+  if (!(await within(closing, p.graceMs))) {
+    p.logger.warn({ graceMs: p.graceMs }, 'active jobs did not finish in time; closing anyway');
+    await within(Promise.all(p.workers.map((w) => w.close(true))), 2000);
+  }
+  await Promise.all(p.queues.map((q) => q.close().catch(() => undefined)));
+  for (const r of p.redis) await r.quit().catch(() => r.disconnect());
+  await p.server.close();
+  p.logger.info('worker stopped');
+}

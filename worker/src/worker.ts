@@ -1,0 +1,110 @@
+/**
+ * Wires `chargewatch worker` together: Redis connections, the BullMQ queues with their schedulers, one
+ * BullMQ Worker per queue running the processors, and the metrics listener. `startWorker` is what the
+ * CLI runs and what tests start in-process; `stop()` is the graceful shutdown.
+ */
+import { HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
+import { RedisJournal, StationStore, createLogger, type Logger } from '@chargewatch/platform';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import type { WorkerConfig } from './config';
+import { WorkerMetrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
+import { journalCloses } from './processors/journal-closes';
+import { registryPruneProcessor } from './processors/registry-prune';
+import { staleSweepProcessor } from './processors/stale-transaction-sweep';
+import { HOUSEKEEPING_QUEUE, applySchedules, housekeepingSchedules } from './queues/housekeeping';
+import { runJob } from './run-job';
+import { stopGracefully } from './shutdown';
+
+export interface WorkerHandle {
+  metricsPort: number;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  /** Stop taking jobs, wait up to WORKER_SHUTDOWN_GRACE_SEC for active ones, close queues and Redis. */
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  logger?: Logger;
+}
+
+export async function startWorker(config: WorkerConfig, options: WorkerOptions = {}): Promise<WorkerHandle> {
+  const logger = options.logger ?? createLogger(config.logLevel, 'chargewatch-worker');
+  const metrics = new WorkerMetrics();
+  const onRedisError = (connection: string) => (err: Error) => {
+    metrics.redisErrors.inc({ connection });
+    logger.warn({ err: err.message, connection }, 'redis connection error');
+  };
+
+  // Platform calls fail fast like the collector's; BullMQ's connection must retry for ever (its
+  // blocking commands wait on Redis), so it needs maxRetriesPerRequest: null.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: true });
+  redis.on('error', onRedisError('state'));
+  await redis.connect();
+  const bull = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  bull.on('error', onRedisError('bullmq'));
+  await bull.connect();
+
+  const store = new StationStore(redis, config.redis.prefix);
+  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries);
+  const prefix = bullPrefix(config.redis.prefix);
+
+  const housekeeping = new Queue(HOUSEKEEPING_QUEUE, { connection: bull, prefix });
+  housekeeping.on('error', onRedisError('bullmq'));
+  metrics.watch(housekeeping);
+  await applySchedules(housekeeping, housekeepingSchedules(config));
+
+  const processors = {
+    [HOUSEKEEPING_JOBS.staleTransactionSweep]: staleSweepProcessor({
+      store,
+      staleAfterSec: config.transactions.staleAfterSec,
+      holder: config.workerId,
+      publish: journalCloses(store, journal, logger.child({ component: 'stale-transactions' })),
+      intervalSec: config.schedules.staleSweepSec,
+      logger: logger.child({ component: 'stale-transactions' }),
+    }),
+    [HOUSEKEEPING_JOBS.registryPrune]: registryPruneProcessor({
+      store,
+      redis,
+      prefix: config.redis.prefix,
+      afterSec: config.registry.pruneUnbootedAfterSec,
+      logger: logger.child({ component: 'registry-prune' }),
+    }),
+  } satisfies Record<string, () => Promise<unknown>>;
+
+  const worker = new Worker(HOUSEKEEPING_QUEUE, runJob(HOUSEKEEPING_QUEUE, processors, metrics), {
+    connection: bull,
+    prefix,
+    name: config.workerId,
+    concurrency: config.concurrency,
+  });
+  worker.on('error', (err) => {
+    metrics.redisErrors.inc({ connection: 'bullmq' });
+    logger.warn({ err: err.message, queue: HOUSEKEEPING_QUEUE }, 'worker error');
+  });
+  worker.on('failed', (job, err) => logger.warn({ err: err.message, queue: HOUSEKEEPING_QUEUE, job: job?.name }, 'job failed'));
+  worker.on('stalled', (jobId) => {
+    metrics.stalled.inc({ queue: HOUSEKEEPING_QUEUE });
+    logger.warn({ queue: HOUSEKEEPING_QUEUE, jobId }, 'job stalled: its worker stopped renewing the lock');
+  });
+
+  const server = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port, (err) => logger.warn({ err }, 'metrics scrape failed'));
+  logger.info({ metricsPort: server.port, workerId: config.workerId, queues: [HOUSEKEEPING_QUEUE], prefix }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metricsPort: server.port,
+    metrics,
+    logger,
+    stop: () =>
+      (stopping ??= stopGracefully({
+        workers: [worker],
+        queues: [housekeeping],
+        redis: [bull, redis],
+        server,
+        graceMs: config.shutdownGraceSec * 1000,
+        logger,
+      })),
+  };
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, SETTINGS, loadConfig, type WorkerConfig } from '../../src/config';
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with an empty environment', () => {
+    const expected: WorkerConfig = {
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'cw:' },
+      metrics: { host: '0.0.0.0', port: 9102 },
+      concurrency: 1,
+      shutdownGraceSec: 10,
+      schedules: { staleSweepSec: 300, registryPruneSec: 600 },
+      transactions: { staleAfterSec: 86400 },
+      registry: { pruneUnbootedAfterSec: 86400 },
+      journalMaxEntries: 2000000,
+      workerId: hostname(),
+      logLevel: 'info',
+    };
+    expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      REDIS_URL: 'rediss://redis.internal:6380/2',
+      REDIS_PREFIX: 'prod:',
+      WORKER_METRICS_HOST: '127.0.0.1',
+      WORKER_METRICS_PORT: '9300',
+      WORKER_CONCURRENCY: '4',
+      WORKER_SHUTDOWN_GRACE_SEC: '30',
+      WORKER_STALE_SWEEP_INTERVAL_SEC: '60',
+      WORKER_REGISTRY_PRUNE_INTERVAL_SEC: '0',
+      TX_STALE_AFTER_SEC: '7200',
+      REGISTRY_PRUNE_UNBOOTED_AFTER_SEC: '0',
+      JOURNAL_MAX_ENTRIES: '1000',
+      WORKER_ID: 'worker-a',
+      LOG_LEVEL: 'debug',
+    });
+    expect(c).toEqual({
+      redis: { url: 'rediss://redis.internal:6380/2', prefix: 'prod:' },
+      metrics: { host: '127.0.0.1', port: 9300 },
+      concurrency: 4,
+      shutdownGraceSec: 30,
+      schedules: { staleSweepSec: 60, registryPruneSec: 0 },
+      transactions: { staleAfterSec: 7200 },
+      registry: { pruneUnbootedAfterSec: 0 },
+      journalMaxEntries: 1000,
+      workerId: 'worker-a',
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats blank values as the default (compose sets unset variables to "")', () => {
+    expect(loadConfig({ WORKER_METRICS_PORT: '', WORKER_CONCURRENCY: ' ', WORKER_ID: '', LOG_LEVEL: '' })).toMatchObject({
+      metrics: { port: 9102 },
+      concurrency: 1,
+      workerId: hostname(),
+      logLevel: 'info',
+    });
+  });
+
+  it('keeps an empty REDIS_PREFIX empty (a deployment alone on its Redis)', () => {
+    expect(loadConfig({ REDIS_PREFIX: '' }).redis.prefix).toBe('');
+  });
+
+  it.each([
+    ['WORKER_METRICS_PORT', '70000', 'WORKER_METRICS_PORT must be an integer >= 0 and <= 65535, got "70000"'],
+    ['WORKER_CONCURRENCY', '0', 'WORKER_CONCURRENCY must be an integer >= 1 and <= 100, got "0"'],
+    ['WORKER_CONCURRENCY', '2.5', 'WORKER_CONCURRENCY must be an integer >= 1 and <= 100, got "2.5"'],
+    ['WORKER_STALE_SWEEP_INTERVAL_SEC', '-1', 'WORKER_STALE_SWEEP_INTERVAL_SEC must be an integer >= 0 and <= 604800, got "-1"'],
+    ['WORKER_REGISTRY_PRUNE_INTERVAL_SEC', 'hourly', 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC must be an integer >= 0 and <= 604800, got "hourly"'],
+    ['TX_STALE_AFTER_SEC', '60', 'TX_STALE_AFTER_SEC must be an integer >= 600, got "60"'],
+    ['JOURNAL_MAX_ENTRIES', '0', 'JOURNAL_MAX_ENTRIES must be an integer >= 1, got "0"'],
+    ['WORKER_SHUTDOWN_GRACE_SEC', '9999', 'WORKER_SHUTDOWN_GRACE_SEC must be an integer >= 0 and <= 600, got "9999"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL must use redis:// or rediss://, got "localhost:"'],
+    ['REDIS_URL', 'not a url', 'REDIS_URL must be a URL such as redis://127.0.0.1:6379, got "not a url"'],
+  ])('refuses %s=%s with a message naming it', (name, value, message) => {
+    expect(configError({ [name]: value }).message).toBe(message);
+  });
+});
+
+/** The README's worker table (its own section, so the collector's table test does not see it). */
+describe('README worker configuration table', () => {
+  function workerRows(): Map<string, string> {
+    const text = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const start = text.indexOf('\n## The worker');
+    expect(start).toBeGreaterThan(0);
+    const end = text.indexOf('\n## ', start + 1);
+    const rows = new Map<string, string>();
+    for (const line of text.slice(start, end < 0 ? undefined : end).split(/\r?\n/)) {
+      const m = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|([^|]*)\|/.exec(line.trim());
+      if (!m) continue;
+      const def = m[2]!.trim();
+      rows.set(m[1]!, /^\(empty\)$/i.test(def) ? '' : (/^`(.*)`$/.exec(def)?.[1] ?? def));
+    }
+    return rows;
+  }
+
+  it('lists every variable with its default and none the worker does not read', () => {
+    const rows = workerRows();
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(SETTINGS.map((s) => [s.env, s.default])));
+  });
+});
