@@ -72,18 +72,27 @@ export async function main(argv: string[], importTools?: () => Promise<Tools>): 
   }
 }
 
-async function runCollector(): Promise<void> {
-  const { ConfigError, loadConfig, startCollector } = await import('@chargewatch/collector');
-  let config: CollectorConfig;
+/** What a long-running process started by the CLI offers: its logger and a graceful stop. */
+interface RunningProcess {
+  logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads the configuration (a ConfigError is a message and exit code 2, not a stack trace), starts the
+ * process, and stops it gracefully on the first SIGTERM or SIGINT: exit 0 when the stop succeeded.
+ */
+async function runProcess<C>(load: () => C, isConfigError: (err: unknown) => boolean, start: (config: C) => Promise<RunningProcess>): Promise<void> {
+  let config: C;
   try {
-    config = loadConfig();
+    config = load();
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`Configuration error: ${err.message}\n`);
+    if (!isConfigError(err)) throw err;
+    process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
-  const handle = await startCollector(config);
+  const handle = await start(config);
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;
@@ -101,31 +110,12 @@ async function runCollector(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+async function runCollector(): Promise<void> {
+  const { ConfigError, loadConfig, startCollector } = await import('@chargewatch/collector');
+  await runProcess<CollectorConfig>(() => loadConfig(), (err) => err instanceof ConfigError, (config) => startCollector(config));
+}
+
 async function runWorker(): Promise<void> {
   const { ConfigError, loadConfig, startWorker } = await import('@chargewatch/worker');
-  let config: WorkerConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`Configuration error: ${err.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const handle = await startWorker(config);
-  let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    handle.logger.info({ signal }, 'shutting down');
-    handle
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err) => {
-        handle.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  await runProcess<WorkerConfig>(() => loadConfig(), (err) => err instanceof ConfigError, (config) => startWorker(config));
 }
