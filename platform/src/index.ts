@@ -29,3 +29,4 @@ export * from './sinks/influx/line-protocol';
 export * from './journal/dead-letters';
 export * from './sinks/influx/settle';
 export * from './sinks/influx/write-errors';
+export * from './state/scheduled-sweep';

@@ -5,7 +5,7 @@
  * atomic on its own.
  */
 import type { ChargeEvent } from '@chargewatch/model';
-import type { Logger, StaleSweepResult, StationStore } from '@chargewatch/platform';
+import { scheduledStaleSweep, type Logger, type StaleSweepResult, type StationStore } from '@chargewatch/platform';
 import { startPeriodic } from './periodic';
 
 export interface StaleSweepTimerOptions {
@@ -26,19 +26,7 @@ export interface StaleSweepTimer {
 }
 
 export function startStaleSweep(o: StaleSweepTimerOptions): StaleSweepTimer {
-  const sweeper = o.store.staleSweeper({
-    staleAfterMs: o.staleAfterSec * 1000,
-    holder: o.holder,
-    publish: o.publish,
-    // The lock outlives a slow sweep but not a dead collector by much.
-    lockMs: Math.max(60_000, o.intervalSec * 2000),
-    logger: o.logger,
-  });
-  const runOnce = async (now?: number) => {
-    const result = await sweeper.closeStaleTransactions(now);
-    if (result.closed.length || result.recovered) o.logger.info({ closed: result.closed.length, recovered: result.recovered }, 'closed stale transactions');
-    return result;
-  };
+  const runOnce = scheduledStaleSweep(o);
   const periodic = startPeriodic(o.intervalSec * 1000, () => runOnce(), o.onError, o.logger, 'stale transaction sweep');
   return { runOnce, stop: () => periodic.stop() };
 }

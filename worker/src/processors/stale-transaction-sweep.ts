@@ -5,7 +5,7 @@
  * atomic, so a run that finds the lock taken simply reports `ran: false`.
  */
 import type { ChargeEvent } from '@chargewatch/model';
-import type { Logger, StationStore } from '@chargewatch/platform';
+import { scheduledStaleSweep, type Logger, type StationStore } from '@chargewatch/platform';
 
 export interface StaleSweepJobResult {
   ran: boolean;
@@ -27,17 +27,10 @@ export interface StaleSweepProcessorOptions {
 }
 
 export function staleSweepProcessor(o: StaleSweepProcessorOptions): () => Promise<StaleSweepJobResult> {
-  const sweeper = o.store.staleSweeper({
-    staleAfterMs: o.staleAfterSec * 1000,
-    holder: o.holder,
-    publish: o.publish,
-    lockMs: Math.max(60_000, o.intervalSec * 2000),
-    logger: o.logger,
-  });
+  const sweep = scheduledStaleSweep(o);
   const now = o.now ?? Date.now;
   return async () => {
-    const result = await sweeper.closeStaleTransactions(now());
-    if (result.closed.length || result.recovered) o.logger.info({ closed: result.closed.length, recovered: result.recovered }, 'closed stale transactions');
+    const result = await sweep(now());
     return { ran: result.ran, closed: result.closed.length, recovered: result.recovered };
   };
 }
