@@ -5,14 +5,11 @@
  * thousands of times from one address; everything else keeps the production defaults.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Redis from 'ioredis';
-import { ManagedProcess, eventually, freePort } from '@chargewatch/tools';
+import { eventually, freePort, type ManagedProcess } from '@chargewatch/tools';
+import { spawnCollectorChild } from '../harness/collector-child';
 import { RedisKeys } from '@chargewatch/model';
 
-const REPO = join(__dirname, '../../..');
 export const FUZZ_TOKEN = 'fuzz-token';
 
 export interface LiveCollector {
@@ -39,17 +36,9 @@ export async function startLiveCollector(env: Record<string, string> = {}): Prom
   const [ocppPort, apiPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const influxUrl = process.env.TEST_INFLUX_URL!;
-  const child = new ManagedProcess('collector-fuzzed', process.execPath, ['--import', 'tsx', join(__dirname, '../harness/collector-process.ts')], mkdtempSync(join(tmpdir(), 'cw-fuzz-')), {
-    ...process.env,
-    TSX_TSCONFIG_PATH: join(REPO, 'tsconfig.dev.json'),
-    OCPP_HOST: '127.0.0.1',
-    OCPP_PORT: String(ocppPort),
-    API_HOST: '127.0.0.1',
-    API_PORT: String(apiPort),
+  const child = spawnCollectorChild('collector-fuzzed', { ocpp: ocppPort, api: apiPort }, {
     API_TOKEN: FUZZ_TOKEN,
-    REDIS_URL: process.env.TEST_REDIS_URL,
     REDIS_PREFIX: prefix,
-    INFLUX_URL: influxUrl,
     INFLUX_DATABASE: database,
     INFLUX_FLUSH_INTERVAL_MS: '100',
     COLLECTOR_ID: `fuzz-${suffix}`,

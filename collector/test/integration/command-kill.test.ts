@@ -5,16 +5,13 @@
  * are sent there once each, in order.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RPCClient } from 'ocpp-rpc';
 import { ManagedProcess, eventually, freePort } from '@chargewatch/tools';
 import { TEST_TOKEN, startTestCollector, type TestCollector } from '../harness/collector';
 import { getJson, postJson, type Json } from '../harness/api';
 import { stationClient } from '../harness/station-client';
+import { spawnCollectorChild } from '../harness/collector-child';
 
-const REPO = join(__dirname, '../../..');
 const prefix = `cwkill${randomBytes(4).toString('hex')}:`;
 let survivor: TestCollector;
 let child: ManagedProcess;
@@ -25,17 +22,9 @@ beforeAll(async () => {
   survivor = await startTestCollector({ REDIS_PREFIX: prefix, COLLECTOR_ID: 'survivor', OCPP_CALL_TIMEOUT_SEC: '5' });
   const [ocppPort, apiPort] = [await freePort(), await freePort()];
   childOcppUrl = `ws://127.0.0.1:${ocppPort}/ocpp`;
-  child = new ManagedProcess('collector-killed', process.execPath, ['--import', 'tsx', join(__dirname, '../harness/collector-process.ts')], mkdtempSync(join(tmpdir(), 'cw-kill-')), {
-    ...process.env,
-    TSX_TSCONFIG_PATH: join(REPO, 'tsconfig.dev.json'),
-    OCPP_HOST: '127.0.0.1',
-    OCPP_PORT: String(ocppPort),
-    API_HOST: '127.0.0.1',
-    API_PORT: String(apiPort),
+  child = spawnCollectorChild('collector-killed', { ocpp: ocppPort, api: apiPort }, {
     API_TOKEN: TEST_TOKEN,
-    REDIS_URL: process.env.TEST_REDIS_URL,
     REDIS_PREFIX: prefix,
-    INFLUX_URL: process.env.TEST_INFLUX_URL,
     INFLUX_DATABASE: survivor.database,
     COLLECTOR_ID: 'doomed',
     OCPP_CALL_TIMEOUT_SEC: '30',

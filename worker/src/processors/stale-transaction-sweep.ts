@@ -4,8 +4,7 @@
  * worker, collectors not yet switched off): the sweeper's lock lets one run at a time and each close is
  * atomic, so a run that finds the lock taken simply reports `ran: false`.
  */
-import type { ChargeEvent } from '@chargewatch/model';
-import { scheduledStaleSweep, type Logger, type StationStore } from '@chargewatch/platform';
+import { scheduledStaleSweep, type ScheduledSweepOptions } from '@chargewatch/platform';
 
 export interface StaleSweepJobResult {
   ran: boolean;
@@ -13,16 +12,7 @@ export interface StaleSweepJobResult {
   recovered: number;
 }
 
-export interface StaleSweepProcessorOptions {
-  store: StationStore;
-  staleAfterSec: number;
-  /** The BullMQ worker's id, recorded as the lock holder. */
-  holder: string;
-  /** Durable journal append of the closes; throws when they could not be made durable. */
-  publish: (events: ChargeEvent[]) => Promise<void>;
-  /** How often the job is scheduled: the lock must outlive a slow sweep but not a dead worker by much. */
-  intervalSec: number;
-  logger: Logger;
+export interface StaleSweepProcessorOptions extends ScheduledSweepOptions {
   now?: () => number;
 }
 
