@@ -4,7 +4,6 @@ import { API_BASE } from '../constants';
 import type {
   AuthFailures,
   CommandPage,
-  CommandParams,
   CommandView,
   FleetFilters,
   FleetSummary,
@@ -17,7 +16,7 @@ import type {
   StationMetadata,
   StationSecurity,
   StationSecurityUpdate,
-  StationOperation,
+  StationOperationRequest,
 } from './types';
 
 /** Error raised for any failed collector call, with the HTTP status (0 when the request never got an answer). */
@@ -154,7 +153,7 @@ export const chargewatchApi = {
    * Submits a command. The collector waits a few seconds and answers with the command either ended
    * (HTTP 200) or still queued/sending (202): check `status` with isFinalStatus and poll command().
    */
-  sendCommand<N extends StationOperation>(id: string, name: N, params: CommandParams[N]): Promise<CommandView<N>> {
+  sendCommand(id: string, { name, params }: StationOperationRequest): Promise<CommandView> {
     return request('POST', proxyPath('editor', ...station(id, 'commands', name)), undefined, params);
   },
 

@@ -201,6 +201,11 @@ export interface AuthFailures {
 /** The commands the Station page's Operations section sends (Editor and above). */
 export type StationOperation = 'Reset' | 'TriggerMessage' | 'UnlockConnector' | 'ChangeAvailability';
 
+/** One of those commands with its parameters (model/src/command-schemas.ts validates them). */
+export type StationOperationRequest = {
+  [N in StationOperation]: { name: N; params: CommandParams[N] };
+}[StationOperation];
+
 /**
  * A command as `GET /api/v1/commands/{id}` and the submit route serve it: model/src/commands.ts's
  * CommandRecord with ISO times (collector/src/api/command-views.ts, commandView).

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isFinalStatus } from '@chargewatch/model/commands';
 import { ApiError, chargewatchApi } from '../api/client';
-import type { CommandParams, CommandView, StationOperation } from '../api/types';
+import type { CommandView, StationOperationRequest } from '../api/types';
 import { usePolling } from './usePolling';
 import type { LiveOptions } from './useFleetData';
 
@@ -40,72 +40,70 @@ export interface OperationRun {
  * `onSettled` runs when the command ended or the submit failed (e.g. to refresh the history).
  */
 export function useStationOperation(stationId: string, onSettled: () => void, pollMs = COMMAND_POLL_MS) {
-  const [run, setRun] = useState<OperationRun>();
+  // the run belongs to the station it was sent to: another station's page starts without one
+  const [state, setState] = useState<OperationRun & { stationId: string }>();
+  const run = state?.stationId === stationId ? state : undefined;
   const settledRef = useRef(onSettled);
   useEffect(() => {
     settledRef.current = onSettled;
   });
-  // answers to a submit made for another station (or before unmount) are dropped
+  // answers to a submit superseded by another one (or made for another station) are dropped
   const seq = useRef(0);
-  useEffect(() => {
-    seq.current++;
-    setRun(undefined);
-  }, [stationId]);
-  useEffect(
-    () => () => {
-      seq.current++;
-    },
-    []
-  );
 
   const pending = run?.command && !isFinalStatus(run.command.status) ? run.command : undefined;
+  /** Updates the run of command `id` with a later read, never replacing an ended command. */
+  const update = useCallback((id: string, change: Partial<OperationRun>) => {
+    setState((r) => {
+      if (!r?.command || r.command.id !== id || isFinalStatus(r.command.status)) {
+        return r;
+      }
+      return { ...r, ...change };
+    });
+  }, []);
   const poll = usePolling<CommandView | undefined>(
-    () => (pending ? chargewatchApi.command(pending.id) : Promise.resolve(undefined)),
+    () => {
+      if (!pending) {
+        return Promise.resolve(undefined);
+      }
+      const id = pending.id;
+      return chargewatchApi.command(id).then(
+        (command) => {
+          update(id, { command, pollError: undefined });
+          if (isFinalStatus(command.status)) {
+            settledRef.current();
+          }
+          return command;
+        },
+        (pollError: Error) => {
+          update(id, { pollError });
+          throw pollError;
+        }
+      );
+    },
     pending?.id ?? '',
     { intervalMs: pollMs, paused: !pending }
   );
-
-  useEffect(() => {
-    if (!pending) {
-      return;
-    }
-    const latest = poll.data;
-    const fresh = latest && latest.id === pending.id && latest !== pending ? latest : undefined;
-    if (fresh) {
-      setRun((r) => (r && r.command?.id === fresh.id ? { ...r, command: fresh, pollError: undefined } : r));
-      if (isFinalStatus(fresh.status)) {
-        settledRef.current();
-      }
-    } else if (poll.error) {
-      const pollError = poll.error;
-      setRun((r) => (r && r.command?.id === pending.id ? { ...r, pollError } : r));
-    }
-  }, [poll.data, poll.error, pending]);
+  void poll;
 
   const send = useCallback(
-    <N extends StationOperation>(name: N, params: CommandParams[N], label: string) => {
+    (req: StationOperationRequest, label: string) => {
       const id = ++seq.current;
-      setRun({ label, submitting: true });
-      chargewatchApi
-        .sendCommand(stationId, name, params)
-        .then((command) => {
-          if (id !== seq.current) {
-            return;
-          }
-          setRun({ label, submitting: false, command });
-          // the history shows it at once, queued or ended
+      setState({ stationId, label, submitting: true });
+      const done = (change: Partial<OperationRun>) => {
+        if (id === seq.current) {
+          setState({ stationId, label, submitting: false, ...change });
+          // the history shows it at once: ended, queued or refused
           settledRef.current();
-        })
-        .catch((error: Error) => {
-          if (id === seq.current) {
-            setRun({ label, submitting: false, error });
-            settledRef.current();
-          }
-        });
+        }
+      };
+      chargewatchApi.sendCommand(stationId, req).then(
+        (command) => done({ command }),
+        (error: Error) => done({ error })
+      );
     },
     [stationId]
   );
 
   const busy = Boolean(run?.submitting || pending);
-  return { run, send, busy, dismiss: () => setRun(undefined) };
+  return { run, send, busy, dismiss: () => setState(undefined) };
 }

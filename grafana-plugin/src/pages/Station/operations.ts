@@ -5,7 +5,7 @@
  */
 import { isFinalStatus } from '@chargewatch/model/commands';
 import { isStationLevelConnector } from '@chargewatch/model/status';
-import type { CommandParams, CommandView, ConnectorState, StationOperation } from '../../api/types';
+import type { CommandView, ConnectorState, StationOperationRequest } from '../../api/types';
 
 /** A connector of the station; `undefined` where an operation may also address the whole station. */
 export interface Target {
@@ -13,7 +13,7 @@ export interface Target {
   connectorId: number;
 }
 
-export type OperationRequest = { [N in StationOperation]: { name: N; params: CommandParams[N] } }[StationOperation];
+export type OperationRequest = StationOperationRequest;
 
 /** The messages the page offers to trigger, by their OCPP name. */
 export const TRIGGER_OPTIONS = [
@@ -166,10 +166,20 @@ export function commandState(c: Pick<CommandView, 'status' | 'result'>): Command
     case 'rejected':
       return { tone: 'error', label: 'Rejected', detail: withReason('The station refused'), final };
     case 'not_supported':
-      return { tone: 'warning', label: 'Not supported', detail: withReason('The station does not support this'), final };
+      return {
+        tone: 'warning',
+        label: 'Not supported',
+        detail: withReason('The station does not support this'),
+        final,
+      };
     case 'call_error': {
       const code = [data.code, data.description].filter((x) => typeof x === 'string' && x).join(': ');
-      return { tone: 'error', label: 'Call error', detail: `The station answered with an error${code ? `: ${code}` : reason ? `: ${reason}` : ''}`, final };
+      return {
+        tone: 'error',
+        label: 'Call error',
+        detail: `The station answered with an error${code ? `: ${code}` : reason ? `: ${reason}` : ''}`,
+        final,
+      };
     }
     case 'timeout':
       return { tone: 'error', label: 'Timeout', detail: withReason('No answer from the station in time'), final };
