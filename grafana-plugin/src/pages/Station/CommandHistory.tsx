@@ -5,7 +5,7 @@ import type { PollingState } from '../../data/usePolling';
 import { getTableStyles } from '../../components/common/tableStyles';
 import { testIds } from '../../components/testIds';
 import { formatTime } from '../../utils/format';
-import { commandState, commandSummary, type Tone } from './operations';
+import { commandState, commandSummary, type Tone } from './commandRequests';
 import { getStyles } from './styles';
 
 const BADGE: Record<Tone, BadgeColor> = { success: 'green', error: 'red', warning: 'orange', info: 'blue' };

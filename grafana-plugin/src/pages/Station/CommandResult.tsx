@@ -3,7 +3,7 @@ import { Alert, Spinner } from '@grafana/ui';
 import type { OperationRun } from '../../data/useCommands';
 import { testIds } from '../../components/testIds';
 import { formatTime } from '../../utils/format';
-import { commandState } from './operations';
+import { commandState } from './commandRequests';
 
 const SEVERITY = { success: 'success', error: 'error', warning: 'warning', info: 'info' } as const;
 

@@ -19,7 +19,7 @@ import {
   type TriggerChoice,
   triggerRequest,
   unlockRequest,
-} from './operations';
+} from './commandRequests';
 import { getStyles } from './styles';
 
 type Operation = ReturnType<typeof useStationOperation>;

@@ -12,7 +12,7 @@ import {
   resetRequest,
   triggerRequest,
   unlockRequest,
-} from './operations';
+} from './commandRequests';
 
 const port = { evseId: 2, connectorId: 1 };
 const REQUESTS: OperationRequest[] = [
