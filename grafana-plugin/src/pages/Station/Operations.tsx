@@ -198,6 +198,11 @@ export function Operations({ station, operation }: Props) {
         isOpen={Boolean(asking)}
         title={confirmation?.title ?? ''}
         body={confirmation?.body}
+        description={
+          station.online
+            ? undefined
+            : `${station.id} is offline now: the command waits until it reconnects (within the collector's deadline).`
+        }
         confirmText={confirmation?.confirmText ?? 'Confirm'}
         confirmVariant={asking && interrupts(asking) ? 'destructive' : 'primary'}
         dismissText="Cancel"

@@ -30,14 +30,15 @@ const renderPage = () =>
 function fakeCollector(
   role: GrafanaRole,
   onSubmit: (req: RecordedRequest) => unknown = (req) => makeCommand({ id: 'cmd-new', params: req.data as never }),
-  onPoll: (id: string, n: number) => CommandView = (id) => makeCommand({ id })
+  onPoll: (id: string, n: number) => CommandView = (id) => makeCommand({ id }),
+  station = STATION
 ) {
   config.bootData.user.orgRole = role === 'None' ? '' : (role as OrgRole);
   const store: CommandView[] = [...COMMAND_HISTORY];
   let polls = 0;
   const handler: Handler = (req) => {
     if (req.path === `/stations/${STATION.id}`) {
-      return STATION;
+      return station;
     }
     if (req.path === `/stations/${STATION.id}/history`) {
       return HISTORY;
@@ -206,6 +207,17 @@ describe('Station page operations', () => {
     expect(requests.filter((r) => r.path === '/commands/cmd-slow')).toHaveLength(3);
     expect(screen.getByTestId(testIds.station.commandRow('cmd-slow'))).toHaveAttribute('data-status', 'rejected');
     expect(within(card('Reset')).getByRole('button', { name: /Reset/ })).toBeEnabled();
+  });
+
+  it('says in the confirmation when the station is offline', async () => {
+    fakeCollector('Editor', undefined, undefined, { ...STATION, online: false });
+    renderPage();
+    fireEvent.click(
+      within(await screen.findByTestId(testIds.station.operation('Reset'))).getByRole('button', { name: /Reset/ })
+    );
+    expect(await screen.findByRole('dialog')).toHaveTextContent(
+      'CP-0003 is offline now: the command waits until it reconnects'
+    );
   });
 
   it("shows the collector's message when it refuses the command", async () => {

@@ -158,7 +158,13 @@ export function commandState(c: Pick<CommandView, 'status' | 'result'>): Command
   const final = isFinalStatus(c.status);
   switch (c.status) {
     case 'queued':
-      return { tone: 'info', label: 'Queued', detail: 'Waiting to be sent to the station', final };
+      return {
+        tone: 'info',
+        label: 'Queued',
+        detail:
+          'Waiting to be sent to the station (one command at a time; an offline station gets it when it reconnects)',
+        final,
+      };
     case 'sending':
       return { tone: 'info', label: 'Sending', detail: "Sent; waiting for the station's answer", final };
     case 'accepted':
