@@ -32,6 +32,13 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/stations', role: 'viewer' },
   { method: 'GET', path: '/stations/{id}', role: 'viewer' },
   { method: 'GET', path: '/stations/{id}/history', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}/commands', role: 'viewer' },
+  { method: 'GET', path: '/commands/{id}', role: 'viewer' },
+  // one route per command name (collector/src/api/routes/commands.ts); these are the ones the Station page sends
+  { method: 'POST', path: '/stations/{id}/commands/Reset', role: 'editor' },
+  { method: 'POST', path: '/stations/{id}/commands/TriggerMessage', role: 'editor' },
+  { method: 'POST', path: '/stations/{id}/commands/UnlockConnector', role: 'editor' },
+  { method: 'POST', path: '/stations/{id}/commands/ChangeAvailability', role: 'editor' },
   { method: 'PUT', path: '/stations/{id}/metadata', role: 'editor' },
   { method: 'POST', path: '/stations/metadata/import', role: 'editor' },
   { method: 'PUT', path: '/stations/{id}/registration', role: 'admin' },
@@ -161,7 +168,12 @@ describe('plugin.json routes', () => {
       const wildcard = route.path.endsWith('/*');
       const sameMethod = MATRIX.filter((m) => m.method === route.method);
       const reached = sameMethod.filter((m) => (wildcard ? m.path.startsWith(`${base}/`) : m.path === base));
-      const served = reached.filter((m) => m.role === role);
+      // a fixed resource an earlier exact route forwards is that route's (the first match decides)
+      const takenEarlier = (m: (typeof MATRIX)[number]) =>
+        routes
+          .slice(0, routes.indexOf(route))
+          .some((o) => o.method === m.method && !o.path.endsWith('/*') && o.url.slice(API.length) === m.path);
+      const served = reached.filter((m) => m.role === role && !(wildcard && takenEarlier(m)));
       // a route exists for resources of its own role only…
       expect({ route: route.path, method: route.method, serves: served.length > 0 }).toEqual({
         route: route.path,
@@ -207,7 +219,14 @@ describe('path tricks never raise a role', () => {
     ['Editor', 'PUT', 'editor/stations/CP-1/metadata/..%2Fsecurity', 'editor'],
     ['Editor', 'PUT', 'editor/stations/x/../../../admin/stations/CP-1/registration', 403],
     ['Editor', 'GET', 'admin/security/auth-failures', 403],
-    ['Editor', 'POST', 'editor/stations/metadata/import/..%2F..%2FCP-1%2Fregistration', 404],
+    // …past the import route, the command route forwards it as editor (and the collector has no POST there)
+    ['Editor', 'POST', 'editor/stations/metadata/import/..%2F..%2FCP-1%2Fregistration', 'editor'],
+    // commands: Editors only, whatever the path says
+    ['Viewer', 'POST', 'editor/stations/CP-1/commands/Reset', 403],
+    ['Viewer', 'POST', 'viewer/stations/CP-1/commands/Reset', 404],
+    ['Viewer', 'POST', 'viewer/commands/..%2Fstations%2FCP-1%2Fcommands%2FReset', 404],
+    ['Viewer', 'GET', 'viewer/commands/..%2Fstations%2FCP-1%2Fsecurity', 'viewer'],
+    ['Editor', 'POST', 'editor/stations/CP-1/commands/..%2F..%2FCP-1%2Fregistration', 'editor'],
   ];
 
   it.each(cases)('%s %s %s → %s', (user, method, proxyPath, expected) => {

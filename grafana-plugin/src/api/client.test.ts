@@ -83,6 +83,28 @@ describe('chargewatchApi', () => {
     expect(err.message).toBe('Your Grafana role does not allow this action');
   });
 
+  it('sends commands through the Editor route and reads them through the Viewer routes', async () => {
+    const { requests } = installFakeBackend(() => ({}), { role: 'Editor' });
+    await chargewatchApi.sendCommand('CP-1', { name: 'Reset', params: { type: 'soft' } });
+    await chargewatchApi.command('c-1');
+    await chargewatchApi.stationCommands('CP-1', 5);
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.role}`)).toEqual([
+      'POST /stations/CP-1/commands/Reset editor',
+      'GET /commands/c-1 viewer',
+      'GET /stations/CP-1/commands viewer',
+    ]);
+    expect(requests[0].data).toEqual({ type: 'soft' });
+    expect(requests[2].params).toEqual({ limit: 5 });
+  });
+
+  it("refuses a Viewer's command in Grafana, before the collector", async () => {
+    const { requests } = installFakeBackend(() => ({}), { role: 'Viewer' });
+    const err = await chargewatchApi.sendCommand('CP-1', { name: 'Reset', params: { type: 'hard' } }).catch((e) => e);
+    expect(err.status).toBe(403);
+    expect(err.message).toBe('Your Grafana role does not allow this action');
+    expect(requests).toEqual([]);
+  });
+
   it('sends metadata updates with PUT and the body', async () => {
     const { requests } = installFakeBackend((req) => ({ id: 'CP-1', metadata: req.data }));
     await chargewatchApi.updateStationMetadata('CP-1', { site: 'Depot', tags: { a: 'b' } });

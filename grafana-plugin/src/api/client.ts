@@ -3,6 +3,8 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { API_BASE } from '../constants';
 import type {
   AuthFailures,
+  CommandPage,
+  CommandView,
   FleetFilters,
   FleetSummary,
   MetadataImportRow,
@@ -14,6 +16,7 @@ import type {
   StationMetadata,
   StationSecurity,
   StationSecurityUpdate,
+  StationOperationRequest,
 } from './types';
 
 /** Error raised for any failed collector call, with the HTTP status (0 when the request never got an answer). */
@@ -134,6 +137,24 @@ export const chargewatchApi = {
 
   stationHistory(id: string, hours = 24): Promise<StationHistory> {
     return request('GET', proxyPath('viewer', ...station(id, 'history')), { hours });
+  },
+
+  /** The station's commands, newest first. */
+  stationCommands(id: string, limit = 20): Promise<CommandPage> {
+    return request('GET', proxyPath('viewer', ...station(id, 'commands')), { limit });
+  },
+
+  command(commandId: string): Promise<CommandView> {
+    return request('GET', proxyPath('viewer', 'commands', commandId));
+  },
+
+  // Editor: commands to the station
+  /**
+   * Submits a command. The collector waits a few seconds and answers with the command either ended
+   * (HTTP 200) or still queued/sending (202): check `status` with isFinalStatus and poll command().
+   */
+  sendCommand(id: string, { name, params }: StationOperationRequest): Promise<CommandView> {
+    return request('POST', proxyPath('editor', ...station(id, 'commands', name)), undefined, params);
   },
 
   // Editor: metadata

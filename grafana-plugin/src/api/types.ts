@@ -1,8 +1,28 @@
 /** Types of the ChargeWatch collector HTTP API (v1). */
 
 import type { ConnectorStatus } from '@chargewatch/model/status';
+import type {
+  ChangeAvailabilityParams,
+  CommandName,
+  CommandOutcome,
+  CommandParams,
+  CommandStatus,
+  ResetParams,
+  TriggerMessageParams,
+  UnlockConnectorParams,
+} from '@chargewatch/model/commands';
 
 export type { ConnectorStatus };
+export type {
+  ChangeAvailabilityParams,
+  CommandName,
+  CommandOutcome,
+  CommandParams,
+  CommandStatus,
+  ResetParams,
+  TriggerMessageParams,
+  UnlockConnectorParams,
+};
 
 export interface FleetFilters {
   site?: string;
@@ -176,4 +196,42 @@ export interface AuthFailures {
   totals: Record<string, number>;
   tracked: { stations: number; addresses: number; capacity: number };
   securityEventsSkipped: { budget: number; unknownStation: number };
+}
+
+/** The commands the Station page's Operations section sends (Editor and above). */
+export type StationOperation = 'Reset' | 'TriggerMessage' | 'UnlockConnector' | 'ChangeAvailability';
+
+/** One of those commands with its parameters (model/src/command-schemas.ts validates them). */
+export type StationOperationRequest = {
+  [N in StationOperation]: { name: N; params: CommandParams[N] };
+}[StationOperation];
+
+/**
+ * A command as `GET /api/v1/commands/{id}` and the submit route serve it: model/src/commands.ts's
+ * CommandRecord with ISO times (collector/src/api/command-views.ts, commandView).
+ */
+export interface CommandView<N extends CommandName = CommandName> {
+  id: string;
+  stationId: string;
+  name: N;
+  /** as submitted, with token ids masked and secrets removed */
+  params: Partial<CommandParams[N]> & Record<string, unknown>;
+  actor: { kind?: string; name?: string; role?: string };
+  status: CommandStatus;
+  submittedAt: string;
+  deadline: string;
+  waitForConnection: boolean;
+  sentAt?: string;
+  finishedAt?: string;
+  collectorId?: string;
+  protocol?: string;
+  /** the OCPP action the adapter chose */
+  action?: string;
+  result?: { status: CommandOutcome; reason?: string; data?: Record<string, unknown> };
+}
+
+/** `GET /api/v1/stations/{id}/commands`, newest first. */
+export interface CommandPage {
+  total: number;
+  items: CommandView[];
 }

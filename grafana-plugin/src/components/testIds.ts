@@ -27,6 +27,11 @@ export const testIds = {
     connections: 'cw-connections',
     metadata: 'cw-metadata',
     historyUnavailable: 'cw-history-unavailable',
+    operations: 'cw-operations',
+    operation: (name: string) => `cw-operation-${name}`,
+    commandResult: 'cw-command-result',
+    commandHistory: 'cw-command-history',
+    commandRow: (id: string) => `cw-command-${id}`,
   },
   grid: {
     panel: 'cw-status-grid',

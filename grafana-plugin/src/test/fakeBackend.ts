@@ -25,6 +25,14 @@ export class HttpError {
   ) {}
 }
 
+/** What a handler can return to answer with another success status than 200 (e.g. 202 Accepted). */
+export class HttpReply {
+  constructor(
+    public status: number,
+    public data: unknown
+  ) {}
+}
+
 const PROXY_PREFIX = `api/plugin-proxy/${pluginJson.id}/`;
 const COLLECTOR = 'http://collector.test:9100';
 const UPSTREAM_PREFIX = '/api/v1';
@@ -48,10 +56,11 @@ export function installFakeBackend(handler: Handler, { role = 'Admin' as Grafana
           requests.push(req);
           Promise.resolve()
             .then(() => handler(req))
-            .then((data) => {
+            .then((answer) => {
+              const reply = answer instanceof HttpReply ? answer : new HttpReply(200, answer);
               subscriber.next({
-                data,
-                status: 200,
+                data: reply.data,
+                status: reply.status,
                 statusText: 'OK',
                 ok: true,
                 headers: new Headers(),

@@ -33,6 +33,7 @@ async function loadStatusModel() {
 const { statusFromCode, isStationLevelConnector } = await loadStatusModel();
 
 let harness;
+let editorHarness;
 let browser;
 let page;
 const consoleErrors = [];
@@ -201,6 +202,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await harness?.close();
+  await editorHarness?.close();
 });
 
 describe('ChargeWatch plugin in a real browser', { timeout: 180_000 }, () => {
@@ -334,6 +336,73 @@ describe('ChargeWatch plugin in a real browser', { timeout: 180_000 }, () => {
     }
     await page.getByTestId('cw-refresh-pause').first().click(); // resume auto-refresh for the picture
     await page.screenshot({ path: path.join(screenshotDir, 'station.png'), fullPage: true });
+  });
+
+  test('Station page: a Viewer sees the command history but no operations', async () => {
+    // still on the station page of the previous test, as the harness's Viewer
+    await page.getByTestId('cw-command-history').waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.getByTestId('cw-operations').count(), 0, 'no Operations section for a Viewer');
+  });
+
+  test('Station page: an Editor triggers a message, confirms, and sees the live result', async () => {
+    const list = await api('/stations?sort=id&order=asc&limit=50&offset=0');
+    const target = list.items.find((s) => s.online && s.connectors.length > 0);
+    assert.ok(target, 'an online station with connectors');
+    const id = encodeURIComponent(target.id);
+    // a second harness whose user is a Grafana Editor, the command route's reqRole
+    editorHarness = await startServer({ port: 0, build: 'never', role: 'Editor' });
+    const editor = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    editor.on('pageerror', (err) => consoleErrors.push(`pageerror (editor): ${err.message}`));
+    await editor.goto(`${editorHarness.url}/a/chargewatch-fleet-app/station/${id}`);
+    const trigger = editor.getByTestId('cw-operation-TriggerMessage');
+    await trigger.waitFor({ timeout: TIMEOUT });
+    await editor.getByTestId('cw-refresh-pause').first().click();
+
+    await trigger.getByRole('radio', { name: 'StatusNotification' }).check();
+    await trigger.getByRole('button', { name: /Trigger/ }).click();
+    const dialog = editor.getByRole('dialog');
+    await dialog.waitFor({ timeout: TIMEOUT });
+    assert.match(await dialog.textContent(), new RegExp(`Trigger StatusNotification on ${target.id}`));
+    const submitted = editor.waitForResponse(
+      (r) => r.url().endsWith(`/editor/stations/${id}/commands/TriggerMessage`) && r.request().method() === 'POST',
+      { timeout: TIMEOUT }
+    );
+    await dialog.getByRole('button', { name: 'Trigger StatusNotification' }).click();
+    const res = await submitted;
+    assert.ok([200, 202].includes(res.status()), `submit through the plugin proxy: HTTP ${res.status()}`);
+    const command = await res.json();
+    assert.deepEqual(res.request().postDataJSON(), { message: 'status' });
+
+    // the result, polled to its end when the collector answered 202
+    const result = editor.getByTestId('cw-command-result');
+    await editor.waitForFunction(
+      () =>
+        ['accepted', 'rejected', 'not_supported', 'call_error', 'timeout', 'offline', 'interrupted'].includes(
+          document.querySelector('[data-testid="cw-command-result"]')?.getAttribute('data-status') ?? ''
+        ),
+      undefined,
+      { timeout: TIMEOUT }
+    );
+    const direct = await api(`/commands/${encodeURIComponent(command.id)}`);
+    assert.equal(await result.getAttribute('data-status'), direct.status, 'page vs collector API: final status');
+    assert.equal(
+      direct.status,
+      'accepted',
+      `the simulated station accepts TriggerMessage: ${JSON.stringify(direct.result)}`
+    );
+    assert.match(await result.textContent(), new RegExp(`Trigger StatusNotification on ${target.id}: Accepted`));
+    // and the history shows it, newest first
+    const row = editor.getByTestId(`cw-command-${command.id}`);
+    await row.waitFor({ timeout: TIMEOUT });
+    assert.equal(await row.getAttribute('data-status'), 'accepted');
+    const firstRow = await editor
+      .getByTestId('cw-command-history')
+      .locator('tbody tr')
+      .first()
+      .getAttribute('data-testid');
+    assert.equal(firstRow, `cw-command-${command.id}`, 'newest first');
+    await editor.screenshot({ path: path.join(screenshotDir, 'station-operations.png'), fullPage: true });
+    await editor.close();
   });
 
   test('Status grid panel draws one cell per connector from Prometheus', async () => {

@@ -125,6 +125,9 @@ describe('Station page', () => {
       if (req.path === `/stations/${STATION.id}`) {
         return STATION;
       }
+      if (req.path === `/stations/${STATION.id}/commands`) {
+        return { total: 0, items: [] };
+      }
       throw new HttpError(500, { error: 'internal', message: 'InfluxDB query failed' });
     });
     renderAt('/a/chargewatch-fleet-app/station/CP-0003');

@@ -4,11 +4,15 @@ import { PluginPage } from '@grafana/runtime';
 import { Alert, Icon, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { REFRESH_INTERVAL_MS } from '../../constants';
 import { useStationData } from '../../data/useStationData';
+import { useCommandHistory, useStationOperation } from '../../data/useCommands';
+import { canOperateStations } from '../../utils/role';
 import { RefreshControls } from '../../components/common/RefreshControls';
 import { testIds } from '../../components/testIds';
 import { fleetUrl, type FromFleetState } from '../../routing/routes';
 import { DEFAULT_HOURS, parseHours, StationHistory } from './StationHistory';
 import { StationOverview } from './StationOverview';
+import { Operations } from './Operations';
+import { CommandHistory } from './CommandHistory';
 import { getStyles } from './styles';
 
 interface Props {
@@ -17,7 +21,10 @@ interface Props {
   refreshIntervalMs?: number;
 }
 
-/** One station: overview and history; the history period lives in the query string (`?hours=`). */
+/**
+ * One station: overview, operations (Editors and Admins), command history and history; the history
+ * period lives in the query string (`?hours=`).
+ */
 export function StationPage({ stationId, refreshIntervalMs = REFRESH_INTERVAL_MS }: Props) {
   const params = useParams<{ id: string }>();
   const id = stationId ?? params.id ?? '';
@@ -27,10 +34,19 @@ export function StationPage({ stationId, refreshIntervalMs = REFRESH_INTERVAL_MS
   const hours = parseHours(search.get('hours'));
   const from = (useLocation().state ?? {}) as FromFleetState;
 
-  const { station, history, refresh, notFound, historyMissing } = useStationData(id, hours, {
-    intervalMs: refreshIntervalMs,
-    paused,
+  const live = { intervalMs: refreshIntervalMs, paused };
+  const { station, history, refresh, notFound, historyMissing } = useStationData(id, hours, live);
+  const commands = useCommandHistory(id, live);
+  // after each command: its row in the history, and the station's new state (e.g. Unavailable)
+  const operation = useStationOperation(id, () => {
+    commands.refresh();
+    station.refresh();
   });
+  const canOperate = canOperateStations();
+  const refreshAll = () => {
+    refresh();
+    commands.refresh();
+  };
 
   const setHours = (h: number) =>
     setSearch(
@@ -52,7 +68,7 @@ export function StationPage({ stationId, refreshIntervalMs = REFRESH_INTERVAL_MS
           <RefreshControls
             paused={paused}
             onTogglePause={() => setPaused((p) => !p)}
-            onRefresh={refresh}
+            onRefresh={refreshAll}
             lastUpdated={station.lastUpdated}
             intervalMs={refreshIntervalMs}
           />
@@ -70,6 +86,8 @@ export function StationPage({ stationId, refreshIntervalMs = REFRESH_INTERVAL_MS
         )}
         {!station.data && station.loading && <LoadingPlaceholder text="Loading station…" />}
         {station.data && <StationOverview station={station.data} />}
+        {station.data && canOperate && <Operations station={station.data} operation={operation} />}
+        {station.data && <CommandHistory history={commands} />}
         {station.data && <StationHistory history={history} missing={historyMissing} hours={hours} onHours={setHours} />}
       </div>
     </PluginPage>

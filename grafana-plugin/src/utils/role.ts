@@ -1,0 +1,11 @@
+import { config } from '@grafana/runtime';
+
+/**
+ * Whether the signed-in user may send commands to stations: Grafana org role Editor or Admin, the
+ * reqRole of the plugin's command route. Only hides the buttons; Grafana's proxy and the collector
+ * (X-ChargeWatch-Role) refuse a Viewer's command whatever the page does.
+ */
+export function canOperateStations(): boolean {
+  const role = config.bootData?.user?.orgRole;
+  return role === 'Editor' || role === 'Admin';
+}
