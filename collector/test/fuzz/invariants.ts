@@ -28,7 +28,8 @@ export async function createVictim(live: LiveCollector): Promise<void> {
  */
 export async function snapshotStation(live: LiveCollector, id: string): Promise<Record<string, unknown>> {
   const tag = live.keys.station(id);
-  const keys = (await live.redis.keys(`${tag}*`)).sort();
+  // The security record is not yet under the station's hash tag (collector/src/ocpp/auth/station-security.ts).
+  const keys = [...(await live.redis.keys(`${tag}*`)), ...(await live.redis.keys(`${live.prefix}station:${id}:security`))].sort();
   const contents: Record<string, unknown> = {};
   for (const key of keys) {
     const type = await live.redis.type(key);

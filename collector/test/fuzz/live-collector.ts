@@ -20,6 +20,8 @@ export interface LiveCollector {
   readonly database: string;
   readonly influxUrl: string;
   readonly keys: RedisKeys;
+  /** REDIS_PREFIX of this collector. */
+  readonly prefix: string;
   readonly redis: Redis;
   readonly process: ManagedProcess;
   /** An authorised API request. */
@@ -69,6 +71,7 @@ export async function startLiveCollector(env: Record<string, string> = {}): Prom
     database,
     influxUrl,
     keys: new RedisKeys(prefix),
+    prefix,
     redis,
     process: child,
     api,
