@@ -20,13 +20,17 @@ async function auditRows(url: string): Promise<Json[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query('SELECT actor_kind, actor_name, action, target, details, result, latency_ms FROM audit_log ORDER BY id')).rows;
+    return (await client.query('SELECT actor_kind, actor_name, action, target, details, result, latency_ms FROM audit_log ORDER BY at, id')).rows;
   } finally {
     await client.end();
   }
 }
 
-/** Entries are written after the answer is sent: wait until `n` rows match. */
+/**
+ * Entries are written after the answer is sent, on a connection pool, so two entries can reach
+ * PostgreSQL in either order: rows are read in the order of `at` (when the request began), which
+ * is also the order the audit API pages in.
+ */
 async function waitForRows(url: string, n: number, match: (r: Json) => boolean = () => true): Promise<Json[]> {
   const deadline = Date.now() + 5000;
   let rows = (await auditRows(url)).filter(match);
