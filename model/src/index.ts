@@ -12,3 +12,4 @@ export * from './command-schemas';
 export * from './command-redaction';
 export * from './identity';
 export * from './queues';
+export * from './journal-entry';

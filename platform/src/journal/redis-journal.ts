@@ -1,30 +1,47 @@
 /**
- * The durable record behind every acknowledgement. A station's call is answered only after the InfluxDB
- * lines of its events are appended to a Redis stream; a consumer group then writes them to InfluxDB and
- * deletes them once InfluxDB has them. With Redis persistence (AOF) an acknowledged event survives a
- * collector crash, an InfluxDB outage and a Redis restart.
+ * The durable record behind every acknowledgement. A station's call is answered only after its events
+ * are appended to the Redis stream `{prefix}journal` as a versioned batch (model/src/journal-entry.ts);
+ * consumer groups (one per consumer: `influx`, later `firmware`, `access`, `billing`, `uptime`) read
+ * it, each acknowledging only what it has durably handled. With Redis persistence (AOF) an acknowledged
+ * event survives a collector crash, a consumer outage and a Redis restart.
  *
- * Stream `{prefix}journal`: field `l` = line protocol, lines joined by "\n"; an entry with a line that
- * holds a newline itself (legal inside a string field) is stored as field `j`, a JSON array of lines,
- * instead, so splitting never cuts such a line in two (entryLines reads both). Appends are group-committed:
- * the calls that arrive within one turn of the event loop share one entry and one XADD, and all of
- * them are answered when it is stored. Consumer group `influx`; each collector reads as consumer
- * `COLLECTOR_ID`.
+ * Appends are group-committed: the calls that arrive within one turn of the event loop share one entry
+ * and one XADD, and all of them are answered when it is stored.
+ *
+ * Trimming: consumers acknowledge but never delete. `trim()` removes the entries below the oldest one
+ * some registered group still needs (its oldest pending entry, or the one after its last delivered);
+ * the groups are those in the set `{prefix}journal:groups`, registered by `ensureGroup` before the group
+ * is created, so a consumer that is registered but not running holds the journal for when it starts.
  */
+import type { ChargeEvent, StationContext } from '@chargewatch/model';
+import { RedisKeys, encodeJournalEntry } from '@chargewatch/model';
 import type { Redis } from 'ioredis';
 
 export class JournalFullError extends Error {
   override readonly name = 'JournalFullError';
   constructor(readonly entries: number, readonly maxEntries: number) {
-    super(`durable journal full (${entries} of ${maxEntries} entries waiting for InfluxDB); retry later`);
+    super(`durable journal full (${entries} of ${maxEntries} entries not yet handled by every consumer); retry later`);
   }
 }
 
 export interface JournalBacklog {
-  /** Entries appended and not yet confirmed written to InfluxDB. */
+  /** Entries in the stream: appended and not yet handled by every registered consumer. */
   entries: number;
   /** Age of the oldest such entry, seconds (0 when empty). */
   oldestAgeSeconds: number;
+}
+
+/** One consumer group's progress. */
+export interface JournalConsumerStats {
+  consumer: string;
+  /** Entries the group has not handled yet: delivered and unacknowledged, plus not yet delivered. */
+  lag: number;
+  /** Of those, delivered to one of its consumers and not acknowledged. */
+  pending: number;
+  /** Age of the oldest entry the group has not handled, seconds (0 when none). */
+  oldestAgeSeconds: number;
+  /** Registered in journal:groups but without a group on the stream (its consumer never started). */
+  missing: boolean;
 }
 
 interface Waiter {
@@ -32,43 +49,82 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-/** Lines per entry at most; a busier turn of the event loop is split into several entries. */
-const MAX_LINES_PER_ENTRY = 5000;
+/** Events per entry at most; a busier turn of the event loop is split into several entries. */
+const MAX_EVENTS_PER_ENTRY = 1000;
 
-/** The lines of one journal entry's fields (`l` joined by newlines, or `j` a JSON array). */
-export function entryLines(fields: string[] | null | undefined): string[] {
-  if (!fields) return [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'l') return fields[i + 1] ? fields[i + 1]!.split('\n') : [];
-    if (fields[i] === 'j') return JSON.parse(fields[i + 1]!) as string[];
-  }
-  return [];
+/**
+ * The lowest entry id any registered group still needs, and XTRIM MINID to it; atomic, so no group can
+ * move between the reading and the trim. A registered group missing on the stream stops trimming.
+ * Stream ids compare as (ms, seq) numbers: both fit a Lua double exactly.
+ */
+const TRIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local registered = redis.call('SMEMBERS', KEYS[2])
+if #registered == 0 then return 0 end
+local last = {}
+local pending = {}
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  last[info['name']] = info['last-delivered-id']
+  pending[info['name']] = info['pending']
+end
+local function parse(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+end
+local minMs, minSeq
+for _, name in ipairs(registered) do
+  if last[name] == nil then return -1 end
+  local ms, seq
+  if pending[name] > 0 then
+    ms, seq = parse(redis.call('XPENDING', KEYS[1], name)[2])
+  else
+    ms, seq = parse(last[name])
+    seq = seq + 1
+  end
+  if minMs == nil or ms < minMs or (ms == minMs and seq < minSeq) then minMs, minSeq = ms, seq end
+end
+return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f-%.0f', minMs, minSeq))
+`;
+
+export interface RedisJournalOptions {
+  /** The operator metadata of a station, stored with each batch (journal-entry.ts). */
+  stationContext?: (stationId: string) => StationContext | undefined;
+  /** Clock, for tests. */
+  now?: () => number;
 }
 
 export class RedisJournal {
   readonly key: string;
-  readonly group = 'influx';
+  readonly groupsKey: string;
   /** Entry count as of the last backlog poll plus appends since: cheap enough to check per call. */
   private approxEntries = 0;
-  private pendingLines: string[] = [];
+  private pendingEvents: ChargeEvent[] = [];
   private waiters: Waiter[] = [];
   private scheduled = false;
+  private readonly stationContext: (stationId: string) => StationContext | undefined;
+  private readonly now: () => number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     private readonly maxEntries: number,
-    private readonly now: () => number = Date.now,
+    options: RedisJournalOptions = {},
   ) {
-    this.key = `${prefix}journal`;
+    const keys = new RedisKeys(prefix);
+    this.key = keys.journal();
+    this.groupsKey = keys.journalGroups();
+    this.stationContext = options.stationContext ?? (() => undefined);
+    this.now = options.now ?? Date.now;
   }
 
-  /** Resolves once Redis has the lines (and, with appendfsync always, the disk has them). */
-  append(lines: string[]): Promise<void> {
-    if (lines.length === 0) return Promise.resolve();
+  /** Resolves once Redis has the events (and, with appendfsync always, the disk has them). */
+  append(events: ChargeEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     if (this.approxEntries >= this.maxEntries) return Promise.reject(new JournalFullError(this.approxEntries, this.maxEntries));
     return new Promise<void>((resolve, reject) => {
-      for (const line of lines) this.pendingLines.push(line);
+      for (const event of events) this.pendingEvents.push(event);
       this.waiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -78,17 +134,29 @@ export class RedisJournal {
   }
 
   private commit(): void {
-    const lines = this.pendingLines;
+    const events = this.pendingEvents;
     const waiters = this.waiters;
-    this.pendingLines = [];
+    this.pendingEvents = [];
     this.waiters = [];
     this.scheduled = false;
     const m = this.redis.multi();
-    for (let i = 0; i < lines.length; i += MAX_LINES_PER_ENTRY) {
-      const chunk = lines.slice(i, i + MAX_LINES_PER_ENTRY);
-      if (chunk.some((l) => l.includes('\n'))) m.xadd(this.key, '*', 'j', JSON.stringify(chunk));
-      else m.xadd(this.key, '*', 'l', chunk.join('\n'));
-      this.approxEntries++;
+    try {
+      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_ENTRY) {
+        const chunk = events.slice(i, i + MAX_EVENTS_PER_ENTRY);
+        const stations: Record<string, StationContext> = {};
+        for (const e of chunk) {
+          if (e.stationId in stations) continue;
+          const context = this.stationContext(e.stationId);
+          if (context) stations[e.stationId] = context;
+        }
+        m.xadd(this.key, '*', ...encodeJournalEntry({ events: chunk, stations }));
+        this.approxEntries++;
+      }
+    } catch (err) {
+      // A value JSON cannot carry (a BigInt from a bug): refuse the calls rather than acknowledge them.
+      m.discard();
+      for (const w of waiters) w.reject(err);
+      return;
     }
     m.exec().then(
       (res) => {
@@ -102,20 +170,72 @@ export class RedisJournal {
     );
   }
 
-  async ensureGroup(): Promise<void> {
+  /**
+   * Registers `group` as a consumer the journal is kept for, then creates it. A new group starts at the
+   * oldest entry still in the stream: what was appended before it existed is handled too.
+   */
+  async ensureGroup(group: string): Promise<void> {
+    await this.redis.sadd(this.groupsKey, group);
     try {
-      // Start at 0, not $: entries appended before the group existed must be written too.
-      await this.redis.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM');
+      await this.redis.xgroup('CREATE', this.key, group, '0', 'MKSTREAM');
     } catch (err) {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }
   }
 
+  /** The registered consumer groups. */
+  groups(): Promise<string[]> {
+    return this.redis.smembers(this.groupsKey);
+  }
+
+  /**
+   * Removes the entries every registered group has handled; returns how many (-1: a registered group
+   * does not exist on the stream yet, so nothing is removed).
+   */
+  async trim(): Promise<number> {
+    return Number(await this.redis.eval(TRIM_SCRIPT, 2, this.key, this.groupsKey));
+  }
+
   async backlog(): Promise<JournalBacklog> {
     const [len, first] = await Promise.all([this.redis.xlen(this.key), this.redis.xrange(this.key, '-', '+', 'COUNT', 1)]);
     this.approxEntries = len;
-    const id = first[0]?.[0];
-    const oldestMs = id ? Number(id.split('-')[0]) : undefined;
-    return { entries: len, oldestAgeSeconds: oldestMs === undefined ? 0 : Math.max(0, (this.now() - oldestMs) / 1000) };
+    return { entries: len, oldestAgeSeconds: this.ageOf(first[0]?.[0]) };
+  }
+
+  /** Each registered group's lag, pending count and oldest unhandled age. */
+  async consumerStats(): Promise<JournalConsumerStats[]> {
+    const registered = (await this.groups()).sort();
+    if (registered.length === 0) return [];
+    const info = new Map<string, { pending: number; lastDelivered: string; lag: number | null }>();
+    try {
+      for (const g of (await this.redis.xinfo('GROUPS', this.key)) as unknown[][]) {
+        const f: Record<string, unknown> = {};
+        for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
+        info.set(String(f.name), { pending: Number(f.pending), lastDelivered: String(f['last-delivered-id']), lag: f.lag === null || f.lag === undefined ? null : Number(f.lag) });
+      }
+    } catch (err) {
+      if (!String((err as Error).message).includes('no such key')) throw err;
+    }
+    const backlog = await this.backlog();
+    return Promise.all(
+      registered.map(async (consumer): Promise<JournalConsumerStats> => {
+        const g = info.get(consumer);
+        if (!g) return { consumer, lag: backlog.entries, pending: 0, oldestAgeSeconds: backlog.oldestAgeSeconds, missing: true };
+        const [firstUndelivered, pendingSummary] = await Promise.all([
+          this.redis.xrange(this.key, `(${g.lastDelivered}`, '+', 'COUNT', 1),
+          g.pending > 0 ? (this.redis.xpending(this.key, consumer) as Promise<[number, string, string, unknown]>) : Promise.resolve(undefined),
+        ]);
+        // XINFO's lag (entries not yet delivered) is unknown only while entries deleted by an older
+        // version lie ahead of the group; the stream's length is then the honest upper bound.
+        const undelivered = g.lag ?? (firstUndelivered.length ? backlog.entries : 0);
+        const oldestId = pendingSummary?.[1] ?? firstUndelivered[0]?.[0];
+        return { consumer, lag: g.pending + undelivered, pending: g.pending, oldestAgeSeconds: this.ageOf(oldestId), missing: false };
+      }),
+    );
+  }
+
+  private ageOf(id: string | undefined): number {
+    if (!id) return 0;
+    return Math.max(0, (this.now() - Number(id.split('-')[0])) / 1000);
   }
 }

@@ -3,16 +3,18 @@
  * holding unparsable lines and a type conflict is settled line by line (1.6 stores the good lines of the
  * partial write; resending them must not duplicate them), bad lines reach the dead-letter stream with
  * the reason before the journal entry is acknowledged, a full stream stops acknowledgement, and replay
- * writes what now fits.
+ * writes what now fits. The raw lines go in as entries of the journal's earlier format (line protocol),
+ * which the `influx` consumer still writes after an upgrade: the serialiser never produces such lines.
  */
 import { RedisKeys } from '@chargewatch/model';
 import { influxQuery } from '@chargewatch/tools';
 import { DeadLetterStream } from '../../src/journal/dead-letters';
-import { JournalDrain } from '../../src/journal/journal-drain';
+import { JournalConsumer } from '../../src/journal/journal-consumer';
 import { RedisJournal } from '../../src/journal/redis-journal';
 import { silentLogger } from '../../src/logger';
 import { ensureInfluxDatabase } from '../../src/sinks/influx/database';
 import { writeOnce } from '../../src/sinks/influx/settle';
+import { influxJournalHandler } from '../../src/sinks/influx/journal-handler';
 import { InfluxSink } from '../../src/sinks/influx/sink';
 import { V1Writer } from '../../src/sinks/influx/writer';
 import { redisPerTest } from './redis-per-test';
@@ -45,21 +47,26 @@ async function setup(maxDeadLetters = 1000) {
   });
   const journal = new RedisJournal(ctx.redis, ctx.prefix, 1000);
   const drainRedis = ctx.redis.duplicate();
-  const drain = new JournalDrain({ redis: drainRedis, journal, sink, consumer: 'c1', logger: silentLogger, claimIdleMs: 600_000 });
+  const drain = new JournalConsumer({ redis: drainRedis, journal, handler: influxJournalHandler(sink, silentLogger), consumer: 'c1', logger: silentLogger, claimIdleMs: 600_000 });
   await drain.start();
+  /** One entry of the format before versioned event batches: lines joined by newlines, or a JSON array when one holds a newline. */
+  const appendLines = async (lines: string[]) => {
+    if (lines.some((l) => l.includes('\n'))) await ctx.redis.xadd(journal.key, '*', 'j', JSON.stringify(lines));
+    else await ctx.redis.xadd(journal.key, '*', 'l', lines.join('\n'));
+  };
   const stop = async () => {
     const stopped = drain.stop();
     await sink.close({ timeoutMs: 200 });
     await stopped;
     drainRedis.disconnect();
   };
-  return { db, writer, deadLetters, sink, journal, counted, stop };
+  return { db, writer, deadLetters, sink, journal, appendLines, counted, stop };
 }
 
 const T = Date.now() - 3_600_000;
 const good = (i: number) => `m,station_id=CP-${i} v=${i} ${T + i}`;
 
-describe('journal drain with refused lines (real Redis, InfluxDB 1.6)', () => {
+describe('journal influx consumer with refused lines (real Redis, InfluxDB 1.6)', () => {
   it('settles a partial write exactly: good lines once in InfluxDB, bad ones dead-lettered, then acked', async () => {
     const s = await setup();
     // Lines the serialiser never produces, written raw: what a parser difference or a bug would send.
@@ -67,8 +74,8 @@ describe('journal drain with refused lines (real Redis, InfluxDB 1.6)', () => {
     const conflict = `m,station_id=CP-7 v="text" ${T + 102}`;
     const withNewline = `m,station_id=CP-9 v=9,note="two\nlines" ${T + 103}`;
     const lines = [...Array.from({ length: 20 }, (_x, i) => good(i)), ...unparsable, conflict, withNewline];
-    await s.journal.append([lines[0]!, unparsable[0]!, ...lines.slice(1, 10)]);
-    await s.journal.append([...lines.slice(10, 20), unparsable[1]!, conflict, withNewline]);
+    await s.appendLines([lines[0]!, unparsable[0]!, ...lines.slice(1, 10)]);
+    await s.appendLines([...lines.slice(10, 20), unparsable[1]!, conflict, withNewline]);
     await until(async () => (await s.journal.backlog()).entries === 0);
 
     const rows = await influxQuery(url, s.db, 'SELECT * FROM "m"');
@@ -85,7 +92,7 @@ describe('journal drain with refused lines (real Redis, InfluxDB 1.6)', () => {
 
   it('a full dead-letter stream stops acknowledgement instead of dropping; room lets it go on', async () => {
     const s = await setup(1);
-    await s.journal.append([good(1), `m,t=a\\ v=1 ${T + 1}`, `m,t=b\\ v=1 ${T + 2}`]);
+    await s.appendLines([good(1), `m,t=a\\ v=1 ${T + 1}`, `m,t=b\\ v=1 ${T + 2}`]);
     await until(async () => s.counted.full > 2);
     expect(await s.deadLetters.count()).toBe(1);
     expect((await s.journal.backlog()).entries).toBe(1);
@@ -102,7 +109,7 @@ describe('journal drain with refused lines (real Redis, InfluxDB 1.6)', () => {
     const s = await setup();
     const conflict = `m,station_id=CP-7 v="text" ${T + 102}`;
     const unparsable = `m,station_id=CP\\ v=1 ${T + 100}`;
-    await s.journal.append([good(1), conflict, unparsable]);
+    await s.appendLines([good(1), conflict, unparsable]);
     await until(async () => (await s.journal.backlog()).entries === 0);
     expect(await s.deadLetters.count()).toBe(2);
     // The operator fixes the cause of the conflict (here: the field's type) and replays.

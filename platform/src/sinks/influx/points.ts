@@ -11,17 +11,15 @@
  * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
  */
 import { Point } from '@influxdata/influxdb-client';
-import { statusCode, type ChargeEvent } from '@chargewatch/model';
+import { statusCode, type ChargeEvent, type StationContext } from '@chargewatch/model';
 import { encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
 
 /** The write precision every point of this module uses. */
 export const INFLUX_PRECISION = 'ms' as const;
 
 /** Operator metadata that becomes tags: `site` and free-form `tag_<key>` tags. */
-export interface StationMeta {
-  site?: string;
-  tags?: Record<string, string>;
-}
+/** The station context a point is tagged with (stored in each journal entry). */
+export type StationMeta = StationContext;
 
 export const MEASUREMENTS = {
   meter: 'meter',
