@@ -7,21 +7,19 @@ import Redis from 'ioredis';
 import type { CollectorConfig } from './config';
 import {
   createLogger,
-  InfluxSink,
-  createInfluxWriter,
-  DeferredInfluxWriter,
-  ensureInfluxDatabase,
   StationStore,
   JournalFullError,
   RedisJournal,
-  JournalDrain,
+  deferredInfluxWriter,
+  influxDeadLetters,
+  startInfluxJournalWriter,
   type AuditLog,
   type CommandBus,
+  type InfluxSink,
   type Logger,
   type StaleSweepResult,
   type StationMeta,
   type StationMetadata,
-  DeadLetterStream,
   writeOnce,
 } from '@chargewatch/platform';
 import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
@@ -53,7 +51,8 @@ export interface CollectorHandle {
   store: StationStore;
   journal: RedisJournal;
   ocpp: OcppServer;
-  influx: InfluxSink;
+  /** The InfluxDB writer's sink; absent with INFLUX_WRITER=worker. */
+  influx?: InfluxSink;
   commands: CommandBus;
   logger: Logger;
   /** One stale-transaction sweep now (the timer runs it every TX_STALE_SWEEP_INTERVAL_SEC). */
@@ -99,42 +98,11 @@ export async function startCollector(config: CollectorConfig, options: Collector
     return meta;
   };
 
-  const writer = new DeferredInfluxWriter(async () => {
-    const w = await createInfluxWriter({
-      url: config.influx.url,
-      api: config.influx.api,
-      database: config.influx.database,
-      org: config.influx.org,
-      bucket: config.influx.bucket,
-      token: config.influx.token,
-    });
-    // v1 writes to a missing database fail with 404; create it before the first write.
-    if (w.api === 'v1') await ensureInfluxDatabase(config.influx.url, config.influx.database, config.influx.token);
-    return w;
-  }, logger.child({ component: 'influx' }));
+  // The writer also answers readiness and replays dead letters, so it exists wherever the journal is written.
+  const writer = deferredInfluxWriter(config.influx, logger.child({ component: 'influx' }));
   // Lines InfluxDB refuses for good wait here with its reason instead of vanishing (GET/POST /api/v1/deadletters/influx).
-  const deadLetters = new DeadLetterStream(redis, new RedisKeys(config.redis.prefix).deadLetter('influx'), config.influx.deadLetterMax);
-  metrics.watchDeadLetters(() => deadLetters.count());
-  const influx = new InfluxSink({
-    writer,
-    deadLetters,
-    batchSize: config.influx.batchSize,
-    flushIntervalMs: config.influx.flushIntervalMs,
-    maxBufferLines: config.influx.maxBufferLines,
-    stationMeta: (id) => metaCache.get(id),
-    logger: logger.child({ component: 'influx' }),
-    metrics: {
-      pointsWritten: (n) => metrics.influxPointsWritten.inc(n),
-      writeFailed: () => metrics.influxWriteFailures.inc(),
-      writeDuration: (s) => metrics.influxWriteDuration.observe(s),
-      backlog: (points, age) => {
-        metrics.influxBacklog.set(points);
-        metrics.influxBacklogAge.set(age);
-      },
-      rejected: (n) => metrics.influxPointsRejected.inc(n),
-      deadLetterFull: (n) => metrics.influxDeadLetterFull.inc(n),
-    },
-  });
+  const deadLetters = influxDeadLetters(redis, config.redis.prefix, config.influx);
+  metrics.journal.watchDeadLetters(() => deadLetters.count());
 
   // Rebuild Prometheus state and the metadata cache from the registry, so a restart shows stations
   // that have not reconnected yet (as offline) instead of dropping their series.
@@ -165,25 +133,26 @@ export async function startCollector(config: CollectorConfig, options: Collector
     loadMeta(stationId).catch((err) => logger.warn({ err, stationId }, 'failed to refresh station metadata'));
   });
 
-  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries);
-  const drainRedis = redis.duplicate();
-  drainRedis.on('error', () => metrics.redisErrors.inc({ operation: 'journal_drain' }));
-  const drain = new JournalDrain({
-    redis: drainRedis,
-    journal,
-    sink: influx,
-    consumer: config.collectorId,
-    logger: logger.child({ component: 'journal' }),
-    onBatchWritten: (n) => metrics.journalWritten.inc(n),
-  });
-  await drain.start();
-  const pollBacklog = async () => {
-    const b = await journal.backlog();
-    metrics.journalEntries.set(b.entries);
-    metrics.influxBacklogAge.set(Math.max(b.oldestAgeSeconds, influx.stats().oldestAgeSeconds));
-  };
-  await pollBacklog();
-  const backlogTimer = setInterval(() => pollBacklog().catch(() => metrics.redisErrors.inc({ operation: 'journal_backlog' })), 2000);
+  // Each batch carries its stations' site and tags, so every consumer tags it as of its arrival.
+  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries, { stationContext: (id) => metaCache.get(id) });
+  const influxWriter =
+    config.influx.writer === 'collector'
+      ? await startInfluxJournalWriter({
+          settings: config.influx,
+          redis,
+          prefix: config.redis.prefix,
+          journal,
+          writer,
+          deadLetters,
+          consumer: config.collectorId,
+          metrics: metrics.journal,
+          logger: logger.child({ component: 'influx' }),
+          onRedisError: () => metrics.redisErrors.inc({ operation: 'journal_consume' }),
+        })
+      : undefined;
+  const pollJournal = () => metrics.journal.poll(journal).catch(() => metrics.redisErrors.inc({ operation: 'journal_backlog' }));
+  await pollJournal();
+  const backlogTimer = setInterval(pollJournal, 2000);
   backlogTimer.unref();
 
   // Started once the OCPP server exists (it sends the commands); the dispatcher reaches it from then on.
@@ -201,9 +170,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
       // station is answered only when both are stored.
       name: 'redis',
       record: async (events) => {
-        const lines = influx.linesFor(events);
         try {
-          await Promise.all([store.apply(events), journal.append(lines)]);
+          await Promise.all([store.apply(events), journal.append(events)]);
         } catch (err) {
           metrics.journalRefused.inc({ reason: err instanceof JournalFullError ? 'journal_full' : 'redis_error' });
           metrics.redisErrors.inc({ operation: 'record' });
@@ -226,7 +194,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       const meta = await store.getMetadata(id);
       metaCache.set(id, { site: meta.site, tags: meta.tags });
     }
-    await journal.append(influx.linesFor(events));
+    await journal.append(events);
     fleet.record(events);
   };
   const staleSweep = startStaleSweep({
@@ -309,7 +277,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     store,
     journal,
     ocpp,
-    influx,
+    influx: influxWriter?.sink,
     commands: commands.bus,
     logger,
     sweepStaleTransactions: (now) => staleSweep.runOnce(now),
@@ -325,14 +293,12 @@ export async function startCollector(config: CollectorConfig, options: Collector
         await commands!.stop();
         clearInterval(backlogTimer);
         await Promise.all([staleSweep.stop(), reconciler.stop(), registryPrune.stop()]);
-        // With InfluxDB up, write out what was acknowledged; with it unreachable there is nothing to
-        // wait for: the journal keeps the entries for the next start.
-        if (writer.isReady) await waitForEmptyJournal(journal, 10_000);
-        const drained = drain.stop();
-        await influx.close({ timeoutMs: writer.isReady ? 10_000 : 500 });
-        await drained;
-        phase('journal drain stopped');
-        drainRedis.disconnect();
+        // With InfluxDB up, write out what was acknowledged; with it unreachable the journal keeps it.
+        if (influxWriter) {
+          await influxWriter.stop();
+          phase('InfluxDB writer stopped');
+        }
+        await writer.close();
         await api.close();
         await audited.close();
         phase('API closed');
@@ -344,12 +310,3 @@ export async function startCollector(config: CollectorConfig, options: Collector
 }
 
 
-/** On a clean stop with InfluxDB up, write out what was acknowledged instead of leaving it for the next start. */
-async function waitForEmptyJournal(journal: RedisJournal, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { entries } = await journal.backlog().catch(() => ({ entries: 0 }));
-    if (entries === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { IDENTITY_POLICIES, type IdentityPolicy } from '@chargewatch/model';
+import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
 
 export interface Setting {
   env: string;
@@ -47,17 +48,9 @@ export const SETTINGS: Setting[] = [
   { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis holding the station registry and current state' },
   { env: 'REDIS_PREFIX', default: 'cw:', meaning: 'Key prefix, so several deployments can share one Redis' },
   { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL for business records (the audit log); migrations run at start. Empty: the audit goes to the log only' },
-  { env: 'INFLUX_URL', default: 'http://127.0.0.1:8086', meaning: 'InfluxDB base URL' },
-  { env: 'INFLUX_API', default: 'auto', meaning: 'Write API: v1 (/write), v2 (/api/v2/write) or auto (chosen from the /ping version header)' },
-  { env: 'INFLUX_DATABASE', default: 'chargewatch', meaning: 'Database for the v1 API (created at start when missing)' },
-  { env: 'INFLUX_ORG', default: '', meaning: 'Organisation for the v2 API' },
-  { env: 'INFLUX_BUCKET', default: 'chargewatch', meaning: 'Bucket for the v2 API' },
-  { env: 'INFLUX_TOKEN', default: '', meaning: 'Token for the v2 API (also sent to 1.x/2.x v1 endpoints when set)' },
-  { env: 'INFLUX_BATCH_SIZE', default: '5000', meaning: 'Lines per InfluxDB write' },
-  { env: 'INFLUX_FLUSH_INTERVAL_MS', default: '500', meaning: 'Longest time a point waits before it is written' },
-  { env: 'INFLUX_MAX_BUFFER_LINES', default: '200000', meaning: 'Lines held in memory while InfluxDB is slow or down; beyond it stations get a CALLERROR and retry' },
-  { env: 'INFLUX_DEADLETTER_MAX', default: '100000', meaning: 'Lines InfluxDB refused that the dead-letter stream keeps (GET /api/v1/deadletters/influx); when full, the journal stops being acknowledged rather than drop one' },
-  { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Acknowledged calls that may wait in the Redis journal for InfluxDB; beyond it stations get a CALLERROR and retry' },
+  // INFLUX_* (the InfluxDB writer, which the worker may run instead): platform's influx-settings.ts.
+  ...INFLUX_SETTINGS,
+  { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal entries (batches of acknowledged calls) that may wait for the slowest consumer group; beyond it stations get a CALLERROR and retry' },
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction no meter value or transaction message has named for this long is closed by the collector (stoppedReason StaleNoActivity); at least 600' },
   { env: 'TX_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often this collector looks for stale transactions (one process at a time, under a Redis lock); 0 when another process (the worker) runs the sweep' },
   { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Stations that connected but never booted, have no metadata and no security profile, and were last seen this long ago are removed from the registry and Prometheus. 0 = never' },
@@ -98,18 +91,7 @@ export interface CollectorConfig {
   api: { host: string; port: number; token: string; auth: boolean };
   redis: { url: string; prefix: string };
   database: { url: string };
-  influx: {
-    url: string;
-    api: 'auto' | 'v1' | 'v2';
-    database: string;
-    org: string;
-    bucket: string;
-    token: string;
-    batchSize: number;
-    flushIntervalMs: number;
-    maxBufferLines: number;
-    deadLetterMax: number;
-  };
+  influx: InfluxSettings;
   journalMaxEntries: number;
   transactions: { staleAfterSec: number; sweepIntervalSec: number };
   collectorId: string;
@@ -211,18 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     api: { host: str('API_HOST'), port: port(env, 'API_PORT', defaults.API_PORT!), token, auth },
     redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
     database: { url: databaseUrl(str('DATABASE_URL')) },
-    influx: {
-      url: str('INFLUX_URL'),
-      api: oneOf(env, 'INFLUX_API', 'auto', ['auto', 'v1', 'v2'] as const),
-      database: str('INFLUX_DATABASE'),
-      org: str('INFLUX_ORG'),
-      bucket: str('INFLUX_BUCKET'),
-      token: str('INFLUX_TOKEN'),
-      batchSize: int(env, 'INFLUX_BATCH_SIZE', defaults.INFLUX_BATCH_SIZE!, 1),
-      flushIntervalMs: int(env, 'INFLUX_FLUSH_INTERVAL_MS', defaults.INFLUX_FLUSH_INTERVAL_MS!, 10),
-      maxBufferLines: int(env, 'INFLUX_MAX_BUFFER_LINES', defaults.INFLUX_MAX_BUFFER_LINES!, 1000),
-      deadLetterMax: int(env, 'INFLUX_DEADLETTER_MAX', defaults.INFLUX_DEADLETTER_MAX!, 1),
-    },
+    influx: readInfluxSettings(env, (message) => new ConfigError(message)),
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', defaults.JOURNAL_MAX_ENTRIES!, 1),
     transactions: {
       // Meter values refresh a transaction's activity about once a minute: far shorter thresholds would close live ones.

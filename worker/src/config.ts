@@ -5,6 +5,7 @@
  * JOURNAL_MAX_ENTRIES, LOG_LEVEL) have the same names and defaults, so one env file serves both.
  */
 import { hostname } from 'node:os';
+import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
 
 export interface Setting {
   env: string;
@@ -24,6 +25,8 @@ export const SETTINGS: Setting[] = [
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction nothing has named for this long is closed by the sweep (stoppedReason StaleNoActivity); at least 600, as in the collector' },
   { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Age (last seen) after which a never-booted station without metadata or security profile is pruned. 0 = never' },
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal bound, as in the collector: the sweep\'s closes are journaled like every event and refused beyond it' },
+  // INFLUX_* (used with INFLUX_WRITER=worker, when the worker writes the journal to InfluxDB): platform's influx-settings.ts.
+  ...INFLUX_SETTINGS,
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -38,6 +41,7 @@ export interface WorkerConfig {
   transactions: { staleAfterSec: number };
   registry: { pruneUnbootedAfterSec: number };
   journalMaxEntries: number;
+  influx: InfluxSettings;
   workerId: string;
   logLevel: string;
 }
@@ -83,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     transactions: { staleAfterSec: int(env, 'TX_STALE_AFTER_SEC', 600) },
     registry: { pruneUnbootedAfterSec: int(env, 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC') },
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', 1),
+    influx: readInfluxSettings(env, (message) => new ConfigError(message)),
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };

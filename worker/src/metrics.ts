@@ -4,6 +4,7 @@
  * Queue sizes are read from BullMQ on each scrape, so they are right whichever process added the jobs.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JournalMetrics } from '@chargewatch/platform';
 
 /** The states reported per queue; BullMQ's names. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -40,6 +41,9 @@ export class WorkerMetrics {
     labelNames: ['queue'] as const,
     registers: [this.registry],
   });
+
+  /** The event path's metrics, as in the collector: journal consumers, and the InfluxDB writer with INFLUX_WRITER=worker. */
+  readonly journal = new JournalMetrics(this.registry);
 
   readonly redisErrors = new Counter({
     name: 'chargewatch_worker_redis_errors_total',

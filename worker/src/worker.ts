@@ -4,7 +4,17 @@
  * CLI runs and what tests start in-process; `stop()` is the graceful shutdown.
  */
 import { HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
-import { RedisJournal, StationStore, createLogger, type Logger } from '@chargewatch/platform';
+import type { StationContext } from '@chargewatch/model';
+import {
+  RedisJournal,
+  StationStore,
+  createLogger,
+  deferredInfluxWriter,
+  influxDeadLetters,
+  startInfluxJournalWriter,
+  type InfluxJournalWriter,
+  type Logger,
+} from '@chargewatch/platform';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import type { WorkerConfig } from './config';
@@ -47,7 +57,31 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   await bull.connect();
 
   const store = new StationStore(redis, config.redis.prefix);
-  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries);
+  const contexts = new Map<string, StationContext>();
+  const journal = new RedisJournal(redis, config.redis.prefix, config.journalMaxEntries, { stationContext: (id) => contexts.get(id) });
+  // INFLUX_WRITER=worker: the workers, not the collectors, consume the journal into InfluxDB.
+  let influx: InfluxJournalWriter | undefined;
+  if (config.influx.writer === 'worker') {
+    const influxLog = logger.child({ component: 'influx' });
+    const deadLetters = influxDeadLetters(redis, config.redis.prefix, config.influx);
+    metrics.journal.watchDeadLetters(() => deadLetters.count());
+    influx = await startInfluxJournalWriter({
+      settings: config.influx,
+      redis,
+      prefix: config.redis.prefix,
+      journal,
+      writer: deferredInfluxWriter(config.influx, influxLog),
+      deadLetters,
+      consumer: config.workerId,
+      metrics: metrics.journal,
+      logger: influxLog,
+      onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
+    });
+  }
+  const pollJournal = () => metrics.journal.poll(journal).catch(() => metrics.redisErrors.inc({ connection: 'state' }));
+  await pollJournal();
+  const journalTimer = setInterval(pollJournal, 2000);
+  journalTimer.unref();
   const prefix = bullPrefix(config.redis.prefix);
 
   const housekeeping = new Queue(HOUSEKEEPING_QUEUE, { connection: bull, prefix });
@@ -60,7 +94,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       store,
       staleAfterSec: config.transactions.staleAfterSec,
       holder: config.workerId,
-      publish: journalCloses(store, journal, logger.child({ component: 'stale-transactions' })),
+      publish: journalCloses(store, journal, contexts),
       intervalSec: config.schedules.staleSweepSec,
       logger: logger.child({ component: 'stale-transactions' }),
     }),
@@ -99,6 +133,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
+        consumers: [{ stop: async () => clearInterval(journalTimer) }, ...(influx ? [influx] : [])],
         workers: [worker],
         queues: [housekeeping],
         redis: [bull, redis],

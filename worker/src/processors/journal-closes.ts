@@ -1,27 +1,27 @@
 /**
- * How the worker makes a sweep's closes durable: the same journal lines the collector would append for
- * them (tagged with the station's site and tags, as every point is), so InfluxDB and every journal
- * consumer see a worker's close exactly like a collector's. Collectors' Prometheus state learns of the
- * close from the shared state at its next open-transaction reconcile.
+ * How the worker makes a sweep's closes durable: the same journal batches the collector appends for
+ * them, with the station's site and tags, so InfluxDB and every journal consumer see a worker's close
+ * exactly like a collector's. Collectors' Prometheus state learns of the close from the shared state at
+ * its next open-transaction reconcile.
  */
-import type { ChargeEvent } from '@chargewatch/model';
-import { toLines, type Logger, type RedisJournal, type StationMeta, type StationStore } from '@chargewatch/platform';
+import type { ChargeEvent, StationContext } from '@chargewatch/model';
+import type { RedisJournal, StationStore } from '@chargewatch/platform';
 
-export function journalCloses(store: StationStore, journal: RedisJournal, logger: Logger): (events: ChargeEvent[]) => Promise<void> {
+/**
+ * `contexts` is what the worker's journal reads each batch's station context from (its
+ * `stationContext` option); it is filled for the batch and emptied once the batch is stored.
+ */
+export function journalCloses(store: StationStore, journal: RedisJournal, contexts: Map<string, StationContext>): (events: ChargeEvent[]) => Promise<void> {
   return async (events) => {
-    const meta = new Map<string, StationMeta>();
-    for (const id of new Set(events.map((e) => e.stationId))) {
+    const ids = [...new Set(events.map((e) => e.stationId))];
+    for (const id of ids) {
       const m = await store.getMetadata(id);
-      meta.set(id, { site: m.site, tags: m.tags });
+      contexts.set(id, { site: m.site, tags: m.tags });
     }
-    const lines: string[] = [];
-    for (const event of events) {
-      try {
-        lines.push(...toLines(event, meta.get(event.stationId)));
-      } catch (err) {
-        logger.error({ err, stationId: event.stationId, eventType: event.type }, 'cannot map event to InfluxDB points');
-      }
+    try {
+      await journal.append(events);
+    } finally {
+      for (const id of ids) contexts.delete(id);
     }
-    await journal.append(lines);
   };
 }

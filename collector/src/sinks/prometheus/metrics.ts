@@ -4,6 +4,7 @@
  * churn per session or per user.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JournalMetrics } from '@chargewatch/platform';
 
 export class CollectorMetrics {
   readonly registry: Registry;
@@ -43,17 +44,8 @@ export class CollectorMetrics {
   readonly connectorError: Gauge<'station_id' | 'site' | 'evse' | 'connector'>;
 
   // Pipeline
-  readonly influxPointsWritten: Counter<string>;
-  readonly influxWriteFailures: Counter<string>;
-  readonly influxPointsRejected: Counter<string>;
-  readonly influxDeadLetterFull: Counter<string>;
-  private deadLetterCount?: () => Promise<number>;
-  readonly influxWriteDuration: Histogram<string>;
-  readonly influxBacklog: Gauge<string>;
-  readonly influxBacklogAge: Gauge<string>;
   readonly redisErrors: Counter<'operation'>;
-  readonly journalEntries: Gauge<string>;
-  readonly journalWritten: Counter<string>;
+  readonly journal: JournalMetrics;
   readonly journalRefused: Counter<'reason'>;
 
   // Commands (CSMS→station)
@@ -124,30 +116,8 @@ export class CollectorMetrics {
     this.connectorStatusCode = new Gauge({ name: 'chargewatch_connector_status_code', help: 'Connector status as a code (see docs/data-model.md)', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
     this.connectorError = new Gauge({ name: 'chargewatch_connector_error', help: '1 while the connector reports an error code other than NoError', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
 
-    this.influxDeadLetterFull = new Counter({
-      name: 'chargewatch_influx_deadletter_full_total',
-      help: 'Refused lines that had to wait because the dead-letter stream was at INFLUX_DEADLETTER_MAX (the journal is not acknowledged meanwhile)',
-      registers: r,
-    });
-    const metrics = this;
-    new Gauge({
-      name: 'chargewatch_influx_deadletters',
-      help: 'Lines in the dead-letter stream: refused by InfluxDB, kept with the reason (GET /api/v1/deadletters/influx)',
-      registers: r,
-      async collect() {
-        // Read at scrape time; Redis down leaves the last value rather than failing the scrape.
-        const n = await metrics.deadLetterCount?.().catch(() => undefined);
-        if (n !== undefined) this.set(n);
-      },
-    });
-    this.influxPointsWritten = new Counter({ name: 'chargewatch_influx_points_written_total', help: 'Points accepted by InfluxDB', registers: r });
-    this.influxWriteFailures = new Counter({ name: 'chargewatch_influx_write_failures_total', help: 'Failed InfluxDB write attempts', registers: r });
-    this.influxPointsRejected = new Counter({ name: 'chargewatch_influx_points_rejected_total', help: 'Points InfluxDB refused for good (4xx, exact per line); each went to the dead-letter stream with the reason', registers: r });
-    this.influxWriteDuration = new Histogram({ name: 'chargewatch_influx_write_duration_seconds', help: 'Duration of one InfluxDB batch write', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r });
-    this.influxBacklog = new Gauge({ name: 'chargewatch_influx_backlog_points', help: 'Points buffered, not yet written to InfluxDB', registers: r });
-    this.influxBacklogAge = new Gauge({ name: 'chargewatch_influx_backlog_oldest_age_seconds', help: 'Age of the oldest point not yet written to InfluxDB', registers: r });
-    this.journalEntries = new Gauge({ name: 'chargewatch_journal_entries', help: 'Acknowledged calls whose events are in the durable journal and not yet confirmed in InfluxDB', registers: r });
-    this.journalWritten = new Counter({ name: 'chargewatch_journal_entries_written_total', help: 'Journal entries written to InfluxDB and removed from the journal', registers: r });
+    // The event path's metrics, the same in the worker when it runs the InfluxDB writer.
+    this.journal = new JournalMetrics(registry);
     this.journalRefused = new Counter({ name: 'chargewatch_journal_refused_total', help: 'Calls answered with a CALLERROR because their events could not be made durable', labelNames: ['reason'], registers: r });
     this.commands = new Counter({ name: 'chargewatch_commands_total', help: 'Commands ended by this process, by command and outcome', labelNames: ['command', 'outcome'], registers: r });
     this.commandDuration = new Histogram({
@@ -159,10 +129,6 @@ export class CollectorMetrics {
     });
     this.commandsPending = new Gauge({ name: 'chargewatch_commands_pending', help: 'Commands submitted and not yet ended, fleet-wide (queued or on the wire)', registers: r });
     this.redisErrors = new Counter({ name: 'chargewatch_redis_errors_total', help: 'Failed Redis operations', labelNames: ['operation'], registers: r });
-  }
-  /** Where the chargewatch_influx_deadletters gauge reads the dead-letter stream's length. */
-  watchDeadLetters(count: () => Promise<number>): void {
-    this.deadLetterCount = count;
   }
 
 }
