@@ -6,10 +6,12 @@ const meter = (stationId: string, value: number): ChargeEvent => ({
   stationId,
   time: 1_700_000_000_000,
   receivedAt: 1_700_000_000_123,
-  connector: { evseId: 1, connectorId: 1 },
+  evseId: 1,
+  connectorId: 1,
   transactionId: 'tx-1',
-  samples: [{ measurand: 'Energy.Active.Import.Register', value, unit: 'Wh' }],
-} as unknown as ChargeEvent);
+  context: 'Sample.Periodic',
+  values: [{ measurand: 'Energy.Active.Import.Register', value, unit: 'Wh' }],
+}) as ChargeEvent;
 
 describe('journal entry format', () => {
   it('round-trips a batch: events and station context, whatever the text in them', () => {

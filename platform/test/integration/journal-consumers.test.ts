@@ -13,7 +13,7 @@ import { redisPerTest } from './redis-per-test';
 
 const ctx = redisPerTest('journal-groups');
 
-const heartbeat = (stationId: string, i: number): ChargeEvent => ({ type: 'heartbeat', stationId, time: 1_700_000_000_000 + i, receivedAt: 1_700_000_000_000 + i }) as ChargeEvent;
+const heartbeat = (stationId: string, i: number): ChargeEvent => ({ type: 'station.heartbeat', stationId, time: 1_700_000_000_000 + i, receivedAt: 1_700_000_000_000 + i }) as ChargeEvent;
 
 async function until(cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
