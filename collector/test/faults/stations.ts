@@ -141,6 +141,17 @@ export class ReliableStation {
     await this.loop?.catch(() => undefined);
   }
 
+  /**
+   * Connects to another collector from now on, as a station behind a load balancer does when its
+   * collector is gone: the message in hand is sent again there. ocpp-rpc builds the URL in connect()
+   * and its own reconnects reuse it, hence close and connect.
+   */
+  async moveTo(url: string): Promise<void> {
+    this.client.reconfigure({ endpoint: url } as Partial<ClientOptions> as ClientOptions);
+    await this.client.close({ force: true }).catch(() => undefined);
+    await this.client.connect();
+  }
+
   private async run(): Promise<void> {
     while (this.producing && !this.abandoned) {
       const msg = this.next();
