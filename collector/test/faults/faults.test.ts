@@ -12,7 +12,8 @@ import { freePort, influxQuery } from '@chargewatch/tools';
 import { HOSTILE_INPUTS, runHostileInputs, type HostileOutcome } from './hostile';
 import { renderReport, type FaultRecord, type RunReport } from './report';
 import { CollectorProcess, DurableRedis, REPO_ROOT, RestartableInflux } from './services';
-import { diffCounters, emptyCounters, ReliableFleet, type StationCounters } from './stations';
+import { diffCounters, emptyCounters, type StationCounters } from './counters';
+import { ReliableFleet } from './stations';
 import { verifyInInflux, type Verification } from './verify';
 
 const STATIONS = Number(process.env.FAULT_STATIONS ?? 30);

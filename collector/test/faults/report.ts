@@ -3,7 +3,7 @@
  * (same headings, same tables, same row order); only the figures change from run to run.
  */
 import type { HostileOutcome } from './hostile';
-import type { StationCounters } from './stations';
+import type { StationCounters } from './counters';
 import type { Verification } from './verify';
 
 export interface FaultRecord {

@@ -16,35 +16,13 @@
  */
 import { RPCClient } from 'ocpp-rpc';
 import { TimeoutError } from 'ocpp-rpc/lib/errors';
+import { addCounters, cloneCounters, emptyCounters, type StationCounters } from './counters';
 
 type ClientOptions = ConstructorParameters<typeof RPCClient>[0];
 export type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
 
 const OPEN = 1;
 const REGISTER = 'Energy.Active.Import.Register';
-
-export interface StationCounters {
-  /** Calls sent (first tries and retries). */
-  attempts: number;
-  /** Messages acknowledged with a CALLRESULT. */
-  acked: number;
-  /** Attempts answered with a CALLERROR, by error code. */
-  refused: Record<string, number>;
-  /** Attempts that got no answer in time. */
-  timeouts: number;
-  /** Attempts lost with their connection (or not sendable). */
-  dropped: number;
-  /** Messages that needed more than one attempt. */
-  retried: number;
-  /** Websocket connections opened (the first one included). */
-  connects: number;
-  /** Websocket closes seen, by close code. */
-  closes: Record<string, number>;
-  /** Answers to calls the station had already given up on (after a timeout). */
-  lateAnswers: number;
-  /** Acknowledged messages sent once more, as after an answer lost on the way. */
-  resent: number;
-}
 
 export interface TxAck {
   event: 'started' | 'ended';
@@ -74,29 +52,6 @@ export interface StationOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export function emptyCounters(): StationCounters {
-  return { attempts: 0, acked: 0, refused: {}, timeouts: 0, dropped: 0, retried: 0, connects: 0, closes: {}, lateAnswers: 0, resent: 0 };
-}
-
-export function addCounters(into: StationCounters, c: StationCounters): StationCounters {
-  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers', 'resent'] as const) into[k] += c[k];
-  for (const [code, n] of Object.entries(c.refused)) into.refused[code] = (into.refused[code] ?? 0) + n;
-  for (const [code, n] of Object.entries(c.closes)) into.closes[code] = (into.closes[code] ?? 0) + n;
-  return into;
-}
-
-export function diffCounters(after: StationCounters, before: StationCounters): StationCounters {
-  const d = emptyCounters();
-  for (const k of ['attempts', 'acked', 'timeouts', 'dropped', 'retried', 'connects', 'lateAnswers', 'resent'] as const) d[k] = after[k] - before[k];
-  for (const [code, n] of Object.entries(after.refused)) if (n - (before.refused[code] ?? 0)) d.refused[code] = n - (before.refused[code] ?? 0);
-  for (const [code, n] of Object.entries(after.closes)) if (n - (before.closes[code] ?? 0)) d.closes[code] = n - (before.closes[code] ?? 0);
-  return d;
-}
-
-function cloneCounters(c: StationCounters): StationCounters {
-  return addCounters(emptyCounters(), c);
-}
 
 export class ReliableStation {
   readonly id: string;
@@ -184,6 +139,17 @@ export class ReliableStation {
     this.producing = false;
     await this.client.close({ force: true }).catch(() => undefined);
     await this.loop?.catch(() => undefined);
+  }
+
+  /**
+   * Connects to another collector from now on, as a station behind a load balancer does when its
+   * collector is gone: the message in hand is sent again there. ocpp-rpc builds the URL in connect()
+   * and its own reconnects reuse it, hence close and connect.
+   */
+  async moveTo(url: string): Promise<void> {
+    this.client.reconfigure({ endpoint: url } as Partial<ClientOptions> as ClientOptions);
+    await this.client.close({ force: true }).catch(() => undefined);
+    await this.client.connect();
   }
 
   private async run(): Promise<void> {

@@ -5,7 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess } from '@chargewatch/tools';
+import { ManagedProcess, eventually, freePort } from '@chargewatch/tools';
+import type { ApiTarget } from './api';
+import { TEST_TOKEN } from './collector';
 
 const REPO = join(__dirname, '../../..');
 
@@ -21,4 +23,49 @@ export function spawnCollectorChild(name: string, ports: { ocpp: number; api: nu
     INFLUX_URL: process.env.TEST_INFLUX_URL!,
     ...env,
   });
+}
+
+/**
+ * A collector child that keeps its ports and environment (so its COLLECTOR_ID) across kill and start:
+ * to stations and to the other processes a restart is the same collector coming back.
+ */
+export class CollectorChild implements ApiTarget {
+  process?: ManagedProcess;
+
+  private constructor(
+    readonly name: string,
+    readonly ports: { ocpp: number; api: number },
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async create(name: string, env: Record<string, string>): Promise<CollectorChild> {
+    return new CollectorChild(name, { ocpp: await freePort(), api: await freePort() }, { API_TOKEN: TEST_TOKEN, ...env });
+  }
+
+  get ocppUrl(): string {
+    return `ws://127.0.0.1:${this.ports.ocpp}/ocpp`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.ports.api}`;
+  }
+
+  /** Starts it (again) and waits until its API answers. */
+  async start(): Promise<void> {
+    const proc = spawnCollectorChild(this.name, this.ports, this.env);
+    this.process = proc;
+    await eventually(async () => {
+      if (!proc.running) throw new Error(`${this.name} exited (code ${proc.child.exitCode}); see ${proc.logFile}`);
+      expect((await fetch(`${this.apiUrl}/healthz`)).ok).toBe(true);
+    }, 60_000);
+  }
+
+  /** kill -9, and waits until it is gone. */
+  async kill(): Promise<void> {
+    await this.process?.kill();
+  }
+
+  api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(init.headers ?? {}) } });
+  }
 }

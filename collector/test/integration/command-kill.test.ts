@@ -9,7 +9,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { ManagedProcess, eventually, freePort } from '@chargewatch/tools';
 import { TEST_TOKEN, startTestCollector, type TestCollector } from '../harness/collector';
 import { getJson, postJson, type Json } from '../harness/api';
-import { stationClient } from '../harness/station-client';
+import { stationRecorder } from '../harness/station-recorder';
 import { spawnCollectorChild } from '../harness/collector-child';
 
 const prefix = `cwkill${randomBytes(4).toString('hex')}:`;
@@ -42,25 +42,8 @@ afterAll(async () => {
   await survivor?.stop();
 });
 
-/** One station identity, reconnecting as a real one would; every command it ever received, in order. */
-function stationRecorder(id: string) {
-  const received: string[] = [];
-  const connect = async (url: string, answer: (action: string) => Promise<Json> | Json) => {
-    const client = stationClient(url, id, 'ocpp1.6');
-    clients.push(client);
-    client.handle(async ({ method = '', params = {} }: { method?: string; params?: Json }) => {
-      received.push(method === 'DataTransfer' ? `DataTransfer ${params.messageId}` : method);
-      return answer(method);
-    });
-    await client.connect();
-    await client.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
-    return client;
-  };
-  return { received, connect };
-}
-
 it('kill -9 mid-command: the in-flight command ends interrupted, the queued ones are sent once each on the next collector', async () => {
-  const station = stationRecorder('KILL-1');
+  const station = stationRecorder('KILL-1', 'ocpp1.6', clients);
   const first = await station.connect(childOcppUrl, (action) => (action === 'Reset' ? new Promise<Json>(() => undefined) : { status: 'Accepted' }));
   const submit = async (name: string, body: unknown) => (await postJson(survivor, `/api/v1/stations/KILL-1/commands/${name}?wait=0`, body)).body.id as string;
   const reset = await submit('Reset', { type: 'soft' });
