@@ -35,9 +35,14 @@ const database = `cw_scale_${suffix}`;
 const keys = new RedisKeys(prefix);
 const bull = `${bullPrefix(prefix)}:${QUEUES.housekeeping}`;
 
-/** What every process of the deployment shares, as one env file would. */
+/**
+ * What every process of the deployment shares, as one env file would. The worker writes InfluxDB
+ * (INFLUX_WRITER=worker), so killing it under load tests the event path too: what the collectors
+ * acknowledged meanwhile waits in the journal for the restarted worker.
+ */
 const SHARED = {
   REDIS_PREFIX: prefix,
+  INFLUX_WRITER: 'worker',
   INFLUX_API: 'v1',
   INFLUX_DATABASE: database,
   INFLUX_FLUSH_INTERVAL_MS: '100',
