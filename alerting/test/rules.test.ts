@@ -99,7 +99,7 @@ describe('alert metadata and runbooks', () => {
         'StationOffline', 'ConnectorFaulted', 'ConnectorStuckPreparing', 'ConnectorStuckFinishing', 'ErrorRateHigh',
         'ZeroEnergySessions', 'FleetAvailabilityLow', 'SiteAvailabilityLow', 'StationFlapping', 'HeartbeatGap',
         'ClockSkew', 'SiteDown', 'CollectorDown', 'InfluxWriteFailures', 'InfluxBacklogGrowing', 'InfluxPointsRejected', 'ValidationFailureSpike',
-        'WorkerDown', 'WorkerQueueStuck', 'WorkerJobsFailing',
+        'WorkerDown', 'WorkerQueueStuck', 'WorkerJobsFailing', 'JournalConsumerLagging',
       ].sort(),
     );
   });
