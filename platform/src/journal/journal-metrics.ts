@@ -78,7 +78,8 @@ export class JournalMetrics {
 
   /** Reads the journal's state into the gauges (the collector polls this every few seconds). */
   async poll(journal: RedisJournal): Promise<JournalConsumerStats[]> {
-    const [backlog, stats] = await Promise.all([journal.backlog(), journal.consumerStats()]);
+    const backlog = await journal.backlog();
+    const stats = await journal.consumerStats(backlog);
     this.entries.set(backlog.entries);
     for (const s of stats) {
       this.consumerLag.set({ consumer: s.consumer }, s.lag);

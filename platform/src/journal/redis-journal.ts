@@ -202,8 +202,8 @@ export class RedisJournal {
     return { entries: len, oldestAgeSeconds: this.ageOf(first[0]?.[0]) };
   }
 
-  /** Each registered group's lag, pending count and oldest unhandled age. */
-  async consumerStats(): Promise<JournalConsumerStats[]> {
+  /** Each registered group's lag, pending count and oldest unhandled age; `known` spares a caller that just read the backlog a second read. */
+  async consumerStats(known?: JournalBacklog): Promise<JournalConsumerStats[]> {
     const registered = (await this.groups()).sort();
     if (registered.length === 0) return [];
     const info = new Map<string, { pending: number; lastDelivered: string; lag: number | null }>();
@@ -216,7 +216,7 @@ export class RedisJournal {
     } catch (err) {
       if (!String((err as Error).message).includes('no such key')) throw err;
     }
-    const backlog = await this.backlog();
+    const backlog = known ?? (await this.backlog());
     return Promise.all(
       registered.map(async (consumer): Promise<JournalConsumerStats> => {
         const g = info.get(consumer);
