@@ -31,7 +31,16 @@ export interface SubmitOptions {
   deadlineMs?: number;
   /** false: end `offline` at once when the station is not connected. Default true. */
   waitForConnection?: boolean;
+  /**
+   * The command's id, chosen by the submitter so that submitting again after a crash is harmless: a
+   * second submit with an id already stored queues nothing and returns the stored record. Ids are
+   * 1–64 characters of `A-Z a-z 0-9 _ . : -` (they become part of Redis keys). Default: a random UUID.
+   */
+  id?: string;
 }
+
+/** What a submitter-chosen command id may be made of. */
+export const COMMAND_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export class UnknownStationError extends Error {
   constructor(readonly stationId: string) {
@@ -70,14 +79,15 @@ export class CommandBus {
 
   /**
    * Validates and queues a command (CommandValidationError, UnknownStationError, CommandQueueFullError
-   * otherwise) and wakes
-   * the collector that holds the station. Returns the record as stored: `queued`, or `offline` when
-   * the station is not connected and `waitForConnection` is false.
+   * otherwise) and wakes the collector that holds the station. Returns the record as stored: `queued`,
+   * or `offline` when the station is not connected and `waitForConnection` is false; with an `id` that
+   * is already stored, that record, unchanged (nothing is queued twice).
    */
   async submit(stationId: string, command: Command, opts: SubmitOptions): Promise<CommandRecord> {
     const valid = validateCommand(command.name, command.params);
     const deadlineMs = Math.min(Math.max(opts.deadlineMs ?? this.opts.defaultDeadlineMs, 0), MAX_COMMAND_DEADLINE_MS);
-    const id = randomUUID();
+    if (opts.id !== undefined && !COMMAND_ID_PATTERN.test(opts.id)) throw new RangeError(`command id ${JSON.stringify(opts.id)} is not 1-64 characters of A-Z a-z 0-9 _ . : -`);
+    const id = opts.id ?? randomUUID();
     const now = this.now();
     const k = this.keys;
     const res = (await this.opts.redis.eval(
@@ -107,6 +117,11 @@ export class CommandBus {
     )) as string[];
     if (res[0] === 'unknown') throw new UnknownStationError(stationId);
     if (res[0] === 'full') throw new CommandQueueFullError(stationId, this.maxQueued);
+    if (res[0] === 'exists') {
+      const stored = await this.get(id);
+      if (stored && stored.stationId === stationId) return stored;
+      throw new RangeError(`command id ${JSON.stringify(id)} is already used by another station's command`);
+    }
     const [state, owner, online] = res;
     // A collector that misses this wake-up finds the command in its periodic resync.
     if (state === 'queued' && online === '1' && owner) await this.opts.redis.publish(k.collectorWake(owner), stationId);

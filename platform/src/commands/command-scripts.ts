@@ -12,7 +12,8 @@
  *   head of the queue.
  * - sweep: deadlines of waiting commands (`offline` or `timeout`) and senders that went silent past
  *   the call timeout (`interrupted`).
- * - submit: refuses unknown stations and full queues, fails fast when asked and the station is offline.
+ * - submit: refuses unknown stations and full queues, fails fast when asked and the station is offline;
+ *   a record that already exists (a submitter-chosen id submitted again) is left as it is.
  *
  * Every final transition drops the raw parameters (`params`; the redacted `shown` stays) and publishes
  * the id on the done channel. Times come from the caller's clock as epoch milliseconds.
@@ -25,6 +26,7 @@
  */
 export const SUBMIT = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {'unknown'} end
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'exists'} end
 if redis.call('LLEN', KEYS[3]) >= tonumber(ARGV[15]) then return {'full'} end
 local st = redis.call('HMGET', KEYS[2], 'online', 'collectorId')
 redis.call('HSET', KEYS[5], 'id', ARGV[2], 'station', ARGV[1], 'name', ARGV[6], 'params', ARGV[7], 'shown', ARGV[8],

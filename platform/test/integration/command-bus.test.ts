@@ -75,6 +75,20 @@ describe('submit', () => {
     await sub.quit();
   });
 
+  it('queues a command with a submitter-chosen id once, however often it is submitted', async () => {
+    await connect('CP-1', 'A');
+    const first = await bus.submit('CP-1', reset, { actor, id: 'fw-update-42' });
+    expect(first).toMatchObject({ id: 'fw-update-42', status: 'queued' });
+    clock += 1000;
+    const again = await bus.submit('CP-1', { name: 'Reset', params: { type: 'hard' } }, { actor, id: 'fw-update-42' });
+    expect(again).toEqual(first);
+    expect(await redis.llen(bus.keys.commandQueue('CP-1'))).toBe(1);
+    expect((await bus.listForStation('CP-1', 10)).total).toBe(1);
+    await connect('CP-2', 'A');
+    await expect(bus.submit('CP-2', reset, { actor, id: 'fw-update-42' })).rejects.toThrow(/another station/);
+    for (const bad of ['', 'a b', 'x'.repeat(65), 'st:{1}', 'ü']) await expect(bus.submit('CP-1', reset, { actor, id: bad })).rejects.toThrow(RangeError);
+  });
+
   it('fails fast as offline when asked not to wait, and keeps no raw parameters', async () => {
     await connect('CP-1', 'A');
     await disconnect('CP-1', 'A');
