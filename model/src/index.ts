@@ -13,3 +13,5 @@ export * from './command-redaction';
 export * from './identity';
 export * from './queues';
 export * from './journal-entry';
+export * from './firmware-campaign';
+export * from './firmware-campaign-step';
