@@ -2,6 +2,7 @@
  * Bulk import of operators' station metadata, as JSON or CSV. Every row is validated before any is
  * written, so a bad file changes nothing and the answer names each bad row.
  */
+import { isValidTimeZone } from '@chargewatch/model';
 import type { StationMetadata } from '@chargewatch/platform';
 
 export interface MetadataRow extends StationMetadata {
@@ -19,7 +20,7 @@ export interface ImportProblem {
   message: string;
 }
 
-export const CSV_COLUMNS = ['station_id', 'site', 'address', 'latitude', 'longitude', 'operating_hours', 'tags'] as const;
+export const CSV_COLUMNS = ['station_id', 'site', 'address', 'latitude', 'longitude', 'operating_hours', 'tags', 'time_zone'] as const;
 
 const STATION_ID = /^[A-Za-z0-9._:@-]{1,48}$/;
 const TAG_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
@@ -71,6 +72,7 @@ export function validateMetadata(meta: StationMetadata): string | undefined {
   if (meta.latitude !== undefined && (!Number.isFinite(meta.latitude) || Math.abs(meta.latitude) > 90)) return 'latitude must be between -90 and 90';
   if (meta.longitude !== undefined && (!Number.isFinite(meta.longitude) || Math.abs(meta.longitude) > 180)) return 'longitude must be between -180 and 180';
   if (meta.site !== undefined && meta.site.length > 64) return 'site must be at most 64 characters';
+  if (meta.timeZone !== undefined && (typeof meta.timeZone !== 'string' || meta.timeZone.length > 64 || !isValidTimeZone(meta.timeZone))) return `timeZone ${JSON.stringify(meta.timeZone)} is not an IANA time zone such as Europe/Berlin`;
   for (const [k, v] of Object.entries(meta.tags ?? {})) {
     if (!TAG_KEY.test(k)) return `tag key "${k}" must start with a letter and use letters, digits and _ (max 40)`;
     if (typeof v !== 'string' || v.length > 64) return `tag "${k}" must be a string of at most 64 characters`;
@@ -112,6 +114,8 @@ export function rowsFromCsv(text: string, schemaCheck?: SchemaCheck): { rows: Me
       if (lon !== undefined) meta.longitude = Number(lon);
       const hours = get('operating_hours');
       if (hours !== undefined) meta.operatingHours = hours;
+      const zone = get('time_zone');
+      if (zone !== undefined) meta.timeZone = zone;
       const tags = get('tags');
       if (tags !== undefined) meta.tags = parseTags(tags);
       rows.push({ row: i + 2, data: meta });

@@ -27,6 +27,7 @@ export const metadataSchema = {
     latitude: { type: 'number', minimum: -90, maximum: 90 },
     longitude: { type: 'number', minimum: -180, maximum: 180 },
     operatingHours: { type: 'string', maxLength: 128, description: 'e.g. "24/7" or "Mo-Fr 07:00-22:00"' },
+    timeZone: { type: 'string', maxLength: 64, description: 'IANA time zone of the site, e.g. "Europe/Berlin"; maintenance windows are in local time' },
     tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 64 }, maxProperties: 20 },
   },
 } as const;

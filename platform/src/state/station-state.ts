@@ -24,6 +24,8 @@ export interface StationMetadata {
   latitude?: number;
   longitude?: number;
   operatingHours?: string;
+  /** IANA time zone of the site (`Europe/Berlin`): maintenance windows and allowed hours are local. */
+  timeZone?: string;
   tags?: Record<string, string>;
 }
 
@@ -84,6 +86,7 @@ export function parseMeta(h: Record<string, string>): StationMetadata {
   if (num(h.latitude) !== undefined) meta.latitude = num(h.latitude);
   if (num(h.longitude) !== undefined) meta.longitude = num(h.longitude);
   if (h.operatingHours) meta.operatingHours = h.operatingHours;
+  if (h.timeZone) meta.timeZone = h.timeZone;
   if (h.tags) {
     try {
       meta.tags = JSON.parse(h.tags) as Record<string, string>;

@@ -296,6 +296,7 @@ export class StationStore {
     if (meta.latitude !== undefined) fields.latitude = String(meta.latitude);
     if (meta.longitude !== undefined) fields.longitude = String(meta.longitude);
     if (meta.operatingHours !== undefined) fields.operatingHours = meta.operatingHours;
+    if (meta.timeZone !== undefined) fields.timeZone = meta.timeZone;
     if (meta.tags !== undefined) fields.tags = JSON.stringify(meta.tags);
     const m = this.redis.multi().sadd(this.k('stations'), stationId);
     if (Object.keys(fields).length) m.hset(this.k('station', stationId, 'meta'), fields);

@@ -101,7 +101,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   app.put<{ Params: { id: string }; Body: StationMetadata }>('/stations/:id/metadata', {
     config: { role: 'editor' },
     schema: {
-      summary: 'Set operator metadata (site, address, coordinates, operating hours, tags); fields not sent are kept',
+      summary: 'Set operator metadata (site, address, coordinates, operating hours, time zone, tags); fields not sent are kept',
       tags: ['stations'],
       params: idParams,
       body: metadataSchema,
@@ -118,7 +118,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   app.post<{ Body: unknown }>('/stations/metadata/import', {
     config: { role: 'editor' },
     schema: {
-      summary: 'Bulk import of station metadata: a JSON array of {stationId, …metadata} or text/csv with columns station_id, site, address, latitude, longitude, operating_hours, tags (k=v;k2=v2). All rows are checked before any is written.',
+      summary: 'Bulk import of station metadata: a JSON array of {stationId, …metadata} or text/csv with columns station_id, site, address, latitude, longitude, operating_hours, tags (k=v;k2=v2), time_zone. All rows are checked before any is written.',
       tags: ['stations'],
       response: {
         200: { type: 'object', properties: { imported: { type: 'integer' } } },

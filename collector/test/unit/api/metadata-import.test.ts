@@ -58,7 +58,7 @@ describe('rowsFromCsv', () => {
 
   it('reads every column into a metadata row', () => {
     const { rows, problems } = rowsFromCsv(
-      `${header}\nCP-1,North Depot,"Main St 1, Springfield",52.5,-1.25,Mo-Fr 08:00-18:00,owner=acme;tier = gold\n`,
+      `${header}\nCP-1,North Depot,"Main St 1, Springfield",52.5,-1.25,Mo-Fr 08:00-18:00,owner=acme;tier = gold,Europe/London\n`,
     );
     expect(problems).toEqual([]);
     expect(rows).toEqual([
@@ -70,8 +70,15 @@ describe('rowsFromCsv', () => {
         longitude: -1.25,
         operatingHours: 'Mo-Fr 08:00-18:00',
         tags: { owner: 'acme', tier: 'gold' },
+        timeZone: 'Europe/London',
       },
     ]);
+  });
+
+  it('refuses a time zone the runtime does not know, naming the row', () => {
+    const { problems } = rowsFromCsv('station_id,time_zone\nCP-1,Europe/Berlin\nCP-2,Mars/Olympus\nCP-3,Europe/Berlin; DROP\n');
+    expect(problems.map((p) => p.row)).toEqual([3, 4]);
+    expect(problems[0].message).toMatch(/IANA time zone/);
   });
 
   it('accepts columns in any order, a subset of columns, case and spaces in the header, and a UTF-8 BOM', () => {
