@@ -13,3 +13,5 @@ export * from './command-redaction';
 export * from './identity';
 export * from './queues';
 export * from './journal-entry';
+export * from './firmware';
+export * from './firmware-update';
