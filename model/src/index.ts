@@ -15,3 +15,5 @@ export * from './queues';
 export * from './journal-entry';
 export * from './firmware-campaign';
 export * from './firmware-campaign-step';
+export * from './firmware';
+export * from './firmware-update';

@@ -22,6 +22,8 @@ export const JOURNAL_FORMAT_VERSION = 1;
 export const JOURNAL_CONSUMERS = {
   /** Writes every event to InfluxDB (the collector's or the worker's, INFLUX_WRITER). */
   influx: 'influx',
+  /** Moves firmware updates along from statuses, boots and closes; records versions and maintenance (worker). */
+  firmware: 'firmware',
 } as const;
 
 export type JournalConsumerName = (typeof JOURNAL_CONSUMERS)[keyof typeof JOURNAL_CONSUMERS];
@@ -91,4 +93,20 @@ export function decodeJournalEntry(fields: string[] | null | undefined): Decoded
 /** The stable identity of the `index`-th event of entry `entryId`: the same on every redelivery. */
 export function eventKey(entryId: string, index: number): string {
   return `${entryId}/${index}`;
+}
+
+/**
+ * Orders two event keys as the journal orders their events (stream id `ms-seq`, then position), for
+ * consumers that remember the last event they applied: negative when `a` came first.
+ */
+export function compareEventKeys(a: string, b: string): number {
+  const parse = (k: string): [number, number, number] => {
+    const [entry = '', index = '0'] = k.split('/');
+    const [ms = '0', seq = '0'] = entry.split('-');
+    return [Number(ms), Number(seq), Number(index)];
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return 0;
 }
