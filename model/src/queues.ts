@@ -11,6 +11,8 @@
 export const QUEUES = {
   /** Periodic maintenance of the shared state, one job scheduler per task. */
   housekeeping: 'housekeeping',
+  /** Firmware campaigns: one job scheduler ticks every running campaign (worker/src/campaigns). */
+  firmware: 'firmware',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -24,6 +26,14 @@ export const HOUSEKEEPING_JOBS = {
 } as const;
 
 export type HousekeepingJobName = (typeof HOUSEKEEPING_JOBS)[keyof typeof HOUSEKEEPING_JOBS];
+
+/** Job names on the firmware queue. */
+export const FIRMWARE_JOBS = {
+  /** Advances every running campaign by one tick (the scheduler's id too). */
+  campaignTicks: 'campaign-ticks',
+} as const;
+
+export type FirmwareJobName = (typeof FIRMWARE_JOBS)[keyof typeof FIRMWARE_JOBS];
 
 /**
  * BullMQ's `prefix` option for a deployment's REDIS_PREFIX. BullMQ joins prefix and queue name with `:`,

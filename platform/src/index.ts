@@ -34,3 +34,4 @@ export * from './journal/dead-letters';
 export * from './sinks/influx/settle';
 export * from './sinks/influx/write-errors';
 export * from './state/scheduled-sweep';
+export * from './campaigns/campaign-store';

@@ -22,6 +22,7 @@ export const SETTINGS: Setting[] = [
   { env: 'WORKER_SHUTDOWN_GRACE_SEC', default: '10', meaning: 'On SIGTERM/SIGINT, how long active jobs may finish before the worker closes anyway' },
   { env: 'WORKER_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often the housekeeping queue runs the stale-transaction sweep; 0 = not scheduled (collectors then keep TX_STALE_SWEEP_INTERVAL_SEC)' },
   { env: 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC', default: '600', meaning: 'How often the housekeeping queue prunes stations that never booted; 0 = not scheduled' },
+  { env: 'WORKER_CAMPAIGN_TICK_SEC', default: '10', meaning: 'How often the firmware queue advances every running firmware campaign (gates, waves, sending updates); 0 = campaigns do not advance' },
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction nothing has named for this long is closed by the sweep (stoppedReason StaleNoActivity); at least 600, as in the collector' },
   { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Age (last seen) after which a never-booted station without metadata or security profile is pruned. 0 = never' },
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal bound, as in the collector: the sweep\'s closes are journaled like every event and refused beyond it' },
@@ -37,7 +38,7 @@ export interface WorkerConfig {
   concurrency: number;
   shutdownGraceSec: number;
   /** Seconds between runs of each housekeeping job; 0 = its scheduler is removed. */
-  schedules: { staleSweepSec: number; registryPruneSec: number };
+  schedules: { staleSweepSec: number; registryPruneSec: number; campaignTickSec: number };
   transactions: { staleAfterSec: number };
   registry: { pruneUnbootedAfterSec: number };
   journalMaxEntries: number;
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     schedules: {
       staleSweepSec: interval(env, 'WORKER_STALE_SWEEP_INTERVAL_SEC'),
       registryPruneSec: interval(env, 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC'),
+      campaignTickSec: interval(env, 'WORKER_CAMPAIGN_TICK_SEC'),
     },
     // Meter values refresh a transaction's activity about once a minute: far shorter thresholds would close live ones.
     transactions: { staleAfterSec: int(env, 'TX_STALE_AFTER_SEC', 600) },

@@ -1,4 +1,4 @@
-import { HOUSEKEEPING_JOBS, QUEUES, bullPrefix } from '../../src/queues';
+import { FIRMWARE_JOBS, HOUSEKEEPING_JOBS, QUEUES, bullPrefix } from '../../src/queues';
 
 describe('bullPrefix', () => {
   it('puts BullMQ keys under the deployment prefix without doubling its colon', () => {
@@ -14,7 +14,7 @@ describe('bullPrefix', () => {
 
 describe('queue and job names', () => {
   it('are distinct and contain no colon (BullMQ joins keys with it)', () => {
-    const names = [...Object.values(QUEUES), ...Object.values(HOUSEKEEPING_JOBS)];
+    const names = [...Object.values(QUEUES), ...Object.values(HOUSEKEEPING_JOBS), ...Object.values(FIRMWARE_JOBS)];
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).not.toContain(':');
   });
