@@ -6,9 +6,16 @@
 // dashboards and the rule tests: ../model/src/status.ts, compiled into the plugin's bundle.
 // `@chargewatch/model/commands` is the command model the collector's command API serves (names,
 // parameters, statuses and outcomes): ../model/src/commands.ts, type imports and a few constants only.
+// `@chargewatch/model/firmware` and `@chargewatch/model/firmware-campaign` are the firmware model the
+// collector's firmware and campaign routes serve (version match, update states and failure reasons;
+// cohorts, plans, waves, gates): ../model/src/firmware.ts and firmware-campaign.ts, pure code.
+// `@chargewatch/model/firmware-campaign-step` adds the campaign statuses and deferral reasons.
 const path = require('node:path');
 
 module.exports = {
   '@chargewatch/model/status': path.resolve(__dirname, '..', 'model', 'src', 'status.ts'),
   '@chargewatch/model/commands': path.resolve(__dirname, '..', 'model', 'src', 'commands.ts'),
+  '@chargewatch/model/firmware': path.resolve(__dirname, '..', 'model', 'src', 'firmware.ts'),
+  '@chargewatch/model/firmware-campaign': path.resolve(__dirname, '..', 'model', 'src', 'firmware-campaign.ts'),
+  '@chargewatch/model/firmware-campaign-step': path.resolve(__dirname, '..', 'model', 'src', 'firmware-campaign-step.ts'),
 };

@@ -95,7 +95,8 @@ export function proxyPath(role: ApiRole, ...segments: string[]): string {
   return `/${role}/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
 }
 
-async function request<T>(method: Method, path: string, params?: Params, data?: unknown): Promise<T> {
+/** One collector call through the plugin proxy; failures become ApiError. */
+export async function request<T>(method: Method, path: string, params?: Params, data?: unknown): Promise<T> {
   try {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
