@@ -46,6 +46,27 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'PUT', path: '/stations/{id}/security', role: 'admin' },
   { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
   { method: 'GET', path: '/security/auth-failures', role: 'admin' },
+  // firmware catalogue (collector/src/api/routes/firmware*.ts): Viewers read, Editors change
+  { method: 'GET', path: '/firmware/releases', role: 'viewer' },
+  { method: 'GET', path: '/firmware/releases/{id}', role: 'viewer' },
+  { method: 'GET', path: '/firmware/targets', role: 'viewer' },
+  { method: 'GET', path: '/firmware/inventory', role: 'viewer' },
+  { method: 'GET', path: '/firmware/drift', role: 'viewer' },
+  { method: 'GET', path: '/firmware/updates/{id}', role: 'viewer' },
+  { method: 'GET', path: '/stations/{id}/firmware', role: 'viewer' },
+  { method: 'POST', path: '/firmware/releases', role: 'editor' },
+  { method: 'DELETE', path: '/firmware/releases/{id}', role: 'editor' },
+  { method: 'PUT', path: '/firmware/targets/{vendor}/{model}', role: 'editor' },
+  { method: 'POST', path: '/stations/{id}/firmware/update', role: 'editor' },
+  // firmware campaigns (collector/src/api/routes/campaigns.ts); the dry-run preview is an Editor's too
+  { method: 'GET', path: '/firmware/campaigns', role: 'viewer' },
+  { method: 'GET', path: '/firmware/campaigns/{id}', role: 'viewer' },
+  { method: 'GET', path: '/firmware/campaigns/{id}/report', role: 'viewer' },
+  { method: 'POST', path: '/firmware/campaigns/preview', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/pause', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/resume', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/cancel', role: 'editor' },
 ];
 
 /**
@@ -66,7 +87,9 @@ const SETTINGS = {
 };
 const API = '{{ .JsonData.apiUrl }}/api/v1';
 const roleOf = (r: PluginRoute) => r.reqRole!.toLowerCase() as Role;
-const fill = (template: string) => template.replace('{id}', 'CP-1');
+/** A path parameter ({id}, {vendor}, …) as it appears in a matrix path. */
+const PARAM = /\{\w+\}/g;
+const fill = (template: string) => template.replace(PARAM, 'CP-1');
 
 function send(role: GrafanaRole, method: string, proxyPath: string, headers?: Record<string, string>): ProxyResult {
   return proxyRequest(routes, { method, path: proxyPath, headers }, { role, login: 'alice' }, SETTINGS);
@@ -79,7 +102,7 @@ function resourceOf(method: string, upstreamPath: string) {
     if (m.method !== method) {
       return false;
     }
-    const re = new RegExp(`^/api/v1${m.path.replace('{id}', '[^/]+')}$`);
+    const re = new RegExp(`^/api/v1${m.path.replace(PARAM, '[^/]+')}$`);
     return re.test(p);
   });
 }
@@ -182,7 +205,7 @@ describe('plugin.json routes', () => {
       });
       // …and forwards from the longest fixed prefix they share: a wildcard only where an id follows
       for (const m of served) {
-        expect(wildcard ? m.path.startsWith(`${base}/{id}`) : m.path === base).toBe(true);
+        expect(wildcard ? m.path.startsWith(`${base}/{`) : m.path === base).toBe(true);
       }
       for (const m of reached.filter((x) => RANK[x.role] > RANK[role])) {
         reachedAbove.push(`${route.path} → ${m.method} ${m.path}`);
@@ -227,6 +250,14 @@ describe('path tricks never raise a role', () => {
     ['Viewer', 'POST', 'viewer/commands/..%2Fstations%2FCP-1%2Fcommands%2FReset', 404],
     ['Viewer', 'GET', 'viewer/commands/..%2Fstations%2FCP-1%2Fsecurity', 'viewer'],
     ['Editor', 'POST', 'editor/stations/CP-1/commands/..%2F..%2FCP-1%2Fregistration', 'editor'],
+    // firmware: reading is a Viewer's, changing the catalogue or a campaign an Editor's
+    ['Viewer', 'POST', 'viewer/firmware/campaigns/7/pause', 404],
+    ['Viewer', 'POST', 'editor/firmware/campaigns/7/pause', 403],
+    ['Viewer', 'POST', 'editor/firmware/campaigns/preview', 403],
+    ['Viewer', 'PUT', 'editor/firmware/targets/ABB/Terra', 403],
+    ['Viewer', 'DELETE', 'viewer/firmware/releases/1', 404],
+    ['Viewer', 'GET', 'viewer/firmware/releases/..%2F..%2Fstations%2FCP-1%2Fsecurity', 'viewer'],
+    ['Editor', 'POST', 'editor/firmware/campaigns/..%2F..%2Fstations%2FCP-1%2Fregistration', 'editor'],
   ];
 
   it.each(cases)('%s %s %s → %s', (user, method, proxyPath, expected) => {
