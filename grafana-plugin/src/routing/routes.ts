@@ -8,6 +8,10 @@ export const ROUTES = {
   Fleet: 'fleet',
   /** `:id` is the station identity, percent-encoded by stationUrl() */
   Station: 'station/:id',
+  /** tabs and their state in the query string (pages/Firmware/firmwareView.ts) */
+  Firmware: 'firmware',
+  /** `:id` is the campaign id */
+  FirmwareCampaign: 'firmware/campaigns/:id',
 } as const;
 
 /** The app's absolute URL for a route path relative to the app. */
@@ -28,6 +32,16 @@ export function fleetUrl(query?: URLSearchParams | string): string {
 /** Station page of `id`; `query` carries its own view (e.g. the history period). */
 export function stationUrl(id: string, query?: URLSearchParams | string): string {
   return withQuery(prefixRoute(ROUTES.Station.replace(':id', encodeURIComponent(id))), query);
+}
+
+/** Firmware page; `query` is a view as firmwareView.ts writes it (tab, drift page, campaign filter). */
+export function firmwareUrl(query?: URLSearchParams | string): string {
+  return withQuery(prefixRoute(ROUTES.Firmware), query);
+}
+
+/** One firmware campaign's page. */
+export function campaignUrl(id: string): string {
+  return prefixRoute(ROUTES.FirmwareCampaign.replace(':id', encodeURIComponent(id)));
 }
 
 /**

@@ -9,3 +9,11 @@ export function canOperateStations(): boolean {
   const role = config.bootData?.user?.orgRole;
   return role === 'Editor' || role === 'Admin';
 }
+
+/**
+ * Whether the signed-in user may change the firmware catalogue and run campaigns: Editor or Admin,
+ * the reqRole of the plugin's firmware write routes. As above, it only hides the controls.
+ */
+export function canManageFirmware(): boolean {
+  return canOperateStations();
+}
