@@ -1,0 +1,58 @@
+/**
+ * The Overview's figures from `GET /firmware/inventory` and `GET /firmware/targets`: per vendor/model
+ * the stations on each version, how many run the target and how many do not.
+ */
+import type { FirmwareInventoryRow, FirmwareTarget } from '../../api/firmwareTypes';
+import { compareVersions } from '@chargewatch/model/firmware-campaign';
+
+/** Shown for stations that reported no version. */
+export const NO_VERSION = '(none)';
+
+export interface VersionCount {
+  version: string;
+  stations: number;
+  onTarget: boolean | null;
+}
+
+export interface ModelInventory {
+  /** `vendor/model` */
+  key: string;
+  vendor: string;
+  model: string;
+  total: number;
+  onTarget: number;
+  offTarget: number;
+  target?: FirmwareTarget;
+  /** newest version first */
+  versions: VersionCount[];
+}
+
+export const modelKey = (vendor: string, model: string) => `${vendor}/${model}`;
+
+/** Groups inventory rows by vendor/model (sorted by vendor, then model). */
+export function groupInventory(rows: FirmwareInventoryRow[], targets: FirmwareTarget[] = []): ModelInventory[] {
+  const byKey = new Map<string, ModelInventory>();
+  for (const row of rows) {
+    const key = modelKey(row.vendor, row.model);
+    let m = byKey.get(key);
+    if (!m) {
+      const target = targets.find((t) => t.vendor === row.vendor && t.model === row.model);
+      m = { key, vendor: row.vendor, model: row.model, total: 0, onTarget: 0, offTarget: 0, target, versions: [] };
+      byKey.set(key, m);
+    }
+    m.total += row.stations;
+    if (row.onTarget === true) {
+      m.onTarget += row.stations;
+    } else if (row.onTarget === false) {
+      m.offTarget += row.stations;
+    }
+    m.versions.push({ version: row.version ?? NO_VERSION, stations: row.stations, onTarget: row.onTarget });
+  }
+  const models = [...byKey.values()].sort((a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model));
+  for (const m of models) {
+    m.versions.sort((a, b) =>
+      a.version === NO_VERSION ? 1 : b.version === NO_VERSION ? -1 : compareVersions(b.version, a.version)
+    );
+  }
+  return models;
+}
