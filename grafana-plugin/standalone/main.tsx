@@ -26,7 +26,7 @@ import { AppRoutes } from '../src/routing/AppRoutes';
 import { StatusGridPanel } from '../src/panels/statusgrid/StatusGridPanel';
 import { DEFAULT_OPTIONS, type StatusGridOptions } from '../src/panels/statusgrid/types';
 import { REFRESH_INTERVAL_MS } from '../src/constants';
-import { fleetUrl, prefixRoute } from '../src/routing/routes';
+import { firmwareUrl, fleetUrl, prefixRoute } from '../src/routing/routes';
 import { createFetchBackendSrv } from './backendSrv';
 
 setBackendSrv(createFetchBackendSrv());
@@ -152,6 +152,9 @@ function Shell() {
         <span className={styles.brand}>⚡ ChargeWatch</span>
         <NavLink to={fleetUrl()} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
           Fleet health
+        </NavLink>
+        <NavLink to={firmwareUrl()} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
+          Firmware
         </NavLink>
         <NavLink to="/standalone/status-grid" className={({ isActive }) => (isActive ? styles.active : styles.link)}>
           Status grid panel

@@ -2,12 +2,16 @@ import React from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { FleetPage } from '../pages/Fleet/FleetPage';
 import { StationPage } from '../pages/Station/StationPage';
+import { FirmwarePage } from '../pages/Firmware/FirmwarePage';
+import { CampaignPage } from '../pages/Firmware/CampaignPage';
 import { fleetUrl, ROUTES } from './routes';
 
 /** Which page answers which path (relative to /a/chargewatch-fleet-app). */
 const PAGES: Array<{ path: string; Page: React.ComponentType }> = [
   { path: ROUTES.Fleet, Page: FleetPage },
   { path: ROUTES.Station, Page: StationPage },
+  { path: ROUTES.Firmware, Page: FirmwarePage },
+  { path: ROUTES.FirmwareCampaign, Page: CampaignPage },
 ];
 
 export function AppRoutes() {
