@@ -4,11 +4,7 @@
  * with (model/src/firmware.ts, firmware-campaign.ts, firmware-campaign-step.ts); the shapes on the wire
  * follow collector/src/api/campaign-schemas.ts and the firmware route schemas, with times as ISO text.
  */
-import type {
-  FirmwareFailureReason,
-  FirmwareUpdateState,
-  FirmwareVersionMatch,
-} from '@chargewatch/model/firmware';
+import type { FirmwareFailureReason, FirmwareUpdateState, FirmwareVersionMatch } from '@chargewatch/model/firmware';
 import type {
   CampaignCohort,
   CampaignPlan,

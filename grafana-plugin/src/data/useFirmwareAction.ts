@@ -13,7 +13,10 @@ export interface ActionState<T> {
  * campaign's state does not allow), and calls `onDone` after a success so the page re-reads.
  * Answers of a run superseded by a later one are dropped.
  */
-export function useFirmwareAction<A extends unknown[], T>(send: (...args: A) => Promise<T>, onDone?: (result: T) => void) {
+export function useFirmwareAction<A extends unknown[], T>(
+  send: (...args: A) => Promise<T>,
+  onDone?: (result: T) => void
+) {
   const [state, setState] = useState<ActionState<T>>({ busy: false });
   const seq = useRef(0);
   const sendRef = useRef(send);

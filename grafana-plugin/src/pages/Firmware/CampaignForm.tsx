@@ -4,7 +4,14 @@ import { Alert, Button, Field, Input, RadioButtonGroup, Select, useStyles2 } fro
 import type { FirmwareRelease } from '../../api/firmwareTypes';
 import type { useCampaignDraft } from '../../data/useFirmwareCampaigns';
 import { testIds } from '../../components/testIds';
-import { campaignBody, type CampaignFormState, DEFAULT_CAMPAIGN, previewBody, type SizeMode, validateCampaign } from './campaignForm';
+import {
+  campaignBody,
+  type CampaignFormState,
+  DEFAULT_CAMPAIGN,
+  previewBody,
+  type SizeMode,
+  validateCampaign,
+} from './campaignForm';
 import { CampaignPreview } from './CampaignPreview';
 import { getStyles } from './styles';
 
@@ -36,22 +43,42 @@ export function CampaignForm({ releases, draft, initialReleaseId, onClose }: Pro
   const preview = draft.preview.result && previewed === key ? draft.preview.result : undefined;
 
   const options = useMemo(
-    () => releases.map((r) => ({ label: `${r.vendor} ${r.model} ${r.version}`, value: r.id, description: `release ${r.id}` })),
+    () =>
+      releases.map((r) => ({
+        label: `${r.vendor} ${r.model} ${r.version}`,
+        value: r.id,
+        description: `release ${r.id}`,
+      })),
     [releases]
   );
   const set = (k: keyof CampaignFormState) => (e: React.FormEvent<HTMLInputElement>) =>
     setForm({ ...form, [k]: e.currentTarget.value });
   const field = (k: keyof CampaignFormState, label: string, description?: string, placeholder?: string) => (
     <Field label={label} description={description} invalid={Boolean(shown[k])} error={shown[k]}>
-      <Input id={`cw-campaign-${k}`} value={form[k]} onChange={set(k)} placeholder={placeholder} data-testid={testIds.firmware.campaignField(k)} />
+      <Input
+        id={`cw-campaign-${k}`}
+        value={form[k]}
+        onChange={set(k)}
+        placeholder={placeholder}
+        data-testid={testIds.firmware.campaignField(k)}
+      />
     </Field>
   );
   const sized = (k: 'canary' | 'waves', mode: 'canaryMode' | 'wavesMode', label: string) => (
     <Field label={label} invalid={Boolean(shown[k])} error={shown[k]}>
-      <div className={styles.figure}>
-        <Input value={form[k]} onChange={set(k)} width={12} data-testid={testIds.firmware.campaignField(k)} />
-        <RadioButtonGroup size="sm" options={SIZE_MODES} value={form[mode]} onChange={(v) => setForm({ ...form, [mode]: v })} />
-      </div>
+      <Input
+        value={form[k]}
+        onChange={set(k)}
+        data-testid={testIds.firmware.campaignField(k)}
+        addonAfter={
+          <RadioButtonGroup
+            size="sm"
+            options={SIZE_MODES}
+            value={form[mode]}
+            onChange={(v) => setForm({ ...form, [mode]: v })}
+          />
+        }
+      />
     </Field>
   );
 
@@ -95,7 +122,12 @@ export function CampaignForm({ releases, draft, initialReleaseId, onClose }: Pro
         {field('withinMin', 'Gate: within (minutes)', 'after the wave’s last send')}
         {field('maxFailedPercent', 'Gate: failed at most (%)')}
         {field('maxPerSite', 'At most per site at a time')}
-        {field('windows', 'Maintenance windows', "Site's local time; empty: any time", 'Mon,Tue 01:00-05:00; 22:00-02:00')}
+        {field(
+          'windows',
+          'Maintenance windows',
+          "Site's local time; empty: any time",
+          'Mon,Tue 01:00-05:00; 22:00-02:00'
+        )}
       </div>
       {draft.preview.error && (
         <Alert severity="error" title="The dry run failed">
@@ -109,7 +141,13 @@ export function CampaignForm({ releases, draft, initialReleaseId, onClose }: Pro
         </Alert>
       )}
       <div className={styles.actions}>
-        <Button variant="secondary" icon="eye" onClick={runPreview} disabled={draft.preview.busy} data-testid={testIds.firmware.previewButton}>
+        <Button
+          variant="secondary"
+          icon="eye"
+          onClick={runPreview}
+          disabled={draft.preview.busy}
+          data-testid={testIds.firmware.previewButton}
+        >
           Preview
         </Button>
         <Button

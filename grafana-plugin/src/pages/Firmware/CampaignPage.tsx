@@ -96,7 +96,10 @@ export function CampaignPage({ campaignId, refreshIntervalMs = REFRESH_INTERVAL_
               </span>
             </div>
             {campaign.status === 'paused' && campaign.pauseReason && (
-              <Alert severity="warning" title={`Paused: ${PAUSE_REASONS[campaign.pauseReason] ?? campaign.pauseReason}`}>
+              <Alert
+                severity="warning"
+                title={`Paused: ${PAUSE_REASONS[campaign.pauseReason] ?? campaign.pauseReason}`}
+              >
                 {campaign.pauseDetail}
               </Alert>
             )}

@@ -21,7 +21,8 @@ export function CampaignWaves({ campaign, waves }: { campaign: FirmwareCampaign;
   return (
     <div className={styles.cards}>
       {waves.map((w) => {
-        const current = w.index === campaign.currentWave && (campaign.status === 'running' || campaign.status === 'paused');
+        const current =
+          w.index === campaign.currentWave && (campaign.status === 'running' || campaign.status === 'paused');
         const tone = w.gate.decision === 'pass' ? styles.pass : w.gate.decision === 'fail' ? styles.fail : styles.wait;
         const figure = (key: 'size' | 'verified' | 'failed' | 'updating' | 'pending', label: string) => (
           <div className={styles.figure}>
@@ -31,7 +32,12 @@ export function CampaignWaves({ campaign, waves }: { campaign: FirmwareCampaign;
         );
         const deferred = Object.entries(w.deferred).filter(([, n]) => n);
         return (
-          <div key={w.index} className={styles.card} data-testid={testIds.firmware.wave(w.index)} data-gate={w.gate.decision}>
+          <div
+            key={w.index}
+            className={styles.card}
+            data-testid={testIds.firmware.wave(w.index)}
+            data-gate={w.gate.decision}
+          >
             <h4 className={styles.cardTitle}>
               {waveName(w.index)}
               {current ? ' · current' : ''}

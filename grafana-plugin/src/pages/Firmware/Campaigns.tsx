@@ -30,7 +30,16 @@ const STATUS_OPTIONS: Array<SelectableValue<string>> = [
 ];
 
 /** Campaigns, newest first, with their progress; Editors open the create form from here. */
-export function Campaigns({ list, releases, status, onStatus, canEdit, creating, initialReleaseId, onCreating }: Props) {
+export function Campaigns({
+  list,
+  releases,
+  status,
+  onStatus,
+  canEdit,
+  creating,
+  initialReleaseId,
+  onCreating,
+}: Props) {
   const styles = useStyles2(getStyles);
   const table = useStyles2(getTableStyles);
   const navigate = useNavigate();
@@ -43,10 +52,20 @@ export function Campaigns({ list, releases, status, onStatus, canEdit, creating,
   return (
     <div className={styles.stack} data-testid={testIds.firmware.campaigns}>
       {canEdit && creating && (
-        <CampaignForm releases={releases} draft={draft} initialReleaseId={initialReleaseId} onClose={() => onCreating(false)} />
+        <CampaignForm
+          releases={releases}
+          draft={draft}
+          initialReleaseId={initialReleaseId}
+          onClose={() => onCreating(false)}
+        />
       )}
       <div className={styles.sectionHeader}>
-        <RadioButtonGroup size="sm" options={STATUS_OPTIONS} value={status ?? ''} onChange={(v) => onStatus((v || undefined) as CampaignStatus | undefined)} />
+        <RadioButtonGroup
+          size="sm"
+          options={STATUS_OPTIONS}
+          value={status ?? ''}
+          onChange={(v) => onStatus((v || undefined) as CampaignStatus | undefined)}
+        />
         {canEdit && !creating && (
           <Button icon="plus" onClick={() => onCreating(true)} data-testid={testIds.firmware.newCampaign}>
             New campaign

@@ -87,7 +87,9 @@ export function Catalogue({ data, canEdit }: Props) {
                   {canEdit && (
                     <Link
                       className={styles.link}
-                      to={firmwareUrl(firmwareViewParams({ ...DEFAULT_VIEW, tab: 'campaigns', create: true, releaseId: r.id }))}
+                      to={firmwareUrl(
+                        firmwareViewParams({ ...DEFAULT_VIEW, tab: 'campaigns', create: true, releaseId: r.id })
+                      )}
                     >
                       Start campaign
                     </Link>

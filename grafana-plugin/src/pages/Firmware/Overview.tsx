@@ -40,7 +40,9 @@ export function Overview({ data, driftPage, driftModel, onDriftPage, onDriftMode
       <section>
         <h3 className={styles.h3}>Versions per model</h3>
         {!inventory.data && !inventory.error && <LoadingPlaceholder text="Loading inventory…" />}
-        {inventory.data && models.length === 0 && <div className={table.empty}>No station has reported a model yet.</div>}
+        {inventory.data && models.length === 0 && (
+          <div className={table.empty}>No station has reported a model yet.</div>
+        )}
         {models.length > 0 && <VersionChart models={models} />}
       </section>
 
@@ -64,10 +66,22 @@ export function Overview({ data, driftPage, driftModel, onDriftPage, onDriftMode
                 <tr key={m.key} data-testid={testIds.firmware.model(m.key)}>
                   <td>{m.vendor}</td>
                   <td>{m.model}</td>
-                  <td>{m.target ? (m.target.version ?? `release ${m.target.releaseId}`) : <span className={table.muted}>none</span>}</td>
-                  <td className={table.numeric} data-cell="total">{formatInt(m.total)}</td>
-                  <td className={table.numeric} data-cell="on">{m.target ? formatInt(m.onTarget) : '–'}</td>
-                  <td className={table.numeric} data-cell="off">{m.target ? formatInt(m.offTarget) : '–'}</td>
+                  <td>
+                    {m.target ? (
+                      (m.target.version ?? `release ${m.target.releaseId}`)
+                    ) : (
+                      <span className={table.muted}>none</span>
+                    )}
+                  </td>
+                  <td className={table.numeric} data-cell="total">
+                    {formatInt(m.total)}
+                  </td>
+                  <td className={table.numeric} data-cell="on">
+                    {m.target ? formatInt(m.onTarget) : '–'}
+                  </td>
+                  <td className={table.numeric} data-cell="off">
+                    {m.target ? formatInt(m.offTarget) : '–'}
+                  </td>
                   <td>
                     {m.target && m.offTarget > 0 && (
                       <Button size="sm" variant="secondary" fill="text" onClick={() => onDriftModel(m.key)}>

@@ -14,7 +14,11 @@ interface Props {
 const MATCH_OPTIONS = [
   { label: 'Exact', value: 'exact' as const, description: 'The station reports exactly this version' },
   { label: 'Prefix', value: 'prefix' as const, description: '1.2 matches 1.2-b7 and 1.2 (EU), not 1.20' },
-  { label: 'Before separator', value: 'before' as const, description: 'Compare up to a separator, e.g. 289/1.5.2 with /' },
+  {
+    label: 'Before separator',
+    value: 'before' as const,
+    description: 'Compare up to a separator, e.g. 289/1.5.2 with /',
+  },
 ];
 
 /** Editors add a release to the catalogue; the collector's limits are checked before it is sent. */
@@ -42,7 +46,12 @@ export function ReleaseForm({ action, onClose }: Props) {
 
   const text = (key: keyof typeof RELEASE_LIMITS | 'checksum' | 'separator', label: string, description?: string) => (
     <Field label={label} description={description} invalid={Boolean(shown[key])} error={shown[key]}>
-      <Input id={`cw-release-${key}`} value={form[key]} onChange={set(key)} data-testid={testIds.firmware.releaseField(key)} />
+      <Input
+        id={`cw-release-${key}`}
+        value={form[key]}
+        onChange={set(key)}
+        data-testid={testIds.firmware.releaseField(key)}
+      />
     </Field>
   );
 
@@ -62,13 +71,22 @@ export function ReleaseForm({ action, onClose }: Props) {
         />
       </Field>
       {form.matchMode === 'before' && text('separator', 'Separator')}
-      <Field label="Signing certificate (PEM, optional)" invalid={Boolean(shown.signingCertificate)} error={shown.signingCertificate}>
+      <Field
+        label="Signing certificate (PEM, optional)"
+        invalid={Boolean(shown.signingCertificate)}
+        error={shown.signingCertificate}
+      >
         <TextArea rows={3} value={form.signingCertificate} onChange={set('signingCertificate')} />
       </Field>
       <Field label="Signature (base64, optional)" invalid={Boolean(shown.signature)} error={shown.signature}>
         <TextArea rows={3} value={form.signature} onChange={set('signature')} />
       </Field>
-      <Field label="Release notes (optional)" className={styles.wide} invalid={Boolean(shown.releaseNotes)} error={shown.releaseNotes}>
+      <Field
+        label="Release notes (optional)"
+        className={styles.wide}
+        invalid={Boolean(shown.releaseNotes)}
+        error={shown.releaseNotes}
+      >
         <TextArea rows={2} value={form.releaseNotes} onChange={set('releaseNotes')} />
       </Field>
       {action.error && (

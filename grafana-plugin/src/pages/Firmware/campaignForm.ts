@@ -66,18 +66,30 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** The distinct entries of a comma/newline list. */
 export function splitList(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    ),
+  ];
 }
 
 /** `Mon,Wed 01:00-05:00; 22:00-02:00` → windows, or the first entry that is not one. */
 export function parseWindows(text: string): { windows: MaintenanceWindow[] } | { error: string } {
   const windows: MaintenanceWindow[] = [];
-  for (const part of text.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(?:([A-Za-z,\s]+)\s+)?(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$/.exec(part);
     if (!m) {
       return { error: `"${part}": write HH:MM-HH:MM, optionally after days (Mon,Tue)` };
     }
-    const days = m[1] ? splitList(m[1].replace(/\s+/g, ',')).map((d) => DAYS.indexOf(d.slice(0, 3).toLowerCase())) : undefined;
+    const days = m[1]
+      ? splitList(m[1].replace(/\s+/g, ',')).map((d) => DAYS.indexOf(d.slice(0, 3).toLowerCase()))
+      : undefined;
     const w: MaintenanceWindow = { ...(days ? { days: [...new Set(days)] } : {}), start: m[2], end: m[3] };
     if ((days ?? []).includes(-1) || !isValidWindow(w)) {
       return { error: `"${part}": hours 00:00–23:59, days Sun–Sat, start and end must differ` };
@@ -106,7 +118,7 @@ export function validateCampaign(f: CampaignFormState, forCreate = true): Campai
     e.name = `At most ${CAMPAIGN_LIMITS.name} characters`;
   }
   if (!/^[1-9]\d{0,17}$/.test(f.releaseId)) {
-    e.releaseId = 'Choose a release';
+    e.releaseId = 'Pick the release to install';
   }
   for (const [field, max] of Object.entries(CAMPAIGN_LIMITS.lists) as Array<[ListField, number]>) {
     const items = splitList(f[field]);

@@ -31,7 +31,9 @@ function nonNegativeInt(text: string | null): number {
 }
 
 export function parseFirmwareView(params: URLSearchParams): FirmwareView {
-  const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as FirmwareTab) : 'overview';
+  const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
+    ? (params.get('tab') as FirmwareTab)
+    : 'overview';
   const status = params.get('status') as CampaignStatus | null;
   const model = params.get('model');
   const releaseId = params.get('release');

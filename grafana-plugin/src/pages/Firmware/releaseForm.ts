@@ -83,7 +83,8 @@ export function validateRelease(f: ReleaseFormState): ReleaseErrors {
   e.signingCertificate = tooLong(f.signingCertificate.trim(), RELEASE_LIMITS.signingCertificate);
   e.signature = tooLong(f.signature.trim(), RELEASE_LIMITS.signature);
   if (!e.signingCertificate && !e.signature && !f.signingCertificate.trim() !== !f.signature.trim()) {
-    e[f.signature.trim() ? 'signingCertificate' : 'signature'] = 'A signed release needs both the certificate and the signature';
+    e[f.signature.trim() ? 'signingCertificate' : 'signature'] =
+      'A signed release needs both the certificate and the signature';
   }
   if (f.matchMode === 'before') {
     const parsed = parseVersionMatch({ mode: 'before', separator: f.separator });

@@ -33,7 +33,11 @@ export const getStyles = (theme: GrafanaTheme2) => ({
   }),
   wide: css({ gridColumn: '1 / -1' }),
   actions: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', gridColumn: '1 / -1' }),
-  cards: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: theme.spacing(1.5) }),
+  cards: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))',
+    gap: theme.spacing(1.5),
+  }),
   card: css({
     padding: theme.spacing(1.5),
     border: `1px solid ${theme.colors.border.weak}`,
