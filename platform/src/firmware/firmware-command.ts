@@ -2,9 +2,8 @@
  * The UpdateFirmware command of one update and what its result does to the update. The form (plain or
  * signed) matters only to 1.6 stations: a Security Whitepaper station answers plain UpdateFirmware with
  * CALLERROR NotSupported, a core station SignedUpdateFirmware with NotImplemented. When the station says
- * so about a form it had not told us before, the other form is sent once and remembered for the station
- * (station_firmware_forms); 2.0.1 has one message, with certificate and signature when the release has
- * them. Results end the update through the reducer (firmware-update.ts in the model).
+ * so, the other form is sent (once per update) and remembered for the station (station_firmware_forms);
+ * 2.0.1 has one message, with certificate and signature when the release has them. Results end the update through the reducer (firmware-update.ts in the model).
  */
 import {
   advanceFirmwareUpdate,
@@ -37,11 +36,14 @@ export interface FirmwareServiceDeps {
 
 export const V16 = 'ocpp1.6';
 
-/** The first form to try: the one the station taught us, else signed when the release is (1.6); 2.0.1 by the release. */
+/**
+ * The first form to try. 2.0.1 has one message: signed when the release is. A 1.6 station gets the core
+ * message until it has refused it (remembered `signed`): core stations may not know SignedUpdateFirmware,
+ * and a Security Whitepaper station says NotSupported to the core message, which switches it.
+ */
 export function chooseForm(protocol: string | undefined, release: Pick<FirmwareRelease, 'signed'>, remembered: FirmwareForm | undefined): FirmwareForm {
   if (protocol !== V16) return release.signed ? 'signed' : 'plain';
-  if (remembered === 'plain') return 'plain';
-  return release.signed ? 'signed' : 'plain';
+  return remembered === 'signed' && release.signed ? 'signed' : 'plain';
 }
 
 /** The request id a station echoes: none for 1.6 plain UpdateFirmware, which has no field for it. */
@@ -94,8 +96,8 @@ function stationRefusedForm(cmd: CommandRecord): boolean {
 export type CommandSettlement = { update: FirmwareUpdateRecord; retried?: CommandRecord } | undefined;
 
 /**
- * Applies the end of the update's current command: a 1.6 refusal of a form not yet known for the
- * station switches form (remembered) and sends again; anything else goes through the reducer. Nothing
+ * Applies the end of the update's current command: a 1.6 station's first refusal of a form switches
+ * to the other (remembered) and sends again; anything else goes through the reducer. Nothing
  * happens when the update moved on to another command or is final.
  */
 export async function applyCommandResult(deps: FirmwareServiceDeps, updateId: string, cmd: CommandRecord, actor: Actor): Promise<CommandSettlement> {
@@ -106,32 +108,31 @@ export async function applyCommandResult(deps: FirmwareServiceDeps, updateId: st
     if (!u || isFinalFirmwareState(u.state) || u.commandId !== cmd.id || !cmd.result) return u ? { update: u } : undefined;
     const at = cmd.finishedAt ?? now();
     let note: string | undefined;
-    if (u.protocol === V16 && stationRefusedForm(cmd) && u.state === 'requested') {
+    // One switch per update: a station that refuses both forms ends not_supported.
+    const switched = u.timeline.some((e) => e.event === 'command' && e.status === 'not_supported');
+    if (u.protocol === V16 && stationRefusedForm(cmd) && u.state === 'requested' && !switched) {
       const other: FirmwareForm = u.form === 'plain' ? 'signed' : 'plain';
-      const known = await deps.updates.getForm(u.stationId);
-      if (known !== u.form) {
-        if (other === 'plain' || release?.signed) {
-          await deps.updates.rememberForm(u.stationId, other, at, `${u.form} UpdateFirmware refused: ${cmd.result.reason ?? 'not supported'}`);
-          const next: FirmwareUpdateRecord = { ...u, form: other };
-          const requestId = requestIdFor(u, other);
-          if (requestId === undefined) delete next.requestId;
-          else next.requestId = requestId;
-          const sent = await submitCommand(deps, next, release!, other, actor);
-          next.commandId = sent.id;
-          next.timeline = appendTimeline(u.timeline, {
-            at,
-            event: 'command',
-            state: u.state,
-            status: 'not_supported',
-            note: `the station refused the ${u.form} form; sending the ${other} form (remembered for the station)`,
-          });
-          await deps.updates.save(next, c);
-          return { update: next, retried: sent };
-        }
-        // Signed only, and this release has no signature: learnt, but nothing else to send.
-        await deps.updates.rememberForm(u.stationId, 'signed', at, `plain UpdateFirmware refused: ${cmd.result.reason ?? 'not supported'}`);
-        note = 'the station takes signed firmware only; this release has no signing certificate and signature';
+      if (other === 'plain' || release?.signed) {
+        await deps.updates.rememberForm(u.stationId, other, at, `${u.form} form refused: ${cmd.result.reason ?? 'not supported'}`);
+        const next: FirmwareUpdateRecord = { ...u, form: other };
+        const requestId = requestIdFor(u, other);
+        if (requestId === undefined) delete next.requestId;
+        else next.requestId = requestId;
+        const sent = await submitCommand(deps, next, release!, other, actor);
+        next.commandId = sent.id;
+        next.timeline = appendTimeline(u.timeline, {
+          at,
+          event: 'command',
+          state: u.state,
+          status: 'not_supported',
+          note: `the station refused the ${u.form} form; sending the ${other} form (remembered for the station)`,
+        });
+        await deps.updates.save(next, c);
+        return { update: next, retried: sent };
       }
+      // Signed only, and this release has no signature: learnt, but nothing else to send.
+      await deps.updates.rememberForm(u.stationId, 'signed', at, `plain form refused: ${cmd.result.reason ?? 'not supported'}`);
+      note = 'the station takes signed firmware only; this release has no signing certificate and signature';
     }
     const r = advanceFirmwareUpdate(u, { type: 'firmware.command', at, outcome: cmd.result.status, reason: note ?? cmd.result.reason }, { targetVersion: u.targetVersion, versionMatch: u.versionMatch });
     if (!r.changed) return { update: u };

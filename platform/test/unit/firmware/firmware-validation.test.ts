@@ -57,7 +57,8 @@ describe('firmware release validation', () => {
 describe('the update form and command', () => {
   const release = { id: '1', vendor: 'V', model: 'M', version: '2.0', location: 'https://x/fw.bin', versionMatch: { mode: 'exact' as const }, signed: true, signingCertificate: CERT, signature: 'c2ln', createdAt: new Date(0), createdBy: 'ann' };
   it('chooses the form per protocol, release and what the station taught us', () => {
-    expect(chooseForm('ocpp1.6', release, undefined)).toBe('signed');
+    expect(chooseForm('ocpp1.6', release, undefined)).toBe('plain');
+    expect(chooseForm('ocpp1.6', release, 'signed')).toBe('signed');
     expect(chooseForm('ocpp1.6', release, 'plain')).toBe('plain');
     expect(chooseForm('ocpp1.6', { signed: false }, 'signed')).toBe('plain');
     expect(chooseForm('ocpp2.0.1', release, 'plain')).toBe('signed');
