@@ -61,21 +61,3 @@ export async function runFirmwareTimeouts(
   }
   return out;
 }
-
-/** Timeouts from the environment (FIRMWARE_TIMEOUT_*_SEC), defaults otherwise. */
-export function firmwareTimeoutsFromEnv(env: Record<string, string | undefined>, fail: (msg: string) => never): FirmwareTimeouts {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 30 * 24 * 3600) fail(`${name} must be a whole number of seconds from 1 to 2592000, not ${JSON.stringify(raw)}`);
-    return n;
-  };
-  const d = DEFAULT_FIRMWARE_TIMEOUTS;
-  return {
-    downloadSec: read('FIRMWARE_TIMEOUT_DOWNLOAD_SEC', d.downloadSec),
-    installStartSec: read('FIRMWARE_TIMEOUT_INSTALL_START_SEC', d.installStartSec),
-    installSec: read('FIRMWARE_TIMEOUT_INSTALL_SEC', d.installSec),
-    returnSec: read('FIRMWARE_TIMEOUT_RETURN_SEC', d.returnSec),
-  };
-}
