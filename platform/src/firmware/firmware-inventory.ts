@@ -41,11 +41,27 @@ export interface FirmwareInventory {
 
 const CHUNK = 500;
 
+/** One booted station against the targets (undefined when it has not booted). */
+export function stationFirmwareOf(
+  s: { id: string; vendor?: string | null; model?: string | null; firmwareVersion?: string | null; online: boolean },
+  targets: FirmwareTarget[],
+): StationFirmware | undefined {
+  if (!s.vendor || !s.model) return undefined;
+  const t = targets.find((x) => x.vendor === s.vendor && x.model === s.model);
+  const version = s.firmwareVersion || undefined;
+  const out: StationFirmware = { stationId: s.id, vendor: s.vendor, model: s.model, online: s.online, target: !t ? 'none' : firmwareVersionMatches(version, t.version, t.versionMatch) ? 'on' : 'off' };
+  if (version) out.version = version;
+  if (t) {
+    out.targetReleaseId = t.releaseId;
+    out.targetVersion = t.version;
+  }
+  return out;
+}
+
 /** Every booted station's firmware against the targets. */
 export async function readStationFirmware(redis: Redis, prefix: string, targets: FirmwareTarget[]): Promise<{ stations: StationFirmware[]; unbooted: number }> {
   const keys = new RedisKeys(prefix);
   const ids = (await redis.smembers(keys.stations())).sort();
-  const byModel = new Map(targets.map((t) => [`${t.vendor}\u0000${t.model}`, t]));
   const stations: StationFirmware[] = [];
   let unbooted = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -55,18 +71,9 @@ export async function readStationFirmware(redis: Redis, prefix: string, targets:
     const res = (await p.exec()) ?? [];
     chunk.forEach((stationId, j) => {
       const [vendor, model, version, online] = (res[j]?.[1] ?? []) as Array<string | null>;
-      if (!vendor || !model) {
-        unbooted++;
-        return;
-      }
-      const t = byModel.get(`${vendor}\u0000${model}`);
-      const s: StationFirmware = { stationId, vendor, model, online: online === '1', target: !t ? 'none' : firmwareVersionMatches(version ?? undefined, t.version, t.versionMatch) ? 'on' : 'off' };
-      if (version) s.version = version;
-      if (t) {
-        s.targetReleaseId = t.releaseId;
-        s.targetVersion = t.version;
-      }
-      stations.push(s);
+      const s = stationFirmwareOf({ id: stationId, vendor, model, firmwareVersion: version, online: online === '1' }, targets);
+      if (s) stations.push(s);
+      else unbooted++;
     });
   }
   return { stations, unbooted };
