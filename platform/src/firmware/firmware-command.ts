@@ -80,9 +80,16 @@ export async function auditSafely(deps: FirmwareServiceDeps, entry: Parameters<A
   }
 }
 
+/**
+ * The command id of an update's command in one form. Derived, not random: a process that dies between
+ * storing the update and recording its command submits again with the same id, and the bus returns the
+ * stored command instead of sending a second one.
+ */
+export const firmwareCommandId = (updateId: string, form: FirmwareForm) => `firmware-update-${updateId}-${form}`;
+
 /** Submits the update's command in `form`; the record as the bus stored it. Audits the submission. */
 export async function submitCommand(deps: FirmwareServiceDeps, update: FirmwareUpdateRecord, release: FirmwareRelease, form: FirmwareForm, actor: Actor, opts: { deadlineMs?: number; retries?: number; retryIntervalSec?: number } = {}): Promise<CommandRecord> {
-  const record = await deps.bus.submit(update.stationId, { name: 'UpdateFirmware', params: commandParams(update, release, form, opts) }, { actor, ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}) });
+  const record = await deps.bus.submit(update.stationId, { name: 'UpdateFirmware', params: commandParams(update, release, form, opts) }, { actor, id: firmwareCommandId(update.id, form), ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}) });
   await auditSafely(deps, commandSubmittedEntry(record));
   return record;
 }

@@ -33,8 +33,11 @@ const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 class ScriptedBus {
   readonly sent: CommandRecord[] = [];
   answers: Array<CommandResult | ((c: Command) => CommandResult)> = [];
-  async submit(stationId: string, command: Command, opts: { actor: CommandRecord['actor'] }): Promise<CommandRecord> {
-    const r: CommandRecord = { id: `cmd-${this.sent.length + 1}`, stationId, name: command.name, params: command.params, actor: opts.actor, status: 'queued', submittedAt: Date.now(), deadline: Date.now() + 60_000, waitForConnection: true };
+  async submit(stationId: string, command: Command, opts: { actor: CommandRecord['actor']; id?: string }): Promise<CommandRecord> {
+    // As the real bus: a submitter-chosen id already stored queues nothing.
+    const known = opts.id ? this.sent.find((x) => x.id === opts.id) : undefined;
+    if (known) return { ...known };
+    const r: CommandRecord = { id: opts.id ?? `cmd-${this.sent.length + 1}`, stationId, name: command.name, params: command.params, actor: opts.actor, status: 'queued', submittedAt: Date.now(), deadline: Date.now() + 60_000, waitForConnection: true };
     this.sent.push(r);
     const answer = this.answers.shift();
     if (answer) {
@@ -271,6 +274,22 @@ describe('firmware', () => {
     expect((await updates.history.listMaintenance({ stationId: 'T2' })).items[0]!.endedAt).toBeUndefined();
     await tracker.handle(entries([boot('T2', '1.0')]));
     expect((await updates.history.listMaintenance({ stationId: 'T2' })).items[0]!.endedAt).toBeDefined();
+  });
+
+  it('an update left without a recorded command by a dead process is submitted once, under its own id', async () => {
+    await station('U1', 'ocpp1.6');
+    const rel = await release();
+    bus.answers = [{ status: 'accepted' }];
+    const first = await startFirmwareUpdate(deps, { stationId: 'U1', releaseId: rel.id, actor });
+    expect(bus.sent.map((c) => c.id)).toEqual([`firmware-update-${first.id}-plain`]);
+    // The process died after submitting and before recording the command.
+    await pool.query('UPDATE firmware_updates SET command_id = NULL, state = $2 WHERE id = $1', [first.id, 'requested']);
+    const later = Date.now() + 2 * 60_000;
+    const res = await runFirmwareTimeouts({ ...deps, now: () => later }, {});
+    expect(res.resubmitted).toBe(1);
+    // The bus found the command it had: nothing went to the station twice.
+    expect(bus.sent).toHaveLength(1);
+    expect(await updates.get(first.id)).toMatchObject({ commandId: `firmware-update-${first.id}-plain`, state: 'accepted' });
   });
 
   it('the tracker ignores closes of stations without an open update and records version changes only', async () => {
