@@ -100,6 +100,7 @@ describe('alert metadata and runbooks', () => {
         'ZeroEnergySessions', 'FleetAvailabilityLow', 'SiteAvailabilityLow', 'StationFlapping', 'HeartbeatGap',
         'ClockSkew', 'SiteDown', 'CollectorDown', 'InfluxWriteFailures', 'InfluxBacklogGrowing', 'InfluxPointsRejected', 'ValidationFailureSpike',
         'WorkerDown', 'WorkerQueueStuck', 'WorkerJobsFailing', 'JournalConsumerLagging',
+        'FirmwareCampaignPaused', 'FirmwareStationNotBack', 'FirmwareWaveFailureRate', 'FirmwareDriftGrowing',
       ].sort(),
     );
   });

@@ -40,6 +40,7 @@ import { InfluxReader } from './api/influx-reader';
 import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
+import { firmwareApi } from './api/firmware-api';
 import { openAuditLog } from './audit/open-audit-log';
 
 export interface CollectorHandle {
@@ -259,7 +260,14 @@ export async function startCollector(config: CollectorConfig, options: Collector
       query.invalidate();
       void loadMeta(id);
     },
-    plugins: [...(options.apiPlugins ?? []), securityRoutes(stationAuth), commands.routes, auditRoutes(audited.audit), deadLetterRoutes(deadLetters, writeOnce(writer))],
+    plugins: [
+      ...(options.apiPlugins ?? []),
+      securityRoutes(stationAuth),
+      commands.routes,
+      auditRoutes(audited.audit),
+      deadLetterRoutes(deadLetters, writeOnce(writer)),
+      ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
+    ],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
   const apiAddr = api.server.address();

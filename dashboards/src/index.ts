@@ -1,5 +1,6 @@
 /** Every dashboard, keyed by the file name it is generated to under dashboards/generated/. */
 import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { firmwareDashboard } from './firmware';
 import { fleetOverview } from './fleet';
 import { pipelineHealth } from './pipeline';
 import { sessionsEnergy } from './sessions';
@@ -11,6 +12,7 @@ export function allDashboards(): Record<string, Dashboard> {
     'station.json': finalize(stationDrilldown().build()),
     'sessions-energy.json': finalize(sessionsEnergy().build()),
     'pipeline-health.json': finalize(pipelineHealth().build()),
+    'firmware.json': finalize(firmwareDashboard().build()),
   };
 }
 

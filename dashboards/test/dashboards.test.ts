@@ -28,7 +28,7 @@ describe('generated dashboards', () => {
   test('uids are unique and stable', () => {
     const uids = Object.values(dashboards).map((d) => d.uid);
     expect(new Set(uids).size).toBe(uids.length);
-    expect(uids.sort()).toEqual(['chargewatch-fleet-overview', 'chargewatch-pipeline', 'chargewatch-sessions-energy', 'chargewatch-station']);
+    expect(uids.sort()).toEqual(['chargewatch-firmware', 'chargewatch-fleet-overview', 'chargewatch-pipeline', 'chargewatch-sessions-energy', 'chargewatch-station']);
   });
 
   test.each(Object.entries(dashboards))('%s: panels have ids, titles, targets and do not overlap', (_file, d) => {

@@ -169,6 +169,7 @@ function onBoot(u: FirmwareUpdateProgress, e: StationBooted, ctx: FirmwareUpdate
 }
 
 function onDisconnect(u: FirmwareUpdateProgress, e: ConnectionClosed): FirmwareAdvance {
+  if (e.receivedAt < u.requestedAt) return ignore(u, 'connection closed before the update was requested');
   if (!INSTALL_BEGUN.includes(u.state)) return ignore(u, 'connection closed before installing');
   if (u.stage === 'rebooting') return ignore(u, 'already down');
   const r = move(u, e.receivedAt, u.state, 'rebooting', { event: 'disconnected', note: `connection closed (${e.code}) while installing` });

@@ -107,6 +107,24 @@ export type FirmwareFailureReason = (typeof FIRMWARE_FAILURE_REASONS)[number];
 export const FIRMWARE_FORMS = ['plain', 'signed'] as const;
 export type FirmwareForm = (typeof FIRMWARE_FORMS)[number];
 
+/**
+ * Lengths a release must keep to fit the messages it goes out in: vendor and model as a 1.6
+ * BootNotification reports them, version as BootNotification's firmwareVersion, location, certificate
+ * (PEM) and signature (base64) as SignedUpdateFirmware / 2.0.1 UpdateFirmware carry them.
+ */
+export const FIRMWARE_LIMITS = {
+  vendor: 20,
+  model: 20,
+  version: 50,
+  location: 512,
+  signingCertificate: 5500,
+  signature: 800,
+  releaseNotes: 10_000,
+} as const;
+
+/** URL schemes a station may download firmware from (1.6 SupportedFileTransferProtocols, 2.0.1 FileTransferProtocols). */
+export const FIRMWARE_URL_SCHEMES = ['http', 'https', 'ftp', 'ftps', 'sftp'] as const;
+
 // ---------------------------------------------------------------- version matching
 
 /**

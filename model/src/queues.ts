@@ -23,6 +23,8 @@ export const HOUSEKEEPING_JOBS = {
   staleTransactionSweep: 'stale-transaction-sweep',
   /** Removes registry entries of stations that connected but never booted (StationStore.pruneUnbooted). */
   registryPrune: 'registry-prune',
+  /** Settles and times out open firmware updates (platform runFirmwareTimeouts); needs DATABASE_URL. */
+  firmwareTimeouts: 'firmware-timeouts',
 } as const;
 
 export type HousekeepingJobName = (typeof HOUSEKEEPING_JOBS)[keyof typeof HOUSEKEEPING_JOBS];

@@ -5,6 +5,7 @@
  * JOURNAL_MAX_ENTRIES, LOG_LEVEL) have the same names and defaults, so one env file serves both.
  */
 import { hostname } from 'node:os';
+import type { FirmwareTimeouts } from '@chargewatch/model';
 import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
 
 export interface Setting {
@@ -28,6 +29,16 @@ export const SETTINGS: Setting[] = [
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal bound, as in the collector: the sweep\'s closes are journaled like every event and refused beyond it' },
   // INFLUX_* (used with INFLUX_WRITER=worker, when the worker writes the journal to InfluxDB): platform's influx-settings.ts.
   ...INFLUX_SETTINGS,
+  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL of business records (as the collector\'s); migrations run at start. Firmware needs it: empty, the `firmware` journal consumer, its timeouts and metrics do not run' },
+  { env: 'WORKER_FIRMWARE_TIMEOUTS_INTERVAL_SEC', default: '60', meaning: 'How often the housekeeping queue ends firmware updates stalled past their stage timeout; 0 = not scheduled' },
+  { env: 'WORKER_FIRMWARE_METRICS_INTERVAL_SEC', default: '60', meaning: 'How often the firmware gauges and counters are computed from the inventory and the updates table' },
+  { env: 'FIRMWARE_TIMEOUT_DOWNLOAD_SEC', default: '3600', meaning: 'A firmware update not downloaded this long after its retrieve time ends failed stage_timeout' },
+  { env: 'FIRMWARE_TIMEOUT_INSTALL_START_SEC', default: '7200', meaning: 'Downloaded firmware not installing this long after download (or its install time) ends stage_timeout; stations wait for sessions to end' },
+  { env: 'FIRMWARE_TIMEOUT_INSTALL_SEC', default: '1800', meaning: 'Installing this long without Installed or a boot ends stage_timeout' },
+  { env: 'FIRMWARE_TIMEOUT_RETURN_SEC', default: '900', meaning: 'A station down to install (or reporting Installed) that has not booted this long after ends no_return' },
+  { env: 'COMMAND_DEADLINE_SEC', default: '300', meaning: 'As in the collector: how long a command the worker submits (a firmware form retry) waits for its station' },
+  { env: 'COMMAND_RETENTION_DAYS', default: '30', meaning: 'As in the collector: how long command records are kept in Redis' },
+  { env: 'PROM_MAX_VENDOR_MODELS', default: '100', meaning: 'As in the collector: distinct vendor/model pairs used as label values of the firmware metrics; further pairs are labelled other' },
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -38,11 +49,15 @@ export interface WorkerConfig {
   concurrency: number;
   shutdownGraceSec: number;
   /** Seconds between runs of each housekeeping job; 0 = its scheduler is removed. */
-  schedules: { staleSweepSec: number; registryPruneSec: number; campaignTickSec: number };
+  schedules: { staleSweepSec: number; registryPruneSec: number; firmwareTimeoutsSec: number; campaignTickSec: number };
   transactions: { staleAfterSec: number };
   registry: { pruneUnbootedAfterSec: number };
   journalMaxEntries: number;
   influx: InfluxSettings;
+  /** PostgreSQL; empty: no firmware. */
+  database: { url: string };
+  firmware: { timeouts: FirmwareTimeouts; metricsIntervalSec: number; maxVendorModels: number };
+  commands: { deadlineSec: number; retentionDays: number };
   workerId: string;
   logLevel: string;
 }
@@ -83,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     schedules: {
       staleSweepSec: interval(env, 'WORKER_STALE_SWEEP_INTERVAL_SEC'),
       registryPruneSec: interval(env, 'WORKER_REGISTRY_PRUNE_INTERVAL_SEC'),
+      firmwareTimeoutsSec: interval(env, 'WORKER_FIRMWARE_TIMEOUTS_INTERVAL_SEC'),
       campaignTickSec: interval(env, 'WORKER_CAMPAIGN_TICK_SEC'),
     },
     // Meter values refresh a transaction's activity about once a minute: far shorter thresholds would close live ones.
@@ -90,9 +106,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     registry: { pruneUnbootedAfterSec: int(env, 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC') },
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', 1),
     influx: readInfluxSettings(env, (message) => new ConfigError(message)),
+    database: { url: databaseUrl(env.DATABASE_URL?.trim() ?? '') },
+    firmware: {
+      timeouts: {
+        downloadSec: int(env, 'FIRMWARE_TIMEOUT_DOWNLOAD_SEC', 1, 30 * 24 * 3600),
+        installStartSec: int(env, 'FIRMWARE_TIMEOUT_INSTALL_START_SEC', 1, 30 * 24 * 3600),
+        installSec: int(env, 'FIRMWARE_TIMEOUT_INSTALL_SEC', 1, 30 * 24 * 3600),
+        returnSec: int(env, 'FIRMWARE_TIMEOUT_RETURN_SEC', 1, 30 * 24 * 3600),
+      },
+      metricsIntervalSec: int(env, 'WORKER_FIRMWARE_METRICS_INTERVAL_SEC', 1, 24 * 3600),
+      maxVendorModels: int(env, 'PROM_MAX_VENDOR_MODELS', 1, 100_000),
+    },
+    commands: { deadlineSec: int(env, 'COMMAND_DEADLINE_SEC', 1, 7 * 24 * 3600), retentionDays: int(env, 'COMMAND_RETENTION_DAYS', 1, 3650) },
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };
+}
+
+function databaseUrl(raw: string): string {
+  if (!raw) return '';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/chargewatch');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, got "${url.protocol}"`);
+  return raw;
 }
 
 /** 0 (off) or 1 s .. 1 week. */

@@ -20,6 +20,7 @@ import Redis from 'ioredis';
 import type { WorkerConfig } from './config';
 import { WorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
+import { startWorkerFirmware } from './firmware/worker-firmware';
 import { journalCloses } from './processors/journal-closes';
 import { registryPruneProcessor } from './processors/registry-prune';
 import { staleSweepProcessor } from './processors/stale-transaction-sweep';
@@ -83,6 +84,16 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   const journalTimer = setInterval(pollJournal, 2000);
   journalTimer.unref();
   const prefix = bullPrefix(config.redis.prefix);
+  const firmware = startWorkerFirmware({
+    config,
+    redis,
+    journal,
+    store,
+    registry: metrics.registry,
+    journalMetrics: metrics.journal,
+    logger: logger.child({ component: 'firmware' }),
+    onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
+  });
 
   const housekeeping = new Queue(HOUSEKEEPING_QUEUE, { connection: bull, prefix });
   housekeeping.on('error', onRedisError('bullmq'));
@@ -105,6 +116,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       afterSec: config.registry.pruneUnbootedAfterSec,
       logger: logger.child({ component: 'registry-prune' }),
     }),
+    [HOUSEKEEPING_JOBS.firmwareTimeouts]: () => firmware.timeouts(),
   } satisfies Record<string, () => Promise<unknown>>;
 
   const worker = new Worker(HOUSEKEEPING_QUEUE, runJob(HOUSEKEEPING_QUEUE, processors, metrics), {
@@ -133,7 +145,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
-        consumers: [{ stop: async () => clearInterval(journalTimer) }, ...(influx ? [influx] : [])],
+        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, ...(influx ? [influx] : [])],
         workers: [worker],
         queues: [housekeeping],
         redis: [bull, redis],

@@ -13,6 +13,10 @@ export interface OpenedAuditLog {
   audit: AuditLog;
   /** Readiness probe of the store; absent for the log-backed audit. */
   ready?: () => Promise<boolean>;
+  /** The PostgreSQL pool (business records: firmware); absent without DATABASE_URL. */
+  pool?: ReturnType<typeof createDatabasePool>;
+  /** true once the migrations have applied. */
+  migrated?: () => boolean;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,8 @@ export async function openAuditLog(databaseUrl: string, registry: Registry, logg
   return {
     audit: new CountingAuditLog(new PgAuditLog(pool), failures),
     ready: async () => migrated && (await databaseReady(pool)),
+    pool,
+    migrated: () => migrated,
     close: async () => {
       clearTimeout(retry);
       await pool.end().catch(() => undefined);

@@ -9,8 +9,8 @@
  * campaign's id before its command is submitted, with a command id derived from the update, so after a
  * crash at any point the next tick finds the update (`adopt`) instead of sending a second one.
  */
-import { nextCampaignStep, type CampaignSnapshot, type CampaignStationSnapshot, type CampaignStep } from '@chargewatch/model';
-import type { CampaignRow, CampaignStore, Logger, StationStore } from '@chargewatch/platform';
+import { nextCampaignStep, systemActor, type CampaignSnapshot, type CampaignStationSnapshot, type CampaignStep } from '@chargewatch/model';
+import type { AuditLog, CampaignRow, CampaignStore, Logger, StationStore } from '@chargewatch/platform';
 import type { PoolClient } from 'pg';
 
 export interface StartCampaignUpdate {
@@ -27,6 +27,8 @@ export interface CampaignTickDeps {
   now?: () => number;
   /** Told of each step carried out (metrics). */
   onStep?: (step: CampaignStep['kind']) => void;
+  /** Where the campaign's own transitions (pause, next wave, end) are audited, as the operator's are. */
+  audit?: AuditLog;
 }
 
 export interface TickOutcome {
@@ -37,6 +39,11 @@ export interface TickOutcome {
 
 const SYSTEM = 'system:firmware-campaign';
 const MAX_STEPS = 4;
+
+/** An audit entry for a transition the campaign made by itself; a failing audit store never stops a tick. */
+async function audited(deps: CampaignTickDeps, id: string, action: string, details: Record<string, unknown>): Promise<void> {
+  await deps.audit?.record({ at: new Date((deps.now ?? Date.now)()), actor: systemActor('firmware-campaign'), action: `firmware.campaign.${action}`, target: `campaign:${id}`, details, result: 'ok' }).catch((err: Error) => deps.logger.warn({ campaign: id, err: err.message }, 'firmware campaign: audit entry not written'));
+}
 
 /** Update rows of this campaign the stations table does not name yet (a tick that died after sending). */
 async function adopt(db: PoolClient, id: string): Promise<void> {
@@ -126,17 +133,20 @@ export async function tickCampaign(deps: CampaignTickDeps, id: string): Promise<
       if (step.kind === 'pause') {
         c = await deps.campaigns.transitionIn(db, id, SYSTEM, 'paused', ['running'], { pause_reason: step.reason, pause_detail: step.detail });
         deps.logger.warn({ campaign: id, reason: step.reason, detail: step.detail }, 'firmware campaign paused itself');
+        await audited(deps, id, 'paused', { reason: step.reason, detail: step.detail });
         break;
       }
       if (step.kind === 'complete') {
         c = await deps.campaigns.transitionIn(db, id, SYSTEM, 'completed', ['running'], { finished_at: new Date(now()) });
         deps.logger.info({ campaign: id }, 'firmware campaign completed');
+        await audited(deps, id, 'completed', { gate: step.gate });
         break;
       }
       if (step.kind === 'advance') {
         const { rows } = await db.query(`UPDATE firmware_campaigns SET current_wave = $2, gate_overridden = false, updated_at = now() WHERE id = $1 RETURNING current_wave`, [id, step.toWave]);
         await deps.campaigns.event(db, id, 'wave_started', SYSTEM, { wave: rows[0].current_wave, gate: step.gate });
         c = { ...c, currentWave: step.toWave, gateOverridden: false };
+        await audited(deps, id, 'wave_started', { wave: step.toWave, gate: step.gate });
         continue;
       }
       await dispatch(deps, db, c, step);

@@ -21,6 +21,8 @@ export function housekeepingSchedules(config: WorkerConfig): Schedule[] {
     { name: HOUSEKEEPING_JOBS.staleTransactionSweep, everyMs: config.schedules.staleSweepSec * 1000 },
     // Nothing to prune when pruning is off, however often the job would run.
     { name: HOUSEKEEPING_JOBS.registryPrune, everyMs: config.registry.pruneUnbootedAfterSec > 0 ? config.schedules.registryPruneSec * 1000 : 0 },
+    // Firmware lives in PostgreSQL: without DATABASE_URL there is nothing to time out (give every worker the same).
+    { name: HOUSEKEEPING_JOBS.firmwareTimeouts, everyMs: config.database.url ? config.schedules.firmwareTimeoutsSec * 1000 : 0 },
   ];
 }
 

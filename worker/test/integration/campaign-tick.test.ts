@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { planWaves, selectCohort, type CampaignPlan, type CohortCandidate } from '@chargewatch/model';
-import { CampaignStore, StationStore, createDatabasePool, migrateDatabase, silentLogger } from '@chargewatch/platform';
+import { CampaignStore, StationStore, createDatabasePool, migrateDatabase, silentLogger, type AuditEntry } from '@chargewatch/platform';
 import { createTestDatabase, dropTestDatabase } from '@chargewatch/tools';
 import { tickCampaign, type CampaignTickDeps } from '../../src/campaigns/campaign-tick';
 
@@ -23,6 +23,7 @@ let campaigns: CampaignStore;
 let releaseId: string;
 let started: string[];
 let crashAfterInsert: Set<string>;
+let audited: AuditEntry[];
 
 const plan: CampaignPlan = { canary: { count: 2 }, waves: { count: 3 }, gate: { minVerifiedPercent: 100, withinSec: 3600, maxFailedPercent: 34 }, maxPerSite: 2 };
 
@@ -47,6 +48,7 @@ beforeEach(() => {
   campaigns = new CampaignStore(pool);
   started = [];
   crashAfterInsert = new Set();
+  audited = [];
 });
 
 async function connect(stationId: string, at = Date.now()) {
@@ -62,6 +64,7 @@ const deps = (): CampaignTickDeps => ({
   campaigns,
   store,
   logger: silentLogger,
+  audit: { record: async (e) => void audited.push(e), list: async () => ({ total: 0, items: [] }) },
   startUpdate: async ({ stationId, releaseId: rel, campaignId }) => {
     const { rows } = await pool.query(
       `INSERT INTO firmware_updates (station_id, release_id, campaign_id, form, state, requested_at, requested_by, stage_at) VALUES ($1, $2, $3, 'plain', 'requested', now(), 'system', now()) RETURNING id`,
@@ -136,6 +139,7 @@ describe('campaign tick', () => {
     const states = await stateOf(id);
     expect(Object.values(states).filter((s) => s === 'verified')).toHaveLength(6);
     const kinds = (await campaigns.events(id)).map((e) => `${e.kind}:${e.actor}`);
+    expect(audited.map((e) => `${e.action} ${e.actor.kind}`)).toEqual(['firmware.campaign.wave_started system', 'firmware.campaign.paused system', 'firmware.campaign.wave_started system', 'firmware.campaign.completed system']);
     expect(kinds).toEqual(['created:ann', 'dispatched:system:firmware-campaign', 'wave_started:system:firmware-campaign', 'dispatched:system:firmware-campaign', 'paused:system:firmware-campaign', 'resumed:bob', 'wave_started:system:firmware-campaign', 'dispatched:system:firmware-campaign', 'completed:system:firmware-campaign']);
   });
 

@@ -1,0 +1,116 @@
+/**
+ * Firmware in the worker, when DATABASE_URL is set: migrations (retried every 10 s while PostgreSQL is
+ * away, as the collector does), the journal consumer `firmware` (platform FirmwareTracker), the
+ * `firmware-timeouts` housekeeping processor and the firmware metrics. Without DATABASE_URL nothing of
+ * it runs and the worker says so once.
+ */
+import { JOURNAL_CONSUMERS, systemActor } from '@chargewatch/model';
+import {
+  CommandBus,
+  FirmwareCatalogue,
+  FirmwareTracker,
+  FirmwareUpdates,
+  JournalConsumer,
+  PgAuditLog,
+  createDatabasePool,
+  migrateDatabase,
+  runFirmwareTimeouts,
+  type FirmwareServiceDeps,
+  type FirmwareTimeoutResult,
+  type JournalMetrics,
+  type Logger,
+  type RedisJournal,
+  type StationStore,
+} from '@chargewatch/platform';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { WorkerConfig } from '../config';
+import { FirmwareMetrics } from './firmware-metrics';
+
+const MIGRATE_RETRY_MS = 10_000;
+
+export interface WorkerFirmware {
+  /** The `firmware-timeouts` job; does nothing until the database is migrated. */
+  timeouts(): Promise<FirmwareTimeoutResult | { skipped: string }>;
+  /** Stops the consumer and the timers, closes the pool. */
+  stop(): Promise<void>;
+}
+
+export interface WorkerFirmwareOptions {
+  config: WorkerConfig;
+  redis: Redis;
+  journal: RedisJournal;
+  store: StationStore;
+  registry: Registry;
+  journalMetrics: JournalMetrics;
+  logger: Logger;
+  onRedisError?: () => void;
+}
+
+export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
+  const { config, logger } = o;
+  if (!config.database.url) {
+    logger.warn('DATABASE_URL is not set: the firmware journal consumer, firmware timeouts and firmware metrics do not run');
+    return { timeouts: async () => ({ skipped: 'DATABASE_URL is not set' }), stop: async () => undefined };
+  }
+  const pool = createDatabasePool(config.database.url, logger);
+  const updates = new FirmwareUpdates(pool);
+  const catalogue = new FirmwareCatalogue(pool);
+  const bus = new CommandBus({ redis: o.redis, prefix: config.redis.prefix, defaultDeadlineMs: config.commands.deadlineSec * 1000, retentionMs: config.commands.retentionDays * 86_400_000 });
+  const deps: FirmwareServiceDeps = { updates, catalogue, bus, stations: o.store, audit: new PgAuditLog(pool), logger };
+  const metrics = new FirmwareMetrics(o.registry, config.firmware.maxVendorModels);
+  const consumerRedis = o.redis.duplicate();
+  consumerRedis.on('error', () => o.onRedisError?.());
+  const consumer = new JournalConsumer({
+    redis: consumerRedis,
+    journal: o.journal,
+    handler: new FirmwareTracker({ updates, logger: logger.child({ component: 'firmware' }) }),
+    consumer: config.workerId,
+    logger,
+    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: JOURNAL_CONSUMERS.firmware }, n),
+    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.firmware }, n),
+  });
+
+  let ready = false;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let metricsTimer: NodeJS.Timeout | undefined;
+  const refresh = () =>
+    metrics.refresh({ redis: o.redis, prefix: config.redis.prefix, catalogue, updates }).catch((err: Error) => logger.warn({ err: err.message }, 'firmware metrics not refreshed'));
+  const begin = async () => {
+    try {
+      await migrateDatabase(config.database.url, logger);
+      if (stopped) return;
+      await consumer.start();
+      ready = true;
+      await refresh();
+      metricsTimer = setInterval(() => void refresh(), config.firmware.metricsIntervalSec * 1000);
+      metricsTimer.unref();
+      logger.info('firmware consumer started');
+    } catch (err) {
+      if (stopped) return;
+      logger.error({ err: (err as Error).message }, `firmware: PostgreSQL not ready; retrying in ${MIGRATE_RETRY_MS / 1000} s`);
+      retry = setTimeout(() => void begin(), MIGRATE_RETRY_MS);
+      retry.unref();
+    }
+  };
+  void begin();
+
+  return {
+    timeouts: async () => {
+      if (!ready) return { skipped: 'the database is not migrated yet' };
+      const r = await runFirmwareTimeouts(deps, { timeouts: config.firmware.timeouts, actor: systemActor('firmware-timeouts') });
+      if (r.timedOut || r.settled) await refresh();
+      return r;
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(retry);
+      clearInterval(metricsTimer);
+      if (ready) await consumer.stop();
+      await bus.close();
+      consumerRedis.disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
