@@ -17,10 +17,10 @@ import type {
   FirmwareDriftQuery,
   FirmwareInventory,
   FirmwareRelease,
+  FirmwareTarget,
   FirmwareReleaseList,
   FirmwareReleaseQuery,
-  FirmwareTarget,
-  FirmwareTargetList,
+  FirmwareTargetChange,
   FirmwareUpdateView,
   NewCampaign,
   NewFirmwareRelease,
@@ -38,7 +38,7 @@ export const firmwareApi = {
     return request('GET', proxyPath('viewer', ...fw('releases', id)));
   },
 
-  targets(): Promise<FirmwareTargetList> {
+  targets(): Promise<FirmwareTarget[]> {
     return request('GET', proxyPath('viewer', ...fw('targets')));
   },
 
@@ -75,7 +75,8 @@ export const firmwareApi = {
     return request('DELETE', proxyPath('editor', ...fw('releases', id)));
   },
 
-  setTarget(vendor: string, model: string, releaseId: string): Promise<FirmwareTarget> {
+  /** Sets the vendor/model's target; `null` clears it. */
+  setTarget(vendor: string, model: string, releaseId: string | null): Promise<FirmwareTargetChange> {
     return request('PUT', proxyPath('editor', ...fw('targets', vendor, model)), undefined, { releaseId });
   },
 

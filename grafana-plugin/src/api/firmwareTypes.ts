@@ -78,44 +78,49 @@ export interface FirmwareReleaseList {
   items: FirmwareRelease[];
 }
 
-/** The release every station of a vendor/model should run. */
+/** The release every station of a vendor/model should run (`GET /firmware/targets` answers a list). */
 export interface FirmwareTarget {
   vendor: string;
   model: string;
   releaseId: string;
-  version?: string;
-  setAt?: string;
-  setBy?: string;
+  version: string;
+  versionMatch?: FirmwareVersionMatch;
+  setAt: string;
+  setBy: string;
 }
 
-export interface FirmwareTargetList {
-  items: FirmwareTarget[];
-}
+/** `PUT /firmware/targets/{vendor}/{model}`: the new target, or with `releaseId: null` the clearing. */
+export type FirmwareTargetChange = FirmwareTarget | { vendor: string; model: string; cleared: true };
 
-/** Stations per vendor, model and reported version (`GET /firmware/inventory`). */
-export interface FirmwareInventoryRow {
+/** Whether a station runs its vendor/model's target (`on`), another version (`off`), or has none. */
+export type TargetState = 'on' | 'off' | 'none';
+
+/** Booted stations of one vendor/model/version (`GET /firmware/inventory`). */
+export interface FirmwareInventoryGroup {
   vendor: string;
   model: string;
-  /** absent: stations that reported no version */
-  version?: string;
+  /** null: stations whose boot reported no version */
+  version: string | null;
+  target: TargetState;
   stations: number;
-  /** whether the version is the vendor/model's target; null when the vendor/model has no target */
-  onTarget: boolean | null;
 }
 
 export interface FirmwareInventory {
-  items: FirmwareInventoryRow[];
+  groups: FirmwareInventoryGroup[];
+  /** stations per target state, and registered stations that never booted */
+  totals: { on: number; off: number; none: number; unbooted: number };
 }
 
-/** A station whose version is not its vendor/model's target (`GET /firmware/drift`). */
-export interface FirmwareDriftItem {
+/** One station's firmware against its target (`GET /stations/{id}/firmware`, drift items). */
+export interface StationFirmware {
   stationId: string;
-  site?: string;
   vendor: string;
   model: string;
   version?: string;
-  targetReleaseId: string;
-  targetVersion: string;
+  online: boolean;
+  target: TargetState;
+  targetReleaseId?: string;
+  targetVersion?: string;
 }
 
 export interface FirmwareDriftQuery {
@@ -125,9 +130,10 @@ export interface FirmwareDriftQuery {
   offset?: number;
 }
 
+/** `GET /firmware/drift`: stations whose version is not their vendor/model's target, paged. */
 export interface FirmwareDriftPage {
   total: number;
-  items: FirmwareDriftItem[];
+  items: StationFirmware[];
 }
 
 /** One station update (`GET /firmware/updates/{id}`). */
@@ -135,7 +141,9 @@ export interface FirmwareUpdateView {
   id: string;
   stationId: string;
   releaseId: string;
+  targetVersion?: string;
   campaignId?: string;
+  form?: 'plain' | 'signed';
   state: FirmwareUpdateState;
   failureReason?: FirmwareFailureReason;
   fromVersion?: string;

@@ -11,12 +11,12 @@ import type {
   CampaignPreview,
   CampaignReportRow,
   FirmwareCampaign,
-  FirmwareDriftItem,
-  FirmwareInventoryRow,
+  FirmwareInventoryGroup,
   FirmwareRelease,
   FirmwareTarget,
   NewCampaign,
   NewFirmwareRelease,
+  StationFirmware,
 } from '../api/firmwareTypes';
 import { HttpError, HttpReply, installFakeBackend, type RecordedRequest } from './fakeBackend';
 
@@ -45,20 +45,23 @@ export const RELEASES: FirmwareRelease[] = [
   },
 ];
 
-export const TARGETS: FirmwareTarget[] = [{ vendor: 'ABB', model: 'Terra 54', releaseId: '1', version: '1.7.2' }];
-
-export const INVENTORY: FirmwareInventoryRow[] = [
-  { vendor: 'ABB', model: 'Terra 54', version: '1.7.2', stations: 30, onTarget: true },
-  { vendor: 'ABB', model: 'Terra 54', version: '1.6.0', stations: 12, onTarget: false },
-  { vendor: 'Alpitronic', model: 'HYC300', version: '2.1', stations: 8, onTarget: null },
+export const TARGETS: FirmwareTarget[] = [
+  { vendor: 'ABB', model: 'Terra 54', releaseId: '1', version: '1.7.2', setAt: '2025-04-02T08:00:00Z', setBy: 'ops' },
 ];
 
-export const DRIFT: FirmwareDriftItem[] = Array.from({ length: 12 }, (_, i) => ({
+export const INVENTORY: FirmwareInventoryGroup[] = [
+  { vendor: 'ABB', model: 'Terra 54', version: '1.7.2', target: 'on', stations: 30 },
+  { vendor: 'ABB', model: 'Terra 54', version: '1.6.0', target: 'off', stations: 12 },
+  { vendor: 'Alpitronic', model: 'HYC300', version: '2.1', target: 'none', stations: 8 },
+];
+
+export const DRIFT: StationFirmware[] = Array.from({ length: 12 }, (_, i) => ({
   stationId: `CP-${String(i + 100).padStart(4, '0')}`,
-  site: `Site ${i % 3}`,
   vendor: 'ABB',
   model: 'Terra 54',
   version: '1.6.0',
+  online: i % 4 !== 0,
+  target: 'off' as const,
   targetReleaseId: '1',
   targetVersion: '1.7.2',
 }));
@@ -164,10 +167,10 @@ export function fakeFirmwareCollector(role: GrafanaRole, { campaign = makeCampai
     (req) => {
       const { method, path } = req;
       if (method === 'GET' && path === '/firmware/inventory') {
-        return { items: INVENTORY };
+        return { groups: INVENTORY, totals: { on: 30, off: 12, none: 8, unbooted: 1 } };
       }
       if (method === 'GET' && path === '/firmware/targets') {
-        return { items: state.targets };
+        return state.targets;
       }
       if (method === 'GET' && path === '/firmware/drift') {
         const offset = Number(req.params.offset ?? 0);
@@ -200,7 +203,14 @@ export function fakeFirmwareCollector(role: GrafanaRole, { campaign = makeCampai
         const [vendor, model] = [decodeURIComponent(target[1]), decodeURIComponent(target[2])];
         const { releaseId } = req.data as { releaseId: string };
         const release = state.releases.find((r) => r.id === releaseId)!;
-        const t: FirmwareTarget = { vendor, model, releaseId, version: release.version };
+        const t: FirmwareTarget = {
+          vendor,
+          model,
+          releaseId,
+          version: release.version,
+          setAt: '2025-06-01T12:00:00Z',
+          setBy: 'tester',
+        };
         state.targets = [...state.targets.filter((x) => x.vendor !== vendor || x.model !== model), t];
         return t;
       }

@@ -27,9 +27,9 @@ export function Catalogue({ data, canEdit }: Props) {
   const [adding, setAdding] = useState(false);
   const [asking, setAsking] = useState<FirmwareRelease>();
   const isTarget = (r: FirmwareRelease) =>
-    (targets.data?.items ?? []).some((t) => t.vendor === r.vendor && t.model === r.model && t.releaseId === r.id);
+    (targets.data ?? []).some((t) => t.vendor === r.vendor && t.model === r.model && t.releaseId === r.id);
   const currentTarget = (r: FirmwareRelease) =>
-    (targets.data?.items ?? []).find((t) => t.vendor === r.vendor && t.model === r.model);
+    (targets.data ?? []).find((t) => t.vendor === r.vendor && t.model === r.model);
 
   return (
     <div className={styles.stack} data-testid={testIds.firmware.catalogue}>

@@ -129,14 +129,14 @@ describe('Firmware page: catalogue', () => {
     expect(await within(form).findByText('At most 20 characters (32 now)')).toBeInTheDocument();
     expect(within(form).getAllByText('Required')).toHaveLength(2); // model, version
     expect(within(form).getByText(/http, https, ftp, ftps, sftp URLs only/)).toBeInTheDocument();
-    expect(within(form).getByText('SHA-256 as 64 lowercase hex digits')).toBeInTheDocument();
+    expect(within(form).getByText('SHA-256 as 64 hex digits')).toBeInTheDocument();
     expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 
     type('vendor', 'ABB');
     type('model', 'Terra 54');
     type('version', '1.9.0');
     type('location', 'https://fw.example/abb/1.9.0.bin');
-    type('checksum', 'a'.repeat(64));
+    type('checksum', 'A'.repeat(64));
     await act(async () => {
       fireEvent.click(screen.getByTestId(testIds.firmware.releaseSubmit));
     });

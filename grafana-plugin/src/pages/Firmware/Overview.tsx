@@ -25,7 +25,7 @@ export function Overview({ data, driftPage, driftModel, onDriftPage, onDriftMode
   const table = useStyles2(getTableStyles);
   const { inventory, targets, drift } = data;
   const models = useMemo(
-    () => groupInventory(inventory.data?.items ?? [], targets.data?.items ?? []),
+    () => groupInventory(inventory.data?.groups ?? [], targets.data ?? []),
     [inventory.data, targets.data]
   );
   const pages = Math.ceil((drift.data?.total ?? 0) / DRIFT_PAGE_SIZE);
@@ -118,7 +118,7 @@ export function Overview({ data, driftPage, driftModel, onDriftPage, onDriftMode
             <thead>
               <tr>
                 <th>Station</th>
-                <th>Site</th>
+                <th>Connection</th>
                 <th>Vendor</th>
                 <th>Model</th>
                 <th>Running</th>
@@ -133,11 +133,11 @@ export function Overview({ data, driftPage, driftModel, onDriftPage, onDriftMode
                       {d.stationId}
                     </Link>
                   </td>
-                  <td>{d.site ?? '–'}</td>
+                  <td>{d.online ? 'online' : 'offline'}</td>
                   <td>{d.vendor}</td>
                   <td>{d.model}</td>
                   <td>{d.version ?? '–'}</td>
-                  <td>{d.targetVersion}</td>
+                  <td>{d.targetVersion ?? '–'}</td>
                 </tr>
               ))}
               {drift.data.items.length === 0 && (

@@ -26,9 +26,9 @@ export function VersionChart({ models }: Props) {
   const max = Math.max(1, ...models.map((m) => m.total));
   const span = WIDTH - LABEL - COUNT;
   const fill = (v: VersionCount, i: number) =>
-    v.onTarget === true
+    v.target === 'on'
       ? theme.visualization.getColorByName('green')
-      : v.onTarget === false
+      : v.target === 'off'
         ? theme.visualization.getColorByName(i % 2 ? 'orange' : 'semi-dark-orange')
         : theme.visualization.getColorByName(i % 2 ? 'gray' : 'dark-gray');
 
@@ -55,7 +55,7 @@ export function VersionChart({ models }: Props) {
               return (
                 <g key={v.version} data-testid={testIds.firmware.bar(m.key, v.version)} data-stations={v.stations}>
                   <rect x={at} y={y} width={Math.max(w - 1, 1)} height={ROW - 8} rx={2} fill={fill(v, i)}>
-                    <title>{`${m.vendor} ${m.model} ${v.version}: ${v.stations} stations${v.onTarget ? ' (target)' : ''}`}</title>
+                    <title>{`${m.vendor} ${m.model} ${v.version}: ${v.stations} stations${v.target === 'on' ? ' (target)' : ''}`}</title>
                   </rect>
                   {w > 8 * v.version.length + 12 && (
                     <text x={at + 6} y={y + 18} className={styles.segment}>

@@ -38,12 +38,21 @@ describe('release form', () => {
       ).sort()
     ).toEqual(['minPriorVersion', 'model', 'releaseNotes', 'version']);
     expect(validateRelease({ ...release, location: long(513) }).location).toMatch(/At most 512/);
-    expect(validateRelease({ ...release, signature: 'abc' }).signingCertificate).toMatch(/both/);
-    expect(validateRelease({ ...release, signingCertificate: 'pem' }).signature).toMatch(/both/);
-    expect(validateRelease({ ...release, signingCertificate: 'pem', signature: 'abc' })).toEqual({});
-    expect(validateRelease({ ...release, signature: long(801), signingCertificate: 'pem' }).signature).toMatch(
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    expect(validateRelease({ ...release, signature: 'abcd' }).signingCertificate).toMatch(/both/);
+    expect(validateRelease({ ...release, signingCertificate: pem }).signature).toMatch(/both/);
+    expect(validateRelease({ ...release, signingCertificate: pem, signature: 'abcd' })).toEqual({});
+    expect(validateRelease({ ...release, signingCertificate: 'pem', signature: 'abcd' }).signingCertificate).toMatch(
+      /PEM/
+    );
+    expect(validateRelease({ ...release, signingCertificate: pem, signature: 'abc' }).signature).toBe('base64');
+    expect(validateRelease({ ...release, signature: long(801), signingCertificate: pem }).signature).toMatch(
       /At most 800/
     );
+    expect(validateRelease({ ...release, location: 'https://x.example/a b.bin' }).location).toMatch(/white space/);
+    expect(validateRelease({ ...release, location: 'gopher://x.example/a' }).location).toMatch(/URLs only/);
+    expect(validateRelease({ ...release, version: '1.0\u0007' }).version).toMatch(/control/);
+    expect(releaseBody({ ...release, checksum: 'AB'.repeat(32) }).checksum).toBe('ab'.repeat(32));
   });
 
   it('checks the before-separator rule of the version match', () => {
@@ -115,12 +124,12 @@ describe('inventory', () => {
   it('groups by vendor/model, newest version first, counting on and off target', () => {
     const models = groupInventory(
       [
-        { vendor: 'B', model: 'M', version: '1.9', stations: 2, onTarget: false },
-        { vendor: 'B', model: 'M', version: '1.10', stations: 3, onTarget: true },
-        { vendor: 'B', model: 'M', stations: 1, onTarget: false },
-        { vendor: 'A', model: 'Z', version: '1', stations: 4, onTarget: null },
+        { vendor: 'B', model: 'M', version: '1.9', stations: 2, target: 'off' },
+        { vendor: 'B', model: 'M', version: '1.10', stations: 3, target: 'on' },
+        { vendor: 'B', model: 'M', version: null, stations: 1, target: 'off' },
+        { vendor: 'A', model: 'Z', version: '1', stations: 4, target: 'none' },
       ],
-      [{ vendor: 'B', model: 'M', releaseId: '3', version: '1.10' }]
+      [{ vendor: 'B', model: 'M', releaseId: '3', version: '1.10', setAt: '2025-01-01T00:00:00Z', setBy: 'ops' }]
     );
     expect(models.map((m) => m.key)).toEqual(['A/Z', 'B/M']);
     expect(models[1]).toMatchObject({ total: 6, onTarget: 3, offTarget: 3, target: { releaseId: '3' } });

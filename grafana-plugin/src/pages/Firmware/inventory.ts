@@ -2,7 +2,7 @@
  * The Overview's figures from `GET /firmware/inventory` and `GET /firmware/targets`: per vendor/model
  * the stations on each version, how many run the target and how many do not.
  */
-import type { FirmwareInventoryRow, FirmwareTarget } from '../../api/firmwareTypes';
+import type { FirmwareInventoryGroup, FirmwareTarget, TargetState } from '../../api/firmwareTypes';
 import { compareVersions } from '@chargewatch/model/firmware-campaign';
 
 /** Shown for stations that reported no version. */
@@ -11,7 +11,7 @@ export const NO_VERSION = '(none)';
 export interface VersionCount {
   version: string;
   stations: number;
-  onTarget: boolean | null;
+  target: TargetState;
 }
 
 export interface ModelInventory {
@@ -30,7 +30,7 @@ export interface ModelInventory {
 export const modelKey = (vendor: string, model: string) => `${vendor}/${model}`;
 
 /** Groups inventory rows by vendor/model (sorted by vendor, then model). */
-export function groupInventory(rows: FirmwareInventoryRow[], targets: FirmwareTarget[] = []): ModelInventory[] {
+export function groupInventory(rows: FirmwareInventoryGroup[], targets: FirmwareTarget[] = []): ModelInventory[] {
   const byKey = new Map<string, ModelInventory>();
   for (const row of rows) {
     const key = modelKey(row.vendor, row.model);
@@ -41,12 +41,18 @@ export function groupInventory(rows: FirmwareInventoryRow[], targets: FirmwareTa
       byKey.set(key, m);
     }
     m.total += row.stations;
-    if (row.onTarget === true) {
+    if (row.target === 'on') {
       m.onTarget += row.stations;
-    } else if (row.onTarget === false) {
+    } else if (row.target === 'off') {
       m.offTarget += row.stations;
     }
-    m.versions.push({ version: row.version ?? NO_VERSION, stations: row.stations, onTarget: row.onTarget });
+    const version = row.version ?? NO_VERSION;
+    const same = m.versions.find((v) => v.version === version);
+    if (same) {
+      same.stations += row.stations;
+    } else {
+      m.versions.push({ version, stations: row.stations, target: row.target });
+    }
   }
   const models = [...byKey.values()].sort((a, b) => a.vendor.localeCompare(b.vendor) || a.model.localeCompare(b.model));
   for (const m of models) {

@@ -1,22 +1,19 @@
 /**
- * The "Add release" form: its fields as typed, the checks the collector makes (the firmware_releases
- * limits of platform/migrations/0003_firmware.sql and the version-match rule of model/src/firmware.ts),
- * run before anything is sent, and the request body built from a valid form.
+ * The "Add release" form: its fields as typed, the checks the collector makes (the model's
+ * FIRMWARE_LIMITS and URL schemes, and platform/src/firmware/firmware-validation.ts's rules for the
+ * checksum, certificate, signature and version match), run before anything is sent, and the request
+ * body built from a valid form.
  */
-import { parseVersionMatch, VERSION_SEPARATOR_MAX } from '@chargewatch/model/firmware';
+import {
+  FIRMWARE_LIMITS,
+  FIRMWARE_URL_SCHEMES,
+  parseVersionMatch,
+  VERSION_SEPARATOR_MAX,
+} from '@chargewatch/model/firmware';
 import type { NewFirmwareRelease } from '../../api/firmwareTypes';
 
 /** Lengths as OCPP and the catalogue allow them (vendor and model as in BootNotification). */
-export const RELEASE_LIMITS = {
-  vendor: 20,
-  model: 20,
-  version: 50,
-  location: 512,
-  signingCertificate: 5500,
-  signature: 800,
-  releaseNotes: 10_000,
-  minPriorVersion: 50,
-} as const;
+export const RELEASE_LIMITS = { ...FIRMWARE_LIMITS, minPriorVersion: FIRMWARE_LIMITS.version } as const;
 
 export interface ReleaseFormState {
   vendor: string;
@@ -48,7 +45,25 @@ export const EMPTY_RELEASE: ReleaseFormState = {
 
 export type ReleaseErrors = Partial<Record<keyof ReleaseFormState, string>>;
 
-const URL_SCHEMES = ['http:', 'https:', 'ftp:', 'ftps:', 'sftp:'];
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function locationProblem(text: string): string | undefined {
+  if (/\s/.test(text)) {
+    return 'No white space in a URL';
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'Not an absolute URL';
+  }
+  if (!(FIRMWARE_URL_SCHEMES as readonly string[]).includes(url.protocol.replace(/:$/, ''))) {
+    return `The station downloads it: ${FIRMWARE_URL_SCHEMES.join(', ')} URLs only`;
+  }
+  return url.hostname ? undefined : 'The URL must name a host';
+}
 
 function tooLong(value: string, max: number): string | undefined {
   return value.length > max ? `At most ${max} characters (${value.length} now)` : undefined;
@@ -65,24 +80,34 @@ export function validateRelease(f: ReleaseFormState): ReleaseErrors {
   required('model');
   required('version');
   required('location');
-  if (!e.location) {
-    try {
-      const url = new URL(f.location.trim());
-      if (!URL_SCHEMES.includes(url.protocol)) {
-        e.location = `The station downloads it: ${URL_SCHEMES.map((s) => s.slice(0, -1)).join(', ')} URLs only`;
-      }
-    } catch {
-      e.location = 'Not a URL';
+  for (const key of ['vendor', 'model', 'version', 'location', 'minPriorVersion'] as const) {
+    if (!e[key] && CONTROL.test(f[key])) {
+      e[key] = 'No control characters';
     }
   }
-  if (f.checksum.trim() && !/^[0-9a-f]{64}$/.test(f.checksum.trim())) {
-    e.checksum = 'SHA-256 as 64 lowercase hex digits';
+  if (!e.location) {
+    e.location = locationProblem(f.location.trim());
+  }
+  if (f.checksum.trim() && !/^[0-9a-fA-F]{64}$/.test(f.checksum.trim())) {
+    e.checksum = 'SHA-256 as 64 hex digits';
   }
   e.minPriorVersion = tooLong(f.minPriorVersion.trim(), RELEASE_LIMITS.minPriorVersion);
   e.releaseNotes = tooLong(f.releaseNotes, RELEASE_LIMITS.releaseNotes);
   e.signingCertificate = tooLong(f.signingCertificate.trim(), RELEASE_LIMITS.signingCertificate);
   e.signature = tooLong(f.signature.trim(), RELEASE_LIMITS.signature);
-  if (!e.signingCertificate && !e.signature && !f.signingCertificate.trim() !== !f.signature.trim()) {
+  const cert = f.signingCertificate.trim();
+  if (
+    !e.signingCertificate &&
+    cert &&
+    !(cert.includes('-----BEGIN CERTIFICATE-----') && cert.includes('-----END CERTIFICATE-----'))
+  ) {
+    e.signingCertificate = 'A PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)';
+  }
+  const sig = f.signature.trim();
+  if (!e.signature && sig && (!BASE64.test(sig) || sig.length % 4 !== 0)) {
+    e.signature = 'base64';
+  }
+  if (!e.signingCertificate && !e.signature && !cert !== !sig) {
     e[f.signature.trim() ? 'signingCertificate' : 'signature'] =
       'A signed release needs both the certificate and the signature';
   }
@@ -111,7 +136,7 @@ export function releaseBody(f: ReleaseFormState): NewFirmwareRelease {
     versionMatch: f.matchMode === 'before' ? { mode: 'before', separator: f.separator } : { mode: f.matchMode },
   };
   const optional = {
-    checksum: opt(f.checksum),
+    checksum: opt(f.checksum)?.toLowerCase(),
     minPriorVersion: opt(f.minPriorVersion),
     releaseNotes: opt(f.releaseNotes),
     signingCertificate: opt(f.signingCertificate),
