@@ -45,7 +45,6 @@ export const EMPTY_RELEASE: ReleaseFormState = {
 
 export type ReleaseErrors = Partial<Record<keyof ReleaseFormState, string>>;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
