@@ -219,6 +219,10 @@ export interface ProtocolDriver {
   faultRaised(c: ConnectorSim, fault: FaultInfo): void;
   faultCleared(c: ConnectorSim, fault: FaultInfo): void;
   firmwareStatus(status: string): void;
+  /** SecurityEventNotification (2.0.1; 1.6 Security Whitepaper), e.g. InvalidFirmwareSignature. */
+  securityEvent(type: string, techInfo?: string): void;
+  /** 2.0.1 ChargingStation.AllowNewSessionsPendingFirmwareUpdate; absent (1.6) counts as false. */
+  allowNewSessionsPendingFirmwareUpdate?(): boolean;
   logStatus(upload: LogUpload): void;
   heartbeat(): void;
   meterValues(c: ConnectorSim): void;
