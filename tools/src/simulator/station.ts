@@ -12,21 +12,34 @@
  * seed makes the same decisions in the same order.
  */
 import { ChargingStation, deferred } from './charging';
-import type { ConnectorSim, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
-import { firmwareFromLocation as firmwareTarget } from './profiles';
+import { FirmwareEngine } from './firmware';
+import type { ConnectorSim, FirmwareAnswer, FirmwareRequest, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
+import type { StationOptions } from './station-options';
 
 export { emptyStationStats, type ForceSessionOptions, type Registration, type StationOptions, type StationStats } from './station-options';
 
 export class SimulatedStation extends ChargingStation {
   private resetOnIdle = false;
+  private readonly firmwareEngine: FirmwareEngine;
+
+  constructor(options: StationOptions) {
+    super(options);
+    this.firmwareEngine = new FirmwareEngine(
+      {
+        station: this,
+        now: () => this.opts.now(),
+        sleepSim: (sec) => this.clock.sleepSim(sec),
+        log: (kind, detail) => this.log(kind, detail),
+        firmwareStatus: (status) => this.driver.firmwareStatus(status),
+        reboot: (newFirmware) => this.reboot('Reboot', 'FirmwareUpdate', newFirmware),
+      },
+      this.chaosRng.fork('firmware'),
+    );
+  }
 
   protected override onAccepted(): void {
     super.onAccepted();
-    if (this.firmware.pendingVersion !== undefined) {
-      this.firmware.pendingVersion = undefined;
-      this.setFirmwareStatus('Installed');
-      this.firmware.busy = false;
-    }
+    this.firmwareEngine.booted();
   }
 
   // ---------------------------------------------------------------- CSMS commands
@@ -135,47 +148,8 @@ export class SimulatedStation extends ChargingStation {
     for (const c of this.connectors) if (!c.fault) this.scheduleIdle(c);
   }
 
-  updateFirmware(location: string, retrieveAt: number, requestId?: number, signed = false): boolean {
-    if (this.firmware.busy) return false;
-    this.firmware.busy = true;
-    this.firmware.requestId = requestId;
-    this.firmware.signed = signed;
-    const target = firmwareTarget(this.profile, this.firmwareVersion, location);
-    this.log('firmware-update', `${this.firmwareVersion} -> ${target}`);
-    void this.runFirmwareUpdate(location, retrieveAt, target);
-    return true;
-  }
-
-  private async runFirmwareUpdate(location: string, retrieveAt: number, target: string): Promise<void> {
-    const r = this.chaosRng.fork(`fw-${this.stats.reboots}`);
-    const waitSec = Math.min(3600, Math.max(0, (retrieveAt - this.opts.now()) / 1000));
-    if (waitSec > 0) await this.clock.sleepSim(waitSec);
-    this.setFirmwareStatus('Downloading');
-    await this.clock.sleepSim(r.float(10, 60));
-    if (/fail/i.test(location)) {
-      this.setFirmwareStatus('DownloadFailed');
-      this.firmware.status = 'Idle';
-      this.firmware.busy = false;
-      return;
-    }
-    this.setFirmwareStatus('Downloaded');
-    await this.clock.sleepSim(r.float(2, 5));
-    if (this.firmware.signed) this.setFirmwareStatus('SignatureVerified');
-    // Real stations install only once idle; give running sessions up to an hour.
-    for (let waited = 0; this.connectors.some((c) => c.tx) && waited < 3600; waited += this.meterIntervalSec) {
-      await this.clock.sleepSim(this.meterIntervalSec);
-    }
-    this.setFirmwareStatus('Installing');
-    await this.clock.sleepSim(r.float(5, 20));
-    this.firmware.pendingVersion = target;
-    await this.reboot('Reboot', 'FirmwareUpdate', target);
-  }
-
-  private setFirmwareStatus(status: string): void {
-    this.firmware.status = status;
-    this.log('firmware-status', status);
-    this.driver.firmwareStatus(status);
-    if (status === 'Installed') this.firmware.status = 'Idle';
+  updateFirmware(req: FirmwareRequest): FirmwareAnswer {
+    return this.firmwareEngine.request(req);
   }
 
   uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined {
