@@ -26,7 +26,7 @@ export function registerCommands201(client: RPCClient, st: StationContext, drive
       requestId: Number(p.requestId),
       signed: secure,
     });
-    return { status };
+    return status === 'Rejected' ? { status, statusInfo: { reasonCode: 'Busy', additionalInfo: 'installing an earlier update' } } : { status };
   });
 
   on('GetLog', (p) => {

@@ -1,6 +1,19 @@
 /**
  * The firmware engine of a simulated station: what it does after UpdateFirmware / SignedUpdateFirmware,
  * which statuses it reports and when it reboots. It sees its station through FirmwareHost only.
+ *
+ * Status sets: 1.6 core knows Downloading, Downloaded, DownloadFailed, Installing, Installed,
+ * InstallationFailed, Idle. A signed 1.6 update (Security Whitepaper) and every 2.0.1 update use the
+ * 14-status set, which adds DownloadScheduled, SignatureVerified (signed only), InstallScheduled and
+ * InstallRebooting. Success:
+ * - 1.6 core: Downloading, Downloaded, Installing, reboot, BootNotification (new version), Installed —
+ *   1.6 allows Installed before or after the boot; the new firmware reports it once it runs;
+ * - signed 1.6 / 2.0.1: [DownloadScheduled], Downloading, Downloaded, [SignatureVerified],
+ *   [InstallScheduled], Installing, InstallRebooting, reboot, BootNotification (2.0.1 reason
+ *   FirmwareUpdate, new version), Installed, SecurityEventNotification FirmwareUpdated.
+ *
+ * Dates (retrieveDateTime, installDateTime) become simulated delays: `date − now` is waited in simulated
+ * time (at most a day), so at speed > 1 the station acts earlier on the wall clock than the date says.
  */
 import type { FirmwareAnswer, FirmwareRequest, StationContext } from './model';
 import { firmwareFromLocation } from './profiles';
@@ -18,73 +31,126 @@ export interface FirmwareHost {
   log(kind: string, detail: string): void;
   /** Sends the status in the version's message (1.6 signed: SignedFirmwareStatusNotification). */
   firmwareStatus(status: string): void;
+  securityEvent(type: string, techInfo?: string): void;
   /** Ends transactions, reboots and boots again (2.0.1 reason FirmwareUpdate), running `newFirmware` if given. */
   reboot(newFirmware?: string): Promise<void>;
 }
 
+/** Longest simulated wait for a scheduled date, or for transactions to end before installing. */
+const MAX_WAIT_SEC = 86_400;
+
+/** What the boot after an install's reboot reports. */
+interface AfterBoot {
+  target: string;
+  securityEvent: boolean;
+}
+
 export class FirmwareEngine {
   private requests = 0;
-  /** Version to report Installed for once the station is accepted after its reboot. */
-  private pendingVersion?: string;
+  /** Bumped by every accepted request: a run whose generation is stale stops at its next step. */
+  private generation = 0;
+  /** Until Installing starts, a new request cancels the running one; from then on it is refused. */
+  private committed = false;
+  private afterBoot?: AfterBoot;
 
   constructor(
     private readonly host: FirmwareHost,
     private readonly rng: Rng,
   ) {}
 
+  /**
+   * A new request while one runs: before Installing, the old one is dropped and the new one starts
+   * (AcceptedCanceled; 1.6 core cannot say so, its .conf is empty); from Installing on, Rejected.
+   */
   request(req: FirmwareRequest): FirmwareAnswer {
     const h = this.host;
     const st = h.station;
     const fw = st.firmware;
-    if (fw.busy) return 'Rejected';
+    let answer: FirmwareAnswer = 'Accepted';
+    if (fw.busy) {
+      if (this.committed) return 'Rejected';
+      h.log('firmware-cancel', `request ${fw.requestId ?? '-'}`);
+      answer = 'AcceptedCanceled';
+    }
+    const gen = ++this.generation;
     fw.busy = true;
+    fw.status = 'Idle';
     fw.requestId = req.requestId;
     fw.signed = req.signed;
     const n = ++this.requests;
     const target = firmwareFromLocation(st.profile, st.firmwareVersion, req.location);
-    h.log('firmware-update', `${st.firmwareVersion} -> ${target}`);
-    void this.run(req, target, this.rng.fork(`request-${n}`));
-    return 'Accepted';
+    h.log('firmware-update', `${st.firmwareVersion} -> ${target}${req.signed ? ' signed' : ''}`);
+    void this.run(gen, req, target, this.rng.fork(`request-${n}`));
+    return answer;
   }
 
-  /** The CSMS accepted a BootNotification: the reboot that completes an install is over. */
+  /** The CSMS accepted a BootNotification: if it follows an install's reboot, report the outcome. */
   booted(): void {
-    if (this.pendingVersion === undefined) return;
-    this.pendingVersion = undefined;
+    const after = this.afterBoot;
+    if (!after) return;
+    this.afterBoot = undefined;
     this.setStatus('Installed');
-    this.host.station.firmware.busy = false;
+    if (after.securityEvent) this.host.securityEvent('FirmwareUpdated', `firmware ${after.target} installed`);
+    this.finish();
   }
 
-  private async run(req: FirmwareRequest, target: string, r: Rng): Promise<void> {
+  private async run(gen: number, req: FirmwareRequest, target: string, r: Rng): Promise<void> {
     const h = this.host;
-    const waitSec = Math.min(3600, Math.max(0, (req.retrieveAt - h.now()) / 1000));
-    if (waitSec > 0) await h.sleepSim(waitSec);
+    const st = h.station;
+    /** The 14-status set: a signed 1.6 update, or any 2.0.1 one. */
+    const extended = st.version === 'ocpp2.0.1' || req.signed;
+    const live = () => gen === this.generation;
+    const sleep = async (sec: number) => {
+      await h.sleepSim(sec);
+      return live();
+    };
+
+    const retrieveSec = this.secondsUntil(req.retrieveAt);
+    if (retrieveSec >= 1) {
+      if (extended) this.setStatus('DownloadScheduled');
+      if (!(await sleep(retrieveSec))) return;
+    }
     this.setStatus('Downloading');
-    await h.sleepSim(r.float(10, 60));
+    if (!(await sleep(r.float(10, 60)))) return;
     if (/fail/i.test(req.location)) {
       this.setStatus('DownloadFailed');
-      h.station.firmware.status = 'Idle';
-      h.station.firmware.busy = false;
+      this.finish();
       return;
     }
     this.setStatus('Downloaded');
-    await h.sleepSim(r.float(2, 5));
+    if (!(await sleep(r.float(2, 5)))) return;
     if (req.signed) this.setStatus('SignatureVerified');
-    // Real stations install only once idle; give running sessions up to an hour.
-    for (let waited = 0; h.station.connectors.some((c) => c.tx) && waited < 3600; waited += h.station.meterIntervalSec) {
-      await h.sleepSim(h.station.meterIntervalSec);
+    const installSec = req.installAt === undefined ? 0 : this.secondsUntil(req.installAt);
+    if (extended && installSec >= 1) {
+      this.setStatus('InstallScheduled');
+      if (!(await sleep(installSec))) return;
     }
+    // Real stations install only once idle.
+    for (let waited = 0; st.connectors.some((c) => c.tx) && waited < MAX_WAIT_SEC; waited += st.meterIntervalSec) {
+      if (!(await sleep(st.meterIntervalSec))) return;
+    }
+    this.committed = true;
     this.setStatus('Installing');
     await h.sleepSim(r.float(5, 20));
-    this.pendingVersion = target;
+    if (extended) this.setStatus('InstallRebooting');
+    this.afterBoot = { target, securityEvent: extended };
     await h.reboot(target);
   }
 
+  private secondsUntil(atMs: number): number {
+    return Math.min(MAX_WAIT_SEC, Math.max(0, (atMs - this.host.now()) / 1000));
+  }
+
   private setStatus(status: string): void {
-    const fw = this.host.station.firmware;
-    fw.status = status;
+    this.host.station.firmware.status = status;
     this.host.log('firmware-status', status);
     this.host.firmwareStatus(status);
-    if (status === 'Installed') fw.status = 'Idle';
+  }
+
+  /** The update is over (whatever its outcome): a triggered status reports Idle again. */
+  private finish(): void {
+    const fw = this.host.station.firmware;
+    fw.busy = false;
+    this.committed = false;
   }
 }

@@ -31,6 +31,7 @@ export class SimulatedStation extends ChargingStation {
         sleepSim: (sec) => this.clock.sleepSim(sec),
         log: (kind, detail) => this.log(kind, detail),
         firmwareStatus: (status) => this.driver.firmwareStatus(status),
+        securityEvent: (type, techInfo) => this.driver.securityEvent(type, techInfo),
         reboot: (newFirmware) => this.reboot('Reboot', 'FirmwareUpdate', newFirmware),
       },
       this.chaosRng.fork('firmware'),
