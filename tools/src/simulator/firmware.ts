@@ -12,10 +12,17 @@
  *   [InstallScheduled], Installing, InstallRebooting, reboot, BootNotification (2.0.1 reason
  *   FirmwareUpdate, new version), Installed, SecurityEventNotification FirmwareUpdated.
  *
+ * Charging during the window: downloads run beside sessions. Once the image is ready to install, a
+ * station with a session in progress (or a car plugged in) waits for it to end (at most a day); while
+ * it waits, 1.6 stations and 2.0.1 ones without AllowNewSessionsPendingFirmwareUpdate show their other
+ * connectors Unavailable and start no new session (1.6 §5.19 recommends it, L01.FR.07 requires it);
+ * with the variable true, new sessions may start and the install waits for them too. From Installing
+ * on, no session starts; after the reboot the connectors report Available again.
+ *
  * Dates (retrieveDateTime, installDateTime) become simulated delays: `date − now` is waited in simulated
  * time (at most a day), so at speed > 1 the station acts earlier on the wall clock than the date says.
  */
-import type { FirmwareAnswer, FirmwareRequest, StationContext } from './model';
+import type { ConnectorSim, FirmwareAnswer, FirmwareRequest, StationContext } from './model';
 import { firmwareFromLocation } from './profiles';
 import type { Rng } from './random';
 
@@ -32,6 +39,9 @@ export interface FirmwareHost {
   /** Sends the status in the version's message (1.6 signed: SignedFirmwareStatusNotification). */
   firmwareStatus(status: string): void;
   securityEvent(type: string, techInfo?: string): void;
+  sendStatus(c: ConnectorSim): void;
+  /** 2.0.1 AllowNewSessionsPendingFirmwareUpdate; false for 1.6. */
+  allowNewSessionsPendingFirmwareUpdate(): boolean;
   /** Ends transactions, reboots and boots again (2.0.1 reason FirmwareUpdate), running `newFirmware` if given. */
   reboot(newFirmware?: string): Promise<void>;
 }
@@ -70,6 +80,7 @@ export class FirmwareEngine {
     if (fw.busy) {
       if (this.committed) return 'Rejected';
       h.log('firmware-cancel', `request ${fw.requestId ?? '-'}`);
+      this.release(true);
       answer = 'AcceptedCanceled';
     }
     const gen = ++this.generation;
@@ -125,16 +136,52 @@ export class FirmwareEngine {
       this.setStatus('InstallScheduled');
       if (!(await sleep(installSec))) return;
     }
-    // Real stations install only once idle.
-    for (let waited = 0; st.connectors.some((c) => c.tx) && waited < MAX_WAIT_SEC; waited += st.meterIntervalSec) {
-      if (!(await sleep(st.meterIntervalSec))) return;
-    }
+    if (!(await this.waitForIdle(live))) return;
     this.committed = true;
     this.setStatus('Installing');
     await h.sleepSim(r.float(5, 20));
     if (extended) this.setStatus('InstallRebooting');
     this.afterBoot = { target, securityEvent: extended };
+    this.release(false);
     await h.reboot(target);
+  }
+
+  /** Waits until no connector is in use, holding the others meanwhile; false when the run was cancelled. */
+  private async waitForIdle(live: () => boolean): Promise<boolean> {
+    const h = this.host;
+    const st = h.station;
+    const inUse = () => st.connectors.some((c) => c.tx !== undefined || c.status === 'Preparing');
+    if (inUse()) {
+      if (!h.allowNewSessionsPendingFirmwareUpdate()) {
+        st.firmware.hold = 'unavailable';
+        for (const c of st.connectors) {
+          if (c.tx || c.status !== 'Available') continue;
+          c.status = 'Unavailable';
+          h.sendStatus(c);
+        }
+      }
+      h.log('firmware-wait', `sessions running${st.firmware.hold ? ', others Unavailable' : ''}`);
+      for (let waited = 0; inUse() && waited < MAX_WAIT_SEC; waited += st.meterIntervalSec) {
+        await h.sleepSim(st.meterIntervalSec);
+        if (!live()) return false;
+      }
+    }
+    st.firmware.hold ??= 'refuse';
+    return true;
+  }
+
+  /** Ends the hold; `restore` sends Available again for the connectors it made Unavailable (no reboot follows). */
+  private release(restore: boolean): void {
+    const h = this.host;
+    const st = h.station;
+    const was = st.firmware.hold;
+    st.firmware.hold = undefined;
+    if (!restore || was !== 'unavailable') return;
+    for (const c of st.connectors) {
+      if (c.tx || c.fault || !c.operative || c.status !== 'Unavailable') continue;
+      c.status = 'Available';
+      h.sendStatus(c);
+    }
   }
 
   private secondsUntil(atMs: number): number {
@@ -149,8 +196,8 @@ export class FirmwareEngine {
 
   /** The update is over (whatever its outcome): a triggered status reports Idle again. */
   private finish(): void {
-    const fw = this.host.station.firmware;
-    fw.busy = false;
+    this.release(true);
+    this.host.station.firmware.busy = false;
     this.committed = false;
   }
 }

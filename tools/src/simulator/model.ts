@@ -141,6 +141,12 @@ export interface FirmwareState {
   signed?: boolean;
   /** An update is running (triggered FirmwareStatusNotification reports `status`, else Idle). */
   busy: boolean;
+  /**
+   * While an install waits for sessions to end, and while it runs, no new session starts. With
+   * 'unavailable' the connectors not in use also show Unavailable (1.6 always; 2.0.1 unless
+   * AllowNewSessionsPendingFirmwareUpdate is true), and connectors freed meanwhile go Unavailable too.
+   */
+  hold?: 'unavailable' | 'refuse';
 }
 
 /** An UpdateFirmware / SignedUpdateFirmware request, version-independent. */

@@ -32,6 +32,8 @@ export class SimulatedStation extends ChargingStation {
         log: (kind, detail) => this.log(kind, detail),
         firmwareStatus: (status) => this.driver.firmwareStatus(status),
         securityEvent: (type, techInfo) => this.driver.securityEvent(type, techInfo),
+        sendStatus: (c) => this.driver.sendStatus(c),
+        allowNewSessionsPendingFirmwareUpdate: () => this.driver.allowNewSessionsPendingFirmwareUpdate?.() ?? false,
         reboot: (newFirmware) => this.reboot('Reboot', 'FirmwareUpdate', newFirmware),
       },
       this.chaosRng.fork('firmware'),
@@ -50,7 +52,7 @@ export class SimulatedStation extends ChargingStation {
       connectorId !== undefined && connectorId > 0
         ? this.connector(connectorId)
         : this.connectors.find((x) => x.status === 'Available' && x.operative && !x.tx && !x.fault);
-    if (!c || c.tx || c.fault || !c.operative || this.rebooting) return false;
+    if (!c || c.tx || c.fault || !c.operative || this.rebooting || this.firmware.hold) return false;
     if (c.status !== 'Available' && c.status !== 'Preparing') return false;
     const d = deferred<SessionSummary>();
     d.promise.catch(() => undefined);
@@ -141,7 +143,7 @@ export class SimulatedStation extends ChargingStation {
         c.operative = c.pendingOperative;
         c.pendingOperative = undefined;
       }
-      c.status = c.fault ? 'Faulted' : c.operative ? 'Available' : 'Unavailable';
+      c.status = c.fault ? 'Faulted' : c.operative && this.firmware.hold !== 'unavailable' ? 'Available' : 'Unavailable';
     }
     this.rebooting = false;
     this.offlineUntilTimer = false;

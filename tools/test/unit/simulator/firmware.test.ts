@@ -118,3 +118,82 @@ describe('a new request while one runs', () => {
     expect(s.firmwareVersion).toBe('8.0');
   });
 });
+
+describe('charging during the window', () => {
+  /** Firmware statuses, boots, connector statuses (`c<n> <status>`, connector 0 left out) and transaction ends, from `from` on. */
+  const events = (id: string, from: number) =>
+    csms.calls
+      .filter((c) => c.identity === id && c.seq > from)
+      .flatMap((c) => {
+        const p = c.params;
+        switch (c.action) {
+          case 'FirmwareStatusNotification':
+          case 'SignedFirmwareStatusNotification':
+            return [p.status];
+          case 'BootNotification':
+            return ['Boot'];
+          case 'StatusNotification':
+            return p.connectorId === 0 && p.evseId === undefined ? [] : [`c${p.evseId ?? p.connectorId} ${p.status ?? p.connectorStatus}`];
+          case 'StopTransaction':
+            return ['Stop'];
+          case 'TransactionEvent':
+            return p.eventType === 'Ended' ? ['Stop'] : p.eventType === 'Started' ? [`Start c${p.evse.id}`] : [];
+          default:
+            return [];
+        }
+      });
+  const before = (list: string[], a: string, b: string) => list.indexOf(a) >= 0 && list.indexOf(a) < list.indexOf(b);
+
+  test.each([
+    ['ocpp1.6', 'ocpp1.6'],
+    ['ocpp1.6', 'signed'],
+    ['ocpp2.0.1', 'ocpp2.0.1'],
+  ] as const)('%s (%s): a session in progress delays the install; the idle connector is Unavailable meanwhile', async (protocol, kind) => {
+    const id = `CW-${kind}`.replace(/\./g, '');
+    const s = await started(csms, { id, protocol, profile: protocol === 'ocpp1.6' ? 0 : 2 });
+    const session = s.forceSession(1, { ticks: 30, endReason: 'EVDisconnected' });
+    await waitFor(() => s.connectors[0]!.tx !== undefined, 5000, 'session');
+    const from = csms.mark();
+    await updateFirmware(csms, id, kind, { requestId: 3, location: 'https://fw.example.com/img.bin?version=9.1' });
+    await waitFor(() => s.actionLog.includes('firmware-wait: sessions running, others Unavailable'), 5000, 'waiting');
+    // No new session while the install waits, neither local nor remote.
+    await expect(s.forceSession(2, { ticks: 1 })).rejects.toThrow('firmware update pending');
+    if (protocol === 'ocpp1.6') expect(await csms.command(id, 'RemoteStartTransaction', { connectorId: 2, idTag: 'TAG' })).toEqual({ status: 'Rejected' });
+    else expect(await csms.command(id, 'RequestStartTransaction', { evseId: 2, remoteStartId: 1, idToken: { idToken: 'TAG', type: 'Central' } })).toEqual({ status: 'Rejected' });
+    expect((await session).reason).toBe('EVDisconnected');
+    await waitFor(() => firmwareSequence(csms, id).includes('Installed'), 5000, 'Installed');
+    await waitFor(() => events(id, from).filter((e) => e === 'c2 Available').length === 1, 2000, 'c2 Available');
+    const ev = events(id, from);
+    expect(before(ev, 'Downloaded', 'c2 Unavailable')).toBe(true);
+    expect(before(ev, 'c2 Unavailable', 'Stop')).toBe(true);
+    expect(before(ev, 'Stop', 'Installing')).toBe(true);
+    // Connector 2 stays Unavailable until the station is back from its reboot.
+    expect(ev.slice(ev.indexOf('c2 Unavailable'), ev.indexOf('Boot'))).not.toContain('c2 Available');
+    expect(before(ev, 'Boot', 'c2 Available')).toBe(true);
+    expect(s.connectors.map((c) => c.status)).toEqual(['Available', 'Available']);
+    expect(s.firmwareVersion).toBe('9.1');
+  });
+
+  test('2.0.1 with AllowNewSessionsPendingFirmwareUpdate: EVSEs stay Available, new sessions run, the install waits for them', async () => {
+    const s = await started(csms, { id: 'CWA', protocol: 'ocpp2.0.1', profile: 2 });
+    const set = await csms.command('CWA', 'SetVariables', {
+      setVariableData: [{ component: { name: 'ChargingStation' }, variable: { name: 'AllowNewSessionsPendingFirmwareUpdate' }, attributeValue: 'true' }],
+    });
+    expect(set.setVariableResult[0].attributeStatus).toBe('Accepted');
+    const first = s.forceSession(1, { ticks: 20 });
+    await waitFor(() => s.connectors[0]!.tx !== undefined, 5000, 'session');
+    const from = csms.mark();
+    await updateFirmware(csms, 'CWA', 'ocpp2.0.1', { requestId: 4, location: 'https://fw.example.com/img.bin?version=9.2' });
+    await waitFor(() => s.actionLog.includes('firmware-wait: sessions running'), 5000, 'waiting');
+    // A new session starts on the other EVSE while the install waits, and outlasts the first.
+    const second = s.forceSession(2, { ticks: 40 });
+    await first;
+    await second;
+    await waitFor(() => firmwareSequence(csms, 'CWA').includes('Installed'), 5000, 'Installed');
+    const ev = events('CWA', from);
+    expect(ev).not.toContain('c2 Unavailable');
+    expect(ev).not.toContain('c1 Unavailable');
+    expect(ev.filter((e) => e === 'Stop')).toHaveLength(2);
+    expect(ev.lastIndexOf('Stop')).toBeLessThan(ev.indexOf('Installing'));
+  });
+});
