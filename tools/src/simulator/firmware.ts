@@ -12,6 +12,22 @@
  *   [InstallScheduled], Installing, InstallRebooting, reboot, BootNotification (2.0.1 reason
  *   FirmwareUpdate, new version), Installed, SecurityEventNotification FirmwareUpdated.
  *
+ * Failure modes (FirmwareOutcome), each ending the update (a triggered status reports Idle again):
+ * - downloadFailed: Downloading, DownloadFailed (also any location containing "fail");
+ * - slowDownload: Downloading lasts 10–30 times longer, then the update succeeds;
+ * - invalidSignature (signed updates only; unsigned ones succeed): Downloading, Downloaded,
+ *   InvalidSignature, SecurityEventNotification InvalidFirmwareSignature;
+ * - installFailed: … Installing, InstallationFailed, no reboot; in the 14-status set half of the seeded
+ *   draws report InstallVerificationFailed instead (outcome installVerificationFailed; 1.6 core,
+ *   which lacks that status, reports InstallationFailed);
+ * - oldVersionAfterReboot: the station believes it installed, but comes back on the old image (a
+ *   bootloader rollback): 1.6 core sends Installed, then reboots and boots with the old version (the
+ *   old firmware knows nothing of the update and reports nothing more); signed 1.6 / 2.0.1 send
+ *   InstallRebooting, boot with the old version (2.0.1 reason FirmwareUpdate), then Installed and
+ *   FirmwareUpdated. Only the version in BootNotification tells;
+ * - neverReturns: … Installing, then the connection drops and the station never reconnects (until
+ *   the fleet stops).
+ *
  * Charging during the window: downloads run beside sessions. Once the image is ready to install, a
  * station with a session in progress (or a car plugged in) waits for it to end (at most a day); while
  * it waits, 1.6 stations and 2.0.1 ones without AllowNewSessionsPendingFirmwareUpdate show their other
@@ -24,7 +40,56 @@
  */
 import type { ConnectorSim, FirmwareAnswer, FirmwareRequest, StationContext } from './model';
 import { firmwareFromLocation } from './profiles';
-import type { Rng } from './random';
+import { hashSeed, Rng } from './random';
+
+/** The failure modes, in the order the seeded draw walks them. */
+export const FIRMWARE_FAILURE_MODES = ['downloadFailed', 'installFailed', 'invalidSignature', 'oldVersionAfterReboot', 'neverReturns', 'slowDownload'] as const;
+export type FirmwareFailureMode = (typeof FIRMWARE_FAILURE_MODES)[number];
+/** What one update does. `installVerificationFailed` is an install failure reported as InstallVerificationFailed. */
+export type FirmwareOutcome = 'success' | FirmwareFailureMode | 'installVerificationFailed';
+/** Probability of each failure mode per update, 0..1 each, at most 1 together; the rest succeed. */
+export type FirmwareFailureRates = Partial<Record<FirmwareFailureMode, number>>;
+/**
+ * A station's fixed outcome for every update, or one per update (`request` 1 = its first
+ * UpdateFirmware / SignedUpdateFirmware); undefined falls back to the seeded draw.
+ */
+export type FirmwareOutcomeOverride = FirmwareOutcome | ((request: number) => FirmwareOutcome | undefined);
+
+/** Returns the rates if they are valid; throws naming the first problem. */
+export function checkFirmwareFailureRates(rates: FirmwareFailureRates): FirmwareFailureRates {
+  let sum = 0;
+  for (const [mode, p] of Object.entries(rates)) {
+    if (!(FIRMWARE_FAILURE_MODES as readonly string[]).includes(mode)) throw new Error(`firmware failure mode "${mode}": expected one of ${FIRMWARE_FAILURE_MODES.join(', ')}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`firmware failure rate ${mode}: expected a number in [0, 1], got ${p}`);
+    sum += p;
+  }
+  if (sum > 1 + 1e-9) throw new Error(`firmware failure rates add up to ${sum}: at most 1`);
+  return rates;
+}
+
+/**
+ * The seeded outcome of a station's `request`-th update: one draw from a stream of its own (station
+ * seed, request number), so it depends on nothing else the station does. Walks the modes in
+ * FIRMWARE_FAILURE_MODES order; an install failure becomes installVerificationFailed on a second draw
+ * of one in two.
+ */
+export function pickFirmwareOutcome(seed: number, request: number, rates: FirmwareFailureRates): FirmwareOutcome {
+  const r = new Rng(hashSeed(seed >>> 0, 'firmware-outcome', request));
+  const u = r.next();
+  let acc = 0;
+  for (const mode of FIRMWARE_FAILURE_MODES) {
+    acc += rates[mode] ?? 0;
+    if (u < acc) return mode === 'installFailed' && r.chance(0.5) ? 'installVerificationFailed' : mode;
+  }
+  return 'success';
+}
+
+/** How a station decides its outcomes: its seed, the fleet's rates, and an optional override. */
+export interface FirmwareBehaviour {
+  seed: number;
+  rates?: FirmwareFailureRates;
+  override?: FirmwareOutcomeOverride;
+}
 
 /** What the engine reads of its station. */
 export type FirmwareStation = Pick<StationContext, 'version' | 'profile' | 'connectors' | 'firmware' | 'firmwareVersion' | 'meterIntervalSec'>;
@@ -44,6 +109,8 @@ export interface FirmwareHost {
   allowNewSessionsPendingFirmwareUpdate(): boolean;
   /** Ends transactions, reboots and boots again (2.0.1 reason FirmwareUpdate), running `newFirmware` if given. */
   reboot(newFirmware?: string): Promise<void>;
+  /** Goes offline for good (neverReturns). */
+  powerOff(): Promise<void>;
 }
 
 /** Longest simulated wait for a scheduled date, or for transactions to end before installing. */
@@ -52,6 +119,8 @@ const MAX_WAIT_SEC = 86_400;
 /** What the boot after an install's reboot reports. */
 interface AfterBoot {
   target: string;
+  /** Send Installed (and, in the 14-status set, FirmwareUpdated). */
+  installed: boolean;
   securityEvent: boolean;
 }
 
@@ -62,11 +131,32 @@ export class FirmwareEngine {
   /** Until Installing starts, a new request cancels the running one; from then on it is refused. */
   private committed = false;
   private afterBoot?: AfterBoot;
+  private readonly rng: Rng;
 
   constructor(
     private readonly host: FirmwareHost,
-    private readonly rng: Rng,
-  ) {}
+    private readonly behaviour: FirmwareBehaviour,
+  ) {
+    this.rng = new Rng(behaviour.seed >>> 0).fork('firmware');
+  }
+
+  /** What the station's `request`-th update does before the request's own rules (location, signature, version). */
+  outcome(request: number): FirmwareOutcome {
+    return this.override(request) ?? pickFirmwareOutcome(this.behaviour.seed, request, this.behaviour.rates ?? {});
+  }
+
+  private override(request: number): FirmwareOutcome | undefined {
+    const o = this.behaviour.override;
+    return typeof o === 'function' ? o(request) : o;
+  }
+
+  /** The outcome of this request: an override wins, then a location naming a failure, then the seeded draw. */
+  private outcomeOf(request: number, req: FirmwareRequest, extended: boolean): FirmwareOutcome {
+    let outcome = this.override(request) ?? (/fail/i.test(req.location) ? 'downloadFailed' : this.outcome(request));
+    if (outcome === 'invalidSignature' && !req.signed) outcome = 'success';
+    if (outcome === 'installVerificationFailed' && !extended) outcome = 'installFailed';
+    return outcome;
+  }
 
   /**
    * A new request while one runs: before Installing, the old one is dropped and the new one starts
@@ -90,8 +180,9 @@ export class FirmwareEngine {
     fw.signed = req.signed;
     const n = ++this.requests;
     const target = firmwareFromLocation(st.profile, st.firmwareVersion, req.location);
-    h.log('firmware-update', `${st.firmwareVersion} -> ${target}${req.signed ? ' signed' : ''}`);
-    void this.run(gen, req, target, this.rng.fork(`request-${n}`));
+    const outcome = this.outcomeOf(n, req, st.version === 'ocpp2.0.1' || req.signed);
+    h.log('firmware-update', `${st.firmwareVersion} -> ${target}${req.signed ? ' signed' : ''} ${outcome}`);
+    void this.run(gen, req, target, outcome, this.rng.fork(`request-${n}`));
     return answer;
   }
 
@@ -100,12 +191,14 @@ export class FirmwareEngine {
     const after = this.afterBoot;
     if (!after) return;
     this.afterBoot = undefined;
-    this.setStatus('Installed');
-    if (after.securityEvent) this.host.securityEvent('FirmwareUpdated', `firmware ${after.target} installed`);
+    if (after.installed) {
+      this.setStatus('Installed');
+      if (after.securityEvent) this.host.securityEvent('FirmwareUpdated', `firmware ${after.target} installed`);
+    }
     this.finish();
   }
 
-  private async run(gen: number, req: FirmwareRequest, target: string, r: Rng): Promise<void> {
+  private async run(gen: number, req: FirmwareRequest, target: string, outcome: FirmwareOutcome, r: Rng): Promise<void> {
     const h = this.host;
     const st = h.station;
     /** The 14-status set: a signed 1.6 update, or any 2.0.1 one. */
@@ -122,15 +215,21 @@ export class FirmwareEngine {
       if (!(await sleep(retrieveSec))) return;
     }
     this.setStatus('Downloading');
-    if (!(await sleep(r.float(10, 60)))) return;
-    if (/fail/i.test(req.location)) {
-      this.setStatus('DownloadFailed');
-      this.finish();
-      return;
-    }
+    let downloadSec = r.float(10, 60);
+    if (outcome === 'slowDownload') downloadSec *= r.float(10, 30);
+    h.log('firmware-download', `${Math.round(downloadSec)}s`);
+    if (!(await sleep(downloadSec))) return;
+    if (outcome === 'downloadFailed') return this.fail('DownloadFailed');
     this.setStatus('Downloaded');
     if (!(await sleep(r.float(2, 5)))) return;
-    if (req.signed) this.setStatus('SignatureVerified');
+    if (req.signed) {
+      if (outcome === 'invalidSignature') {
+        this.fail('InvalidSignature');
+        h.securityEvent('InvalidFirmwareSignature', `signature of ${req.location}`);
+        return;
+      }
+      this.setStatus('SignatureVerified');
+    }
     const installSec = req.installAt === undefined ? 0 : this.secondsUntil(req.installAt);
     if (extended && installSec >= 1) {
       this.setStatus('InstallScheduled');
@@ -140,10 +239,19 @@ export class FirmwareEngine {
     this.committed = true;
     this.setStatus('Installing');
     await h.sleepSim(r.float(5, 20));
-    if (extended) this.setStatus('InstallRebooting');
-    this.afterBoot = { target, securityEvent: extended };
+    if (outcome === 'installFailed') return this.fail('InstallationFailed');
+    if (outcome === 'installVerificationFailed') return this.fail('InstallVerificationFailed');
     this.release(false);
-    await h.reboot(target);
+    if (outcome === 'neverReturns') {
+      h.log('firmware-brick', 'the station does not come back');
+      await h.powerOff();
+      return;
+    }
+    const activates = outcome !== 'oldVersionAfterReboot';
+    if (extended) this.setStatus('InstallRebooting');
+    else if (!activates) this.setStatus('Installed'); // 1.6 core: the installer says so before the rollback
+    this.afterBoot = { target, installed: extended || activates, securityEvent: extended };
+    await h.reboot(activates ? target : undefined);
   }
 
   /** Waits until no connector is in use, holding the others meanwhile; false when the run was cancelled. */
@@ -192,6 +300,11 @@ export class FirmwareEngine {
     this.host.station.firmware.status = status;
     this.host.log('firmware-status', status);
     this.host.firmwareStatus(status);
+  }
+
+  private fail(status: string): void {
+    this.setStatus(status);
+    this.finish();
   }
 
   /** The update is over (whatever its outcome): a triggered status reports Idle again. */

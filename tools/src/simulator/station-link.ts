@@ -54,7 +54,9 @@ export abstract class StationLink extends EventEmitter implements StationContext
 
   readonly client: RPCClient;
   readonly driver: ProtocolDriver;
-  protected readonly opts: Required<Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly'>> &
+  protected readonly opts: Required<
+    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome'>
+  > &
     Pick<StationOptions, 'heartbeatIntervalSec'>;
   protected readonly idTags: readonly string[];
   protected readonly chaosRng: Rng;

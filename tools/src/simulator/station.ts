@@ -12,7 +12,7 @@
  * seed makes the same decisions in the same order.
  */
 import { ChargingStation, deferred } from './charging';
-import { FirmwareEngine } from './firmware';
+import { checkFirmwareFailureRates, FirmwareEngine, type FirmwareOutcome } from './firmware';
 import type { ConnectorSim, FirmwareAnswer, FirmwareRequest, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
 import type { StationOptions } from './station-options';
 
@@ -35,8 +35,9 @@ export class SimulatedStation extends ChargingStation {
         sendStatus: (c) => this.driver.sendStatus(c),
         allowNewSessionsPendingFirmwareUpdate: () => this.driver.allowNewSessionsPendingFirmwareUpdate?.() ?? false,
         reboot: (newFirmware) => this.reboot('Reboot', 'FirmwareUpdate', newFirmware),
+        powerOff: () => this.powerOff(),
       },
-      this.chaosRng.fork('firmware'),
+      { seed: options.identity.seed, rates: checkFirmwareFailureRates(options.firmwareFailures ?? {}), override: options.firmwareOutcome },
     );
   }
 
@@ -122,18 +123,7 @@ export class SimulatedStation extends ChargingStation {
     this.rebooting = true;
     this.stats.reboots++;
     this.log('reboot', `${stopReason}${newFirmware ? ` fw ${newFirmware}` : ''}`);
-    for (const c of this.connectors) {
-      if (c.tx) this.endSession(c, stopReason, false);
-      c.epoch++;
-      this.clock.clear(c.timer);
-    }
-    this.clock.clear(this.heartbeatTimer);
-    await this.flush(2000);
-    if (this.online) {
-      this.markOffline();
-      await this.client.close({ code: 1000, reason: 'Rebooting' }).catch(() => undefined);
-    }
-    this.registration = 'None';
+    await this.goDown(stopReason, { code: 1000, reason: 'Rebooting' });
     await this.clock.sleepSim(20);
     if (this.stopped) return;
     if (newFirmware) this.firmwareVersion = newFirmware;
@@ -151,8 +141,37 @@ export class SimulatedStation extends ChargingStation {
     for (const c of this.connectors) if (!c.fault) this.scheduleIdle(c);
   }
 
+  /** Goes down and stays down until stop(), as a station bricked by a firmware install. */
+  async powerOff(): Promise<void> {
+    if (this.rebooting || this.stopped) return;
+    this.rebooting = true; // for good: nothing reconnects and no session starts
+    this.log('power-off', 'does not come back');
+    await this.goDown('PowerLoss', 'drop');
+  }
+
+  /** The first half of a reboot: ends transactions and timers, sends what is queued, closes (or drops) the link. */
+  private async goDown(stopReason: StopReason, close: { code: number; reason: string } | 'drop'): Promise<void> {
+    for (const c of this.connectors) {
+      if (c.tx) this.endSession(c, stopReason, false);
+      c.epoch++;
+      this.clock.clear(c.timer);
+    }
+    this.clock.clear(this.heartbeatTimer);
+    await this.flush(2000);
+    if (this.online) {
+      this.markOffline();
+      await this.client.close(close === 'drop' ? { force: true } : close).catch(() => undefined);
+    }
+    this.registration = 'None';
+  }
+
   updateFirmware(req: FirmwareRequest): FirmwareAnswer {
     return this.firmwareEngine.request(req);
+  }
+
+  /** What this station's `request`-th firmware update (1 = its first) does, before the request's own rules. */
+  firmwareOutcome(request: number): FirmwareOutcome {
+    return this.firmwareEngine.outcome(request);
   }
 
   uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined {
