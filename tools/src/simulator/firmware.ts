@@ -12,7 +12,10 @@
  *   [InstallScheduled], Installing, InstallRebooting, reboot, BootNotification (2.0.1 reason
  *   FirmwareUpdate, new version), Installed, SecurityEventNotification FirmwareUpdated.
  *
- * Failure modes (FirmwareOutcome), each ending the update (a triggered status reports Idle again):
+ * A triggered FirmwareStatusNotification reports the last status, or Idle once Installed (2.0.1,
+ * whitepaper); 1.6 core reports Idle whenever no update is running, its meaning there.
+ *
+ * Failure modes (FirmwareOutcome), each ending the update:
  * - downloadFailed: Downloading, DownloadFailed (also any location containing "fail");
  * - slowDownload: Downloading lasts 10–30 times longer, then the update succeeds;
  * - invalidSignature (signed updates only; unsigned ones succeed): Downloading, Downloaded,
@@ -186,6 +189,14 @@ export class FirmwareEngine {
     return answer;
   }
 
+  /** What a triggered FirmwareStatusNotification reports. */
+  triggeredStatus(): string {
+    const fw = this.host.station.firmware;
+    if (fw.status === 'Installed') return 'Idle';
+    const extended = this.host.station.version === 'ocpp2.0.1' || fw.signed;
+    return fw.busy || extended ? fw.status : 'Idle';
+  }
+
   /** The CSMS accepted a BootNotification: if it follows an install's reboot, report the outcome. */
   booted(): void {
     const after = this.afterBoot;
@@ -307,7 +318,7 @@ export class FirmwareEngine {
     this.finish();
   }
 
-  /** The update is over (whatever its outcome): a triggered status reports Idle again. */
+  /** The update is over, whatever its outcome: a new request starts afresh. */
   private finish(): void {
     this.release(true);
     this.host.station.firmware.busy = false;

@@ -139,7 +139,7 @@ export interface FirmwareState {
   requestId?: number;
   /** A secure update (1.6 SignedUpdateFirmware, 2.0.1 with signature): 1.6 reports it with SignedFirmwareStatusNotification. */
   signed?: boolean;
-  /** An update is running (triggered FirmwareStatusNotification reports `status`, else Idle). */
+  /** An update is running. */
   busy: boolean;
   /**
    * While an install waits for sessions to end, and while it runs, no new session starts. With

@@ -225,7 +225,7 @@ export class SimulatedStation extends ChargingStation {
           }
           break;
         case 'FirmwareStatusNotification':
-          this.driver.firmwareStatus(this.firmware.busy ? this.firmware.status : 'Idle');
+          this.driver.firmwareStatus(this.firmwareEngine.triggeredStatus());
           break;
         case 'LogStatusNotification':
           this.driver.logStatus(this.logUpload?.busy ? this.logUpload : { kind: 'security', status: 'Idle', fileName: '', busy: false });
