@@ -3,7 +3,8 @@
  * connector, in three layers: station-link.ts (connection handling, boot, heartbeats, the ordered
  * outbox with offline queueing and replay), charging.ts (sessions, the energy model, faults) and this
  * file (what the CSMS can ask for: remote start/stop, availability, resets and reboots, firmware
- * updates, triggered messages). Version-specific message shapes live in protocol16.ts / protocol201.ts.
+ * updates, triggered messages). Version-specific message shapes live in protocol16.ts / protocol201.ts,
+ * the firmware update engine (statuses, failure modes, the charging window) in firmware.ts.
  *
  * Timing: every duration is in simulated seconds and runs `speed` times faster in real time.
  * Timestamps in messages are wall-clock (so a collector sees plausible times); energy accrues per
