@@ -46,6 +46,20 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'PUT', path: '/stations/{id}/security', role: 'admin' },
   { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
   { method: 'GET', path: '/security/auth-failures', role: 'admin' },
+  // firmware (collector/src/api/routes/firmware.ts, station-firmware.ts)
+  { method: 'GET', path: '/stations/{id}/firmware', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/firmware/update', role: 'editor' },
+  { method: 'GET', path: '/firmware/releases', role: 'viewer' },
+  { method: 'POST', path: '/firmware/releases', role: 'editor' },
+  { method: 'GET', path: '/firmware/releases/{id}', role: 'viewer' },
+  { method: 'DELETE', path: '/firmware/releases/{id}', role: 'editor' },
+  { method: 'GET', path: '/firmware/targets', role: 'viewer' },
+  { method: 'PUT', path: '/firmware/targets/{vendor}/{model}', role: 'editor' },
+  { method: 'GET', path: '/firmware/inventory', role: 'viewer' },
+  { method: 'GET', path: '/firmware/drift', role: 'viewer' },
+  { method: 'GET', path: '/firmware/updates/{id}', role: 'viewer' },
+  { method: 'POST', path: '/firmware/updates/{id}/cancel', role: 'editor' },
+  { method: 'GET', path: '/firmware/maintenance', role: 'viewer' },
 ];
 
 /**
@@ -66,7 +80,7 @@ const SETTINGS = {
 };
 const API = '{{ .JsonData.apiUrl }}/api/v1';
 const roleOf = (r: PluginRoute) => r.reqRole!.toLowerCase() as Role;
-const fill = (template: string) => template.replace('{id}', 'CP-1');
+const fill = (template: string) => template.replace('{id}', 'CP-1').replace('{vendor}', 'Alfen').replace('{model}', 'Eve');
 
 function send(role: GrafanaRole, method: string, proxyPath: string, headers?: Record<string, string>): ProxyResult {
   return proxyRequest(routes, { method, path: proxyPath, headers }, { role, login: 'alice' }, SETTINGS);
@@ -79,7 +93,7 @@ function resourceOf(method: string, upstreamPath: string) {
     if (m.method !== method) {
       return false;
     }
-    const re = new RegExp(`^/api/v1${m.path.replace('{id}', '[^/]+')}$`);
+    const re = new RegExp(`^/api/v1${m.path.replace(/\{[a-z]+\}/g, '[^/]+')}$`);
     return re.test(p);
   });
 }
@@ -182,7 +196,7 @@ describe('plugin.json routes', () => {
       });
       // …and forwards from the longest fixed prefix they share: a wildcard only where an id follows
       for (const m of served) {
-        expect(wildcard ? m.path.startsWith(`${base}/{id}`) : m.path === base).toBe(true);
+        expect(wildcard ? m.path.startsWith(`${base}/{`) : m.path === base).toBe(true);
       }
       for (const m of reached.filter((x) => RANK[x.role] > RANK[role])) {
         reachedAbove.push(`${route.path} → ${m.method} ${m.path}`);
