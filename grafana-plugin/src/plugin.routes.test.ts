@@ -46,18 +46,20 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'PUT', path: '/stations/{id}/security', role: 'admin' },
   { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
   { method: 'GET', path: '/security/auth-failures', role: 'admin' },
-  // firmware catalogue (collector/src/api/routes/firmware*.ts): Viewers read, Editors change
+  // firmware (collector/src/api/routes/firmware.ts, station-firmware.ts)
+  { method: 'GET', path: '/stations/{id}/firmware', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/firmware/update', role: 'editor' },
   { method: 'GET', path: '/firmware/releases', role: 'viewer' },
+  { method: 'POST', path: '/firmware/releases', role: 'editor' },
   { method: 'GET', path: '/firmware/releases/{id}', role: 'viewer' },
+  { method: 'DELETE', path: '/firmware/releases/{id}', role: 'editor' },
   { method: 'GET', path: '/firmware/targets', role: 'viewer' },
+  { method: 'PUT', path: '/firmware/targets/{vendor}/{model}', role: 'editor' },
   { method: 'GET', path: '/firmware/inventory', role: 'viewer' },
   { method: 'GET', path: '/firmware/drift', role: 'viewer' },
   { method: 'GET', path: '/firmware/updates/{id}', role: 'viewer' },
-  { method: 'GET', path: '/stations/{id}/firmware', role: 'viewer' },
-  { method: 'POST', path: '/firmware/releases', role: 'editor' },
-  { method: 'DELETE', path: '/firmware/releases/{id}', role: 'editor' },
-  { method: 'PUT', path: '/firmware/targets/{vendor}/{model}', role: 'editor' },
-  { method: 'POST', path: '/stations/{id}/firmware/update', role: 'editor' },
+  { method: 'POST', path: '/firmware/updates/{id}/cancel', role: 'editor' },
+  { method: 'GET', path: '/firmware/maintenance', role: 'viewer' },
   // firmware campaigns (collector/src/api/routes/campaigns.ts); the dry-run preview is an Editor's too
   { method: 'GET', path: '/firmware/campaigns', role: 'viewer' },
   { method: 'GET', path: '/firmware/campaigns/{id}', role: 'viewer' },
@@ -87,9 +89,7 @@ const SETTINGS = {
 };
 const API = '{{ .JsonData.apiUrl }}/api/v1';
 const roleOf = (r: PluginRoute) => r.reqRole!.toLowerCase() as Role;
-/** A path parameter ({id}, {vendor}, …) as it appears in a matrix path. */
-const PARAM = /\{\w+\}/g;
-const fill = (template: string) => template.replace(PARAM, 'CP-1');
+const fill = (template: string) => template.replace('{id}', 'CP-1').replace('{vendor}', 'Alfen').replace('{model}', 'Eve');
 
 function send(role: GrafanaRole, method: string, proxyPath: string, headers?: Record<string, string>): ProxyResult {
   return proxyRequest(routes, { method, path: proxyPath, headers }, { role, login: 'alice' }, SETTINGS);
@@ -102,7 +102,7 @@ function resourceOf(method: string, upstreamPath: string) {
     if (m.method !== method) {
       return false;
     }
-    const re = new RegExp(`^/api/v1${m.path.replace(PARAM, '[^/]+')}$`);
+    const re = new RegExp(`^/api/v1${m.path.replace(/\{[a-z]+\}/g, '[^/]+')}$`);
     return re.test(p);
   });
 }

@@ -6,6 +6,14 @@
 export { SIMULATE_HELP, parseSimulateArgs, simulateCommand } from './simulator/cli';
 export { Fleet, formatSummary, type FleetOptions, type FleetStats } from './simulator/fleet';
 export { SimulatedStation, type StationOptions } from './simulator/station';
+export {
+  FIRMWARE_FAILURE_MODES,
+  pickFirmwareOutcome,
+  type FirmwareFailureMode,
+  type FirmwareFailureRates,
+  type FirmwareOutcome,
+  type FirmwareOutcomeOverride,
+} from './simulator/firmware';
 export { PROFILES, type StationIdentity } from './simulator/profiles';
 export { DEMO_PORTS, demoCommand } from './devstack/demo';
 export { startStack, type Stack, type StackOptions } from './devstack/stack';

@@ -3,7 +3,7 @@
  * BullMQ Worker per queue running the processors, and the metrics listener. `startWorker` is what the
  * CLI runs and what tests start in-process; `stop()` is the graceful shutdown.
  */
-import { HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
+import { FIRMWARE_JOBS, HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
 import type { StationContext } from '@chargewatch/model';
 import {
   RedisJournal,
@@ -24,6 +24,7 @@ import { startWorkerFirmware } from './firmware/worker-firmware';
 import { journalCloses } from './processors/journal-closes';
 import { registryPruneProcessor } from './processors/registry-prune';
 import { staleSweepProcessor } from './processors/stale-transaction-sweep';
+import { FIRMWARE_QUEUE, firmwareSchedules } from './queues/firmware';
 import { HOUSEKEEPING_QUEUE, applySchedules, housekeepingSchedules } from './queues/housekeeping';
 import { runJob } from './run-job';
 import { stopGracefully } from './shutdown';
@@ -119,24 +120,31 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     [HOUSEKEEPING_JOBS.firmwareTimeouts]: () => firmware.timeouts(),
   } satisfies Record<string, () => Promise<unknown>>;
 
-  const worker = new Worker(HOUSEKEEPING_QUEUE, runJob(HOUSEKEEPING_QUEUE, processors, metrics), {
-    connection: bull,
-    prefix,
-    name: config.workerId,
-    concurrency: config.concurrency,
-  });
-  worker.on('error', (err) => {
-    metrics.redisErrors.inc({ connection: 'bullmq' });
-    logger.warn({ err: err.message, queue: HOUSEKEEPING_QUEUE }, 'worker error');
-  });
-  worker.on('failed', (job, err) => logger.warn({ err: err.message, queue: HOUSEKEEPING_QUEUE, job: job?.name }, 'job failed'));
-  worker.on('stalled', (jobId) => {
-    metrics.stalled.inc({ queue: HOUSEKEEPING_QUEUE });
-    logger.warn({ queue: HOUSEKEEPING_QUEUE, jobId }, 'job stalled: its worker stopped renewing the lock');
-  });
+  // One BullMQ Worker per queue, each with its processors; failures and stalls are logged and counted.
+  const consume = (queue: string, procs: Record<string, () => Promise<unknown>>) => {
+    const w = new Worker(queue, runJob(queue, procs, metrics), { connection: bull, prefix, name: config.workerId, concurrency: config.concurrency });
+    w.on('error', (err) => {
+      metrics.redisErrors.inc({ connection: 'bullmq' });
+      logger.warn({ err: err.message, queue }, 'worker error');
+    });
+    w.on('failed', (job, err) => logger.warn({ err: err.message, queue, job: job?.name }, 'job failed'));
+    w.on('stalled', (jobId) => {
+      metrics.stalled.inc({ queue });
+      logger.warn({ queue, jobId }, 'job stalled: its worker stopped renewing the lock');
+    });
+    return w;
+  };
+  const firmwareQueue = new Queue(FIRMWARE_QUEUE, { connection: bull, prefix });
+  firmwareQueue.on('error', onRedisError('bullmq'));
+  metrics.watch(firmwareQueue);
+  await applySchedules(firmwareQueue, firmwareSchedules(config));
+  const workers = [
+    consume(HOUSEKEEPING_QUEUE, processors),
+    consume(FIRMWARE_QUEUE, { [FIRMWARE_JOBS.campaignTicks]: () => firmware.campaignTicks() } satisfies Record<string, () => Promise<unknown>>),
+  ];
 
   const server = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port, (err) => logger.warn({ err }, 'metrics scrape failed'));
-  logger.info({ metricsPort: server.port, workerId: config.workerId, queues: [HOUSEKEEPING_QUEUE], prefix }, 'worker started');
+  logger.info({ metricsPort: server.port, workerId: config.workerId, queues: [HOUSEKEEPING_QUEUE, FIRMWARE_QUEUE], prefix }, 'worker started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -146,8 +154,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     stop: () =>
       (stopping ??= stopGracefully({
         consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, ...(influx ? [influx] : [])],
-        workers: [worker],
-        queues: [housekeeping],
+        workers,
+        queues: [housekeeping, firmwareQueue],
         redis: [bull, redis],
         server,
         graceMs: config.shutdownGraceSec * 1000,

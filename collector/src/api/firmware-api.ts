@@ -1,12 +1,13 @@
 /**
- * The firmware routes of the collector's API, wired to the PostgreSQL pool the audit log opened
+ * The firmware routes of the collector's API (catalogue, inventory, station updates, campaigns), wired to the PostgreSQL pool the audit log opened
  * (DATABASE_URL). Without one the routes exist all the same and answer 503 saying why, so the API
  * document and the plugin's calls do not depend on the deployment.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { FirmwareCatalogue, FirmwareUpdates, type AuditLog, type CommandBus, type Logger, type StationStore } from '@chargewatch/platform';
+import { CampaignStore, FirmwareCatalogue, FirmwareUpdates, type AuditLog, type CommandBus, type Logger, type StationStore } from '@chargewatch/platform';
 import type { ApiDeps } from './deps';
+import { campaignRoutes } from './routes/campaigns';
 import { firmwareRoutes, type FirmwareApiContext } from './routes/firmware';
 import { stationFirmwareRoutes } from './routes/station-firmware';
 
@@ -26,5 +27,5 @@ export function firmwareApi(o: {
     ready: () => o.opened.migrated?.() ?? false,
     ...(pool ? { service: { updates: new FirmwareUpdates(pool), catalogue: new FirmwareCatalogue(pool), bus: o.bus, stations: o.store, audit: o.audit, logger: o.logger } } : {}),
   };
-  return [firmwareRoutes(ctx), stationFirmwareRoutes(ctx)];
+  return [firmwareRoutes(ctx), stationFirmwareRoutes(ctx), campaignRoutes(ctx, pool ? { campaigns: new CampaignStore(pool), pool, store: o.store } : undefined)];
 }

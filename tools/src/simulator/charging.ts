@@ -64,7 +64,7 @@ export abstract class ChargingStation extends StationLink {
     const m = this.opts.idleMeanSec;
     const delay = c.rng.exp(m, Math.min(30, m), m * 4);
     this.scheduleConn(c, delay, () => {
-      if (c.status === 'Available' && c.operative && !c.fault && !c.tx && !this.rebooting) {
+      if (c.status === 'Available' && c.operative && !c.fault && !c.tx && !this.rebooting && !this.firmware.hold) {
         this.beginSession(c, this.plan(c, {}));
       } else {
         this.scheduleIdle(c);
@@ -198,7 +198,7 @@ export abstract class ChargingStation extends StationLink {
       c.pendingOperative = undefined;
     }
     if (!c.fault) {
-      c.status = c.operative ? 'Available' : 'Unavailable';
+      c.status = c.operative && this.firmware.hold !== 'unavailable' ? 'Available' : 'Unavailable';
       this.driver.sendStatus(c);
     }
     this.scheduleIdle(c);
@@ -215,6 +215,7 @@ export abstract class ChargingStation extends StationLink {
     const c = this.connector(connectorId);
     if (!c) return Promise.reject(new Error(`no connector ${connectorId}`));
     if (c.tx || c.fault || !c.operative || this.rebooting) return Promise.reject(new Error(`connector ${connectorId} busy`));
+    if (this.firmware.hold) return Promise.reject(new Error('firmware update pending: no new sessions'));
     const d = deferred<SessionSummary>();
     d.promise.catch(() => undefined);
     this.beginSession(c, this.plan(c, { authDelaySec: 1, ...o }), d);

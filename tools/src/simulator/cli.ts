@@ -1,5 +1,6 @@
 /** `chargewatch simulate`: runs a simulated fleet against a collector. */
 import { parseArgs } from 'node:util';
+import { checkFirmwareFailureRates, type FirmwareFailureRates } from './firmware';
 import { Fleet, formatSummary, type FleetOptions } from './fleet';
 
 export const SIMULATE_HELP = `Usage: chargewatch simulate [options]
@@ -23,9 +24,18 @@ Options:
   --disconnect-probability P chance per station per simulated hour of a network drop (default 0.02)
   --zero-energy-probability P share of sessions delivering no energy (default 0.05)
   --password PW              Basic-auth password sent by every station
+  --firmware-failures LIST   chance per firmware update of each failure mode, mode=P pairs separated by
+                             commas (default none). Modes: downloadFailed, installFailed,
+                             invalidSignature, oldVersionAfterReboot, neverReturns, slowDownload.
+                             E.g. installFailed=0.05,neverReturns=0.01; the same seed fails the same stations.
   --summary-interval S       seconds between summary lines, 0 = none (default 10)
   --quiet                    no summary lines
   -h, --help                 show this help
+
+Firmware updates: the version a station installs comes from the location it is given — a "version"
+query parameter (https://fw.example.com/img.bin?version=3.6.2), else a version in the path, last
+segment first (…/vw22-3.6.2.bin, …/releases/3.6.2/image.bin), else the model's next release — and
+the station reports it in its next BootNotification. A location containing "fail" fails to download.
 `;
 
 function num(v: string | undefined, name: string, def: number, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): number {
@@ -33,6 +43,22 @@ function num(v: string | undefined, name: string, def: number, min = Number.NEGA
   const n = Number(v);
   if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name}: expected a number in [${min}, ${max}], got "${v}"`);
   return n;
+}
+
+/** `installFailed=0.05,neverReturns=0.01` → rates, checked. */
+export function parseFirmwareFailures(text: string): FirmwareFailureRates {
+  const rates: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z]+)=([^=]+)$/.exec(part);
+    const p = m ? Number(m[2]) : Number.NaN;
+    if (!m || !Number.isFinite(p)) throw new Error(`--firmware-failures: expected mode=probability, got "${part}"`);
+    rates[m[1]] = p;
+  }
+  try {
+    return checkFirmwareFailureRates(rates);
+  } catch (err) {
+    throw new Error(`--firmware-failures: ${(err as Error).message}`);
+  }
 }
 
 export function parseSimulateArgs(argv: string[]): { help: boolean; fleet: FleetOptions; durationSec: number; summarySec: number } {
@@ -56,6 +82,7 @@ export function parseSimulateArgs(argv: string[]): { help: boolean; fleet: Fleet
       'disconnect-probability': { type: 'string' },
       'zero-energy-probability': { type: 'string' },
       password: { type: 'string' },
+      'firmware-failures': { type: 'string' },
       'summary-interval': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -78,6 +105,7 @@ export function parseSimulateArgs(argv: string[]): { help: boolean; fleet: Fleet
     zeroEnergyProbability: num(values['zero-energy-probability'], 'zero-energy-probability', 0.05, 0, 1),
     password: values.password,
   };
+  if (values['firmware-failures'] !== undefined) fleet.firmwareFailures = parseFirmwareFailures(values['firmware-failures']);
   if (!/^wss?:\/\//.test(fleet.url!)) throw new Error(`--url: expected ws:// or wss://, got "${fleet.url}"`);
   return {
     help: !!values.help,

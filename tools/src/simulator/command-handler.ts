@@ -1,4 +1,4 @@
-/** How a simulated station registers its CSMS→station handlers: each command is noted in its action log. */
+/** How a simulated station registers its CSMS→station handlers (each command is noted in its action log), and what they share. */
 import type { RPCClient } from 'ocpp-rpc';
 import type { StationContext } from './model';
 
@@ -10,4 +10,10 @@ export function commandHandlers(client: RPCClient, st: StationContext) {
       st.noteCommand(action);
       return fn((params ?? {}) as Params);
     });
+}
+
+/** Wall-clock ms of an OCPP date-time, or undefined when absent or unreadable. */
+export function dateMs(text: unknown): number | undefined {
+  const at = typeof text === 'string' ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
 }

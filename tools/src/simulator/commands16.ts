@@ -4,7 +4,7 @@
  * (StationContext), so they are the same as for 2.0.1 where the versions mean the same.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { commandHandlers, type Params } from './command-handler';
+import { commandHandlers, dateMs, type Params } from './command-handler';
 import { createRPCError } from 'ocpp-rpc/lib/util';
 import type { ConfigKey } from './config16';
 import type { LogUpload, StationContext, TriggerKind } from './model';
@@ -23,16 +23,21 @@ export function registerCommands16(client: RPCClient, st: StationContext, driver
 
   on('UpdateFirmware', (p) => {
     if (st.signedFirmwareOnly) throw createRPCError('NotSupported', 'this station installs signed firmware only: send SignedUpdateFirmware');
-    const at = Date.parse(p.retrieveDate);
-    st.updateFirmware(String(p.location), Number.isFinite(at) ? at : Date.now());
+    // The .conf has no status: whatever the station decides, the CSMS learns it from the notifications.
+    st.updateFirmware({ location: String(p.location), retrieveAt: dateMs(p.retrieveDate) ?? Date.now(), signed: false });
     return {};
   });
 
   on('SignedUpdateFirmware', (p) => {
     if (!isPem(p.firmware?.signingCertificate)) return { status: 'InvalidCertificate' };
-    const at = Date.parse(p.firmware?.retrieveDateTime);
-    const ok = st.updateFirmware(String(p.firmware?.location ?? ''), Number.isFinite(at) ? at : Date.now(), Number(p.requestId), true);
-    return { status: ok ? 'Accepted' : 'Rejected' };
+    const status = st.updateFirmware({
+      location: String(p.firmware?.location ?? ''),
+      retrieveAt: dateMs(p.firmware?.retrieveDateTime) ?? Date.now(),
+      installAt: dateMs(p.firmware?.installDateTime),
+      requestId: Number(p.requestId),
+      signed: true,
+    });
+    return { status };
   });
 
   on('GetDiagnostics', (p) => {

@@ -3,7 +3,7 @@
  * the station (StationContext), as for 1.6; the device model behind Get/SetVariables is device-model201.ts.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { commandHandlers, type Params } from './command-handler';
+import { commandHandlers, dateMs, type Params } from './command-handler';
 import { lookupVariable, type VariableDef } from './device-model201';
 import type { StationContext, TriggerKind } from './model';
 
@@ -19,9 +19,14 @@ export function registerCommands201(client: RPCClient, st: StationContext, drive
   on('UpdateFirmware', (p) => {
     const secure = p.firmware?.signature !== undefined;
     if (p.firmware?.signingCertificate !== undefined && !String(p.firmware.signingCertificate).includes('-----BEGIN CERTIFICATE-----')) return { status: 'InvalidCertificate' };
-    const at = Date.parse(p.firmware?.retrieveDateTime);
-    const ok = st.updateFirmware(String(p.firmware?.location ?? ''), Number.isFinite(at) ? at : Date.now(), Number(p.requestId), secure);
-    return { status: ok ? 'Accepted' : 'Rejected' };
+    const status = st.updateFirmware({
+      location: String(p.firmware?.location ?? ''),
+      retrieveAt: dateMs(p.firmware?.retrieveDateTime) ?? Date.now(),
+      installAt: dateMs(p.firmware?.installDateTime),
+      requestId: Number(p.requestId),
+      signed: secure,
+    });
+    return status === 'Rejected' ? { status, statusInfo: { reasonCode: 'Busy', additionalInfo: 'installing an earlier update' } } : { status };
   });
 
   on('GetLog', (p) => {

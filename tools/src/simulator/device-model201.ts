@@ -100,6 +100,7 @@ export function buildDeviceModel201(st: StationContext, flags: Record<string, bo
   ro('ChargingStation', 'AvailabilityState', () => (st.connectors.every((c) => !c.operative) ? 'Unavailable' : 'Available'));
   ro('ChargingStation', 'Available', () => 'true');
   ro('ChargingStation', 'SupplyPhases', () => String(st.profile.phases));
+  bool('ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate', 'AllowNewSessionsPendingFirmwareUpdate');
   ro('FirmwareCtrlr', 'FirmwareVersion', () => st.firmwareVersion);
   for (const c of st.connectors) {
     ro('EVSE', 'AvailabilityState', () => connectorStatus201(c.status), { evseId: c.id });

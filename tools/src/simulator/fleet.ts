@@ -1,5 +1,6 @@
 /** A fleet of simulated stations with shared options, deterministic for a seed. */
 import { EventEmitter } from 'node:events';
+import { checkFirmwareFailureRates, type FirmwareFailureRates, type FirmwareOutcome } from './firmware';
 import { buildIdTags, buildStationIdentities, type StationIdentity } from './profiles';
 import { SimulatedStation, emptyStationStats, type StationOptions, type StationStats } from './station';
 
@@ -27,6 +28,18 @@ export interface FleetOptions {
   connectConcurrency?: number;
   password?: string;
   callTimeoutMs?: number;
+  /**
+   * Probability of each firmware failure mode per update, 0..1 each and at most 1 together, e.g.
+   * `{ installFailed: 0.05, neverReturns: 0.01 }`. Each station draws its outcome for its n-th update
+   * from its own seed (so from the fleet seed): the same seed and rates fail the same stations.
+   * Default: every update succeeds (unless its location contains "fail").
+   */
+  firmwareFailures?: FirmwareFailureRates;
+  /**
+   * Exact outcomes for tests: return one for a station's n-th update (1 = its first), or undefined
+   * to leave it to the seeded draw. E.g. `(id) => (id === 'SIM-0003' ? 'installFailed' : 'success')`.
+   */
+  firmwareFailureFor?: (stationId: string, request: number) => FirmwareOutcome | undefined;
 }
 
 export interface FleetStats extends StationStats {
@@ -59,6 +72,8 @@ export class Fleet extends EventEmitter {
       prefix: opts.prefix ?? 'SIM-',
     });
     const idTags = buildIdTags(seed, Math.max(32, (opts.count ?? 10) * 2));
+    const firmwareFailures = checkFirmwareFailureRates(opts.firmwareFailures ?? {});
+    const failureFor = opts.firmwareFailureFor;
     this.stations = this.identities.map((identity) => {
       const so: StationOptions = {
         identity,
@@ -74,6 +89,8 @@ export class Fleet extends EventEmitter {
         password: opts.password,
         callTimeoutMs: opts.callTimeoutMs,
         idTags,
+        firmwareFailures,
+        firmwareOutcome: failureFor ? (request) => failureFor(identity.stationId, request) : undefined,
       };
       const s = new SimulatedStation(so);
       s.on('error-note', (msg: string) => this.emit('station-error', s.id, msg));

@@ -134,14 +134,36 @@ export interface LocalList {
 }
 
 export interface FirmwareState {
+  /** The last status reported for the running update. */
   status: string;
   requestId?: number;
   /** A secure update (1.6 SignedUpdateFirmware, 2.0.1 with signature): 1.6 reports it with SignedFirmwareStatusNotification. */
   signed?: boolean;
-  /** Version to report after the reboot that completes an install. */
-  pendingVersion?: string;
+  /** An update is running. */
   busy: boolean;
+  /**
+   * While an install waits for sessions to end, and while it runs, no new session starts. With
+   * 'unavailable' the connectors not in use also show Unavailable (1.6 always; 2.0.1 unless
+   * AllowNewSessionsPendingFirmwareUpdate is true), and connectors freed meanwhile go Unavailable too.
+   */
+  hold?: 'unavailable' | 'refuse';
 }
+
+/** An UpdateFirmware / SignedUpdateFirmware request, version-independent. */
+export interface FirmwareRequest {
+  location: string;
+  /** Wall-clock ms: retrieveDate (1.6) / retrieveDateTime. */
+  retrieveAt: number;
+  /** Wall-clock ms: installDateTime (1.6 signed, 2.0.1), if given. */
+  installAt?: number;
+  /** 1.6 SignedUpdateFirmware and 2.0.1 carry one; 1.6 core does not. */
+  requestId?: number;
+  /** 1.6 SignedUpdateFirmware, or 2.0.1 with a signature. */
+  signed: boolean;
+}
+
+/** The station's answer (1.6 core sends an empty .conf whatever it is). */
+export type FirmwareAnswer = 'Accepted' | 'AcceptedCanceled' | 'Rejected';
 
 /** A diagnostics (1.6 GetDiagnostics) or log (GetLog) upload, which the station reports as it goes. */
 export interface LogUpload {
@@ -200,7 +222,7 @@ export interface StationContext {
   stopTransaction(c: ConnectorSim, reason: StopReason): boolean;
   changeAvailability(connectorId: number, operative: boolean): 'Accepted' | 'Rejected' | 'Scheduled';
   reset(kind: 'Soft' | 'Hard' | 'Immediate' | 'OnIdle'): 'Accepted' | 'Rejected' | 'Scheduled';
-  updateFirmware(location: string, retrieveAt: number, requestId?: number, signed?: boolean): boolean;
+  updateFirmware(req: FirmwareRequest): FirmwareAnswer;
   /** Starts an upload to `location`; the file name, or undefined while another upload runs. */
   uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined;
   trigger(kind: TriggerKind, connectorId?: number): void;
@@ -219,6 +241,10 @@ export interface ProtocolDriver {
   faultRaised(c: ConnectorSim, fault: FaultInfo): void;
   faultCleared(c: ConnectorSim, fault: FaultInfo): void;
   firmwareStatus(status: string): void;
+  /** SecurityEventNotification (2.0.1; 1.6 Security Whitepaper), e.g. InvalidFirmwareSignature. */
+  securityEvent(type: string, techInfo?: string): void;
+  /** 2.0.1 ChargingStation.AllowNewSessionsPendingFirmwareUpdate; absent (1.6) counts as false. */
+  allowNewSessionsPendingFirmwareUpdate?(): boolean;
   logStatus(upload: LogUpload): void;
   heartbeat(): void;
   meterValues(c: ConnectorSim): void;

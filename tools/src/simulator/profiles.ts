@@ -167,14 +167,24 @@ export function buildStationIdentities(opts: IdentityOptions): StationIdentity[]
   return out;
 }
 
+/** A version-looking token: digits, dots, more digits, optionally a `-suffix` (3.6.2, 2.11, 5.4.0-r7, 1.5.2.0). */
+const VERSION_TOKEN = /\d+\.\d+(?:\.\d+)*(?:-[A-Za-z0-9]+)?/;
+const FILE_EXTENSIONS = /(\.(bin|tar|gz|tgz|zip|img|swu|fw|hex|pkg))+$/i;
+
 /**
- * Version a station ends up running after an update from `location`: a version-looking token in the
- * file name wins (…/fw-3.6.2.bin → 3.6.2); otherwise the next release of the profile, or a patch bump.
+ * The version a station runs after installing the image at `location`. The convention, so the real
+ * system can point stations at a catalogue release URL and see that version at their next boot:
+ * 1. a `version` query parameter, percent-decoded (a `+` stays a `+`, as in 1.0+b7):
+ *    `https://fw.example.com/img.bin?version=3.6.2`;
+ * 2. else the first version-looking token of the last path segment, file extensions stripped
+ *    (`…/vw22-3.6.2.bin` → 3.6.2), then of the earlier path segments from the end
+ *    (`…/releases/3.6.2/image.bin` → 3.6.2); the host name never counts;
+ * 3. else the profile's next release after `current`, or `current` with its last number bumped.
+ * At most 50 characters (BootNotification's firmwareVersion).
  */
 export function firmwareFromLocation(profile: StationProfile, current: string, location: string): string {
-  const file = location.split(/[/?#]/).filter(Boolean).pop() ?? '';
-  const m = /(\d+\.\d+(?:\.\d+)?(?:-[A-Za-z0-9]+)?)/.exec(file.replace(/\.(bin|tar|gz|zip|img|swu|fw)$/gi, ''));
-  if (m) return m[1].slice(0, 50);
+  const fromUrl = versionInLocation(location);
+  if (fromUrl) return fromUrl.slice(0, 50);
   const idx = profile.firmwareVersions.indexOf(current);
   if (idx >= 0 && idx < profile.firmwareVersions.length - 1) return profile.firmwareVersions[idx + 1];
   const parts = current.split('.');
@@ -184,6 +194,28 @@ export function firmwareFromLocation(profile: StationProfile, current: string, l
     return parts.join('.');
   }
   return `${current}.1`;
+}
+
+function versionInLocation(location: string): string | undefined {
+  const query = /[?&]version=([^&#]*)/.exec(location);
+  if (query) {
+    let v = query[1];
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      /* keep it as written */
+    }
+    if (v.trim()) return v.trim();
+  }
+  // The path: drop scheme and authority (ftp://user@host:21/…), query and fragment.
+  const path = location.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0];
+  const segments = path.split('/').filter(Boolean);
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const seg = i === segments.length - 1 ? segments[i].replace(FILE_EXTENSIONS, '') : segments[i];
+    const m = VERSION_TOKEN.exec(seg);
+    if (m) return m[0];
+  }
+  return undefined;
 }
 
 /** A pool of RFID-like id tags (14 hex chars: 7-byte ISO 14443 UIDs). */

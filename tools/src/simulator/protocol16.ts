@@ -121,8 +121,7 @@ export class Protocol16 implements ProtocolDriver {
    */
   booted(reason: string): void {
     if (!this.st.profile.securityWhitepaper16) return;
-    const type = reason === 'PowerUp' ? 'StartupOfTheDevice' : 'ResetOrReboot';
-    void this.st.enqueue('SecurityEventNotification', () => ({ type, timestamp: this.st.nowIso(), techInfo: `boot reason ${reason}` }));
+    this.securityEvent(reason === 'PowerUp' ? 'StartupOfTheDevice' : 'ResetOrReboot', `boot reason ${reason}`);
     if (this.certificateRequested) return;
     this.certificateRequested = true;
     void this.st.enqueue('SignCertificate', () => ({ csr: certificateRequest(this.st.id) }));
@@ -240,6 +239,11 @@ export class Protocol16 implements ProtocolDriver {
     // A secure update is reported in the Security Whitepaper's message, with its request id.
     if (signed && status !== 'Idle') void this.st.enqueue('SignedFirmwareStatusNotification', () => ({ status, requestId }));
     else void this.st.enqueue('FirmwareStatusNotification', () => ({ status }));
+  }
+
+  securityEvent(type: string, techInfo?: string): void {
+    const timestamp = this.st.nowIso();
+    void this.st.enqueue('SecurityEventNotification', () => (techInfo === undefined ? { type, timestamp } : { type, timestamp, techInfo: techInfo.slice(0, 255) }));
   }
 
   meterValues(c: ConnectorSim): void {

@@ -32,6 +32,8 @@ export class Protocol201 implements ProtocolDriver {
     AuthorizeRemoteStart: true,
     StopTxOnInvalidId: true,
     StopTxOnEVSideDisconnect: true,
+    // Absent or false: EVSEs not in use go Unavailable while a firmware install waits for transactions to end.
+    AllowNewSessionsPendingFirmwareUpdate: false,
   };
   private notifySeq = 0;
 
@@ -180,6 +182,15 @@ export class Protocol201 implements ProtocolDriver {
   firmwareStatus(status: string): void {
     const requestId = this.st.firmware.requestId;
     void this.st.enqueue('FirmwareStatusNotification', () => (status === 'Idle' || requestId === undefined ? { status } : { status, requestId }));
+  }
+
+  securityEvent(type: string, techInfo?: string): void {
+    const timestamp = this.st.nowIso();
+    void this.st.enqueue('SecurityEventNotification', () => (techInfo === undefined ? { type, timestamp } : { type, timestamp, techInfo: techInfo.slice(0, 255) }));
+  }
+
+  allowNewSessionsPendingFirmwareUpdate(): boolean {
+    return this.flags.AllowNewSessionsPendingFirmwareUpdate;
   }
 
   meterValues(c: ConnectorSim): void {

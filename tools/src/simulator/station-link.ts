@@ -9,6 +9,8 @@ import { RPCClient } from 'ocpp-rpc';
 import type {
   ConnectorSim,
   EnqueueOptions,
+  FirmwareAnswer,
+  FirmwareRequest,
   FirmwareState,
   LocalList,
   LogUpload,
@@ -52,7 +54,9 @@ export abstract class StationLink extends EventEmitter implements StationContext
 
   readonly client: RPCClient;
   readonly driver: ProtocolDriver;
-  protected readonly opts: Required<Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly'>> &
+  protected readonly opts: Required<
+    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome'>
+  > &
     Pick<StationOptions, 'heartbeatIntervalSec'>;
   protected readonly idTags: readonly string[];
   protected readonly chaosRng: Rng;
@@ -365,7 +369,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
   abstract stopTransaction(c: ConnectorSim, reason: StopReason): boolean;
   abstract changeAvailability(connectorId: number, operative: boolean): 'Accepted' | 'Rejected' | 'Scheduled';
   abstract reset(kind: 'Soft' | 'Hard' | 'Immediate' | 'OnIdle'): 'Accepted' | 'Rejected' | 'Scheduled';
-  abstract updateFirmware(location: string, retrieveAt: number, requestId?: number, signed?: boolean): boolean;
+  abstract updateFirmware(req: FirmwareRequest): FirmwareAnswer;
   abstract uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined;
   abstract trigger(kind: TriggerKind, connectorId?: number): void;
 }

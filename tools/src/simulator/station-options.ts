@@ -1,4 +1,5 @@
 /** Options, counters and defaults of a simulated station (see station.ts). */
+import type { FirmwareFailureRates, FirmwareOutcomeOverride } from './firmware';
 import type { StopReason } from './model';
 import type { StationIdentity } from './profiles';
 
@@ -33,6 +34,10 @@ export interface StationOptions {
   password?: string;
   /** 1.6: behave as a Security Whitepaper station that answers plain UpdateFirmware with CALLERROR NotSupported. */
   signedFirmwareOnly?: boolean;
+  /** Probability of each firmware failure mode per update (firmware.ts); drawn from the station seed. Default none. */
+  firmwareFailures?: FirmwareFailureRates;
+  /** Overrides the seeded draw: one outcome for every update, or a function of the request number (1 = first). */
+  firmwareOutcome?: FirmwareOutcomeOverride;
   /** Wall clock for timestamps (ms). */
   now?: () => number;
 }

@@ -3,7 +3,8 @@
  * connector, in three layers: station-link.ts (connection handling, boot, heartbeats, the ordered
  * outbox with offline queueing and replay), charging.ts (sessions, the energy model, faults) and this
  * file (what the CSMS can ask for: remote start/stop, availability, resets and reboots, firmware
- * updates, triggered messages). Version-specific message shapes live in protocol16.ts / protocol201.ts.
+ * updates, triggered messages). Version-specific message shapes live in protocol16.ts / protocol201.ts,
+ * the firmware update engine (statuses, failure modes, the charging window) in firmware.ts.
  *
  * Timing: every duration is in simulated seconds and runs `speed` times faster in real time.
  * Timestamps in messages are wall-clock (so a collector sees plausible times); energy accrues per
@@ -12,21 +13,38 @@
  * seed makes the same decisions in the same order.
  */
 import { ChargingStation, deferred } from './charging';
-import type { ConnectorSim, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
-import { firmwareFromLocation as firmwareTarget } from './profiles';
+import { checkFirmwareFailureRates, FirmwareEngine, type FirmwareOutcome } from './firmware';
+import type { ConnectorSim, FirmwareAnswer, FirmwareRequest, LogUpload, SessionSummary, StopReason, TriggerKind } from './model';
+import type { StationOptions } from './station-options';
 
 export { emptyStationStats, type ForceSessionOptions, type Registration, type StationOptions, type StationStats } from './station-options';
 
 export class SimulatedStation extends ChargingStation {
   private resetOnIdle = false;
+  private readonly firmwareEngine: FirmwareEngine;
+
+  constructor(options: StationOptions) {
+    super(options);
+    this.firmwareEngine = new FirmwareEngine(
+      {
+        station: this,
+        now: () => this.opts.now(),
+        sleepSim: (sec) => this.clock.sleepSim(sec),
+        log: (kind, detail) => this.log(kind, detail),
+        firmwareStatus: (status) => this.driver.firmwareStatus(status),
+        securityEvent: (type, techInfo) => this.driver.securityEvent(type, techInfo),
+        sendStatus: (c) => this.driver.sendStatus(c),
+        allowNewSessionsPendingFirmwareUpdate: () => this.driver.allowNewSessionsPendingFirmwareUpdate?.() ?? false,
+        reboot: (newFirmware) => this.reboot('Reboot', 'FirmwareUpdate', newFirmware),
+        powerOff: () => this.powerOff(),
+      },
+      { seed: options.identity.seed, rates: checkFirmwareFailureRates(options.firmwareFailures ?? {}), override: options.firmwareOutcome },
+    );
+  }
 
   protected override onAccepted(): void {
     super.onAccepted();
-    if (this.firmware.pendingVersion !== undefined) {
-      this.firmware.pendingVersion = undefined;
-      this.setFirmwareStatus('Installed');
-      this.firmware.busy = false;
-    }
+    this.firmwareEngine.booted();
   }
 
   // ---------------------------------------------------------------- CSMS commands
@@ -36,7 +54,7 @@ export class SimulatedStation extends ChargingStation {
       connectorId !== undefined && connectorId > 0
         ? this.connector(connectorId)
         : this.connectors.find((x) => x.status === 'Available' && x.operative && !x.tx && !x.fault);
-    if (!c || c.tx || c.fault || !c.operative || this.rebooting) return false;
+    if (!c || c.tx || c.fault || !c.operative || this.rebooting || this.firmware.hold) return false;
     if (c.status !== 'Available' && c.status !== 'Preparing') return false;
     const d = deferred<SessionSummary>();
     d.promise.catch(() => undefined);
@@ -106,18 +124,7 @@ export class SimulatedStation extends ChargingStation {
     this.rebooting = true;
     this.stats.reboots++;
     this.log('reboot', `${stopReason}${newFirmware ? ` fw ${newFirmware}` : ''}`);
-    for (const c of this.connectors) {
-      if (c.tx) this.endSession(c, stopReason, false);
-      c.epoch++;
-      this.clock.clear(c.timer);
-    }
-    this.clock.clear(this.heartbeatTimer);
-    await this.flush(2000);
-    if (this.online) {
-      this.markOffline();
-      await this.client.close({ code: 1000, reason: 'Rebooting' }).catch(() => undefined);
-    }
-    this.registration = 'None';
+    await this.goDown(stopReason, { code: 1000, reason: 'Rebooting' });
     await this.clock.sleepSim(20);
     if (this.stopped) return;
     if (newFirmware) this.firmwareVersion = newFirmware;
@@ -127,7 +134,7 @@ export class SimulatedStation extends ChargingStation {
         c.operative = c.pendingOperative;
         c.pendingOperative = undefined;
       }
-      c.status = c.fault ? 'Faulted' : c.operative ? 'Available' : 'Unavailable';
+      c.status = c.fault ? 'Faulted' : c.operative && this.firmware.hold !== 'unavailable' ? 'Available' : 'Unavailable';
     }
     this.rebooting = false;
     this.offlineUntilTimer = false;
@@ -135,47 +142,37 @@ export class SimulatedStation extends ChargingStation {
     for (const c of this.connectors) if (!c.fault) this.scheduleIdle(c);
   }
 
-  updateFirmware(location: string, retrieveAt: number, requestId?: number, signed = false): boolean {
-    if (this.firmware.busy) return false;
-    this.firmware.busy = true;
-    this.firmware.requestId = requestId;
-    this.firmware.signed = signed;
-    const target = firmwareTarget(this.profile, this.firmwareVersion, location);
-    this.log('firmware-update', `${this.firmwareVersion} -> ${target}`);
-    void this.runFirmwareUpdate(location, retrieveAt, target);
-    return true;
+  /** Goes down and stays down until stop(), as a station bricked by a firmware install. */
+  async powerOff(): Promise<void> {
+    if (this.rebooting || this.stopped) return;
+    this.rebooting = true; // for good: nothing reconnects and no session starts
+    this.log('power-off', 'does not come back');
+    await this.goDown('PowerLoss', 'drop');
   }
 
-  private async runFirmwareUpdate(location: string, retrieveAt: number, target: string): Promise<void> {
-    const r = this.chaosRng.fork(`fw-${this.stats.reboots}`);
-    const waitSec = Math.min(3600, Math.max(0, (retrieveAt - this.opts.now()) / 1000));
-    if (waitSec > 0) await this.clock.sleepSim(waitSec);
-    this.setFirmwareStatus('Downloading');
-    await this.clock.sleepSim(r.float(10, 60));
-    if (/fail/i.test(location)) {
-      this.setFirmwareStatus('DownloadFailed');
-      this.firmware.status = 'Idle';
-      this.firmware.busy = false;
-      return;
+  /** The first half of a reboot: ends transactions and timers, sends what is queued, closes (or drops) the link. */
+  private async goDown(stopReason: StopReason, close: { code: number; reason: string } | 'drop'): Promise<void> {
+    for (const c of this.connectors) {
+      if (c.tx) this.endSession(c, stopReason, false);
+      c.epoch++;
+      this.clock.clear(c.timer);
     }
-    this.setFirmwareStatus('Downloaded');
-    await this.clock.sleepSim(r.float(2, 5));
-    if (this.firmware.signed) this.setFirmwareStatus('SignatureVerified');
-    // Real stations install only once idle; give running sessions up to an hour.
-    for (let waited = 0; this.connectors.some((c) => c.tx) && waited < 3600; waited += this.meterIntervalSec) {
-      await this.clock.sleepSim(this.meterIntervalSec);
+    this.clock.clear(this.heartbeatTimer);
+    await this.flush(2000);
+    if (this.online) {
+      this.markOffline();
+      await this.client.close(close === 'drop' ? { force: true } : close).catch(() => undefined);
     }
-    this.setFirmwareStatus('Installing');
-    await this.clock.sleepSim(r.float(5, 20));
-    this.firmware.pendingVersion = target;
-    await this.reboot('Reboot', 'FirmwareUpdate', target);
+    this.registration = 'None';
   }
 
-  private setFirmwareStatus(status: string): void {
-    this.firmware.status = status;
-    this.log('firmware-status', status);
-    this.driver.firmwareStatus(status);
-    if (status === 'Installed') this.firmware.status = 'Idle';
+  updateFirmware(req: FirmwareRequest): FirmwareAnswer {
+    return this.firmwareEngine.request(req);
+  }
+
+  /** What this station's `request`-th firmware update (1 = its first) does, before the request's own rules. */
+  firmwareOutcome(request: number): FirmwareOutcome {
+    return this.firmwareEngine.outcome(request);
   }
 
   uploadLog(kind: LogUpload['kind'], location: string, requestId?: number): string | undefined {
@@ -229,7 +226,7 @@ export class SimulatedStation extends ChargingStation {
           }
           break;
         case 'FirmwareStatusNotification':
-          this.driver.firmwareStatus(this.firmware.busy ? this.firmware.status : 'Idle');
+          this.driver.firmwareStatus(this.firmwareEngine.triggeredStatus());
           break;
         case 'LogStatusNotification':
           this.driver.logStatus(this.logUpload?.busy ? this.logUpload : { kind: 'security', status: 'Idle', fileName: '', busy: false });

@@ -6,6 +6,7 @@
  */
 import { JOURNAL_CONSUMERS, systemActor } from '@chargewatch/model';
 import {
+  CampaignStore,
   CommandBus,
   FirmwareCatalogue,
   FirmwareTracker,
@@ -15,6 +16,7 @@ import {
   createDatabasePool,
   migrateDatabase,
   runFirmwareTimeouts,
+  startFirmwareUpdate,
   type FirmwareServiceDeps,
   type FirmwareTimeoutResult,
   type JournalMetrics,
@@ -25,6 +27,8 @@ import {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
+import { CampaignMetrics } from '../campaigns/campaign-metrics';
+import { campaignTicksProcessor, type CampaignTicksResult } from '../campaigns/campaign-ticks';
 import { FirmwareMetrics } from './firmware-metrics';
 
 const MIGRATE_RETRY_MS = 10_000;
@@ -32,6 +36,8 @@ const MIGRATE_RETRY_MS = 10_000;
 export interface WorkerFirmware {
   /** The `firmware-timeouts` job; does nothing until the database is migrated. */
   timeouts(): Promise<FirmwareTimeoutResult | { skipped: string }>;
+  /** The firmware queue's `campaign-ticks` job: advances every running campaign. */
+  campaignTicks(): Promise<CampaignTicksResult | { skipped: string }>;
   /** Stops the consumer and the timers, closes the pool. */
   stop(): Promise<void>;
 }
@@ -51,7 +57,8 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
   const { config, logger } = o;
   if (!config.database.url) {
     logger.warn('DATABASE_URL is not set: the firmware journal consumer, firmware timeouts and firmware metrics do not run');
-    return { timeouts: async () => ({ skipped: 'DATABASE_URL is not set' }), stop: async () => undefined };
+    const skipped = async () => ({ skipped: 'DATABASE_URL is not set' });
+    return { timeouts: skipped, campaignTicks: skipped, stop: async () => undefined };
   }
   const pool = createDatabasePool(config.database.url, logger);
   const updates = new FirmwareUpdates(pool);
@@ -59,6 +66,19 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
   const bus = new CommandBus({ redis: o.redis, prefix: config.redis.prefix, defaultDeadlineMs: config.commands.deadlineSec * 1000, retentionMs: config.commands.retentionDays * 86_400_000 });
   const deps: FirmwareServiceDeps = { updates, catalogue, bus, stations: o.store, audit: new PgAuditLog(pool), logger };
   const metrics = new FirmwareMetrics(o.registry, config.firmware.maxVendorModels);
+  const campaigns = new CampaignStore(pool);
+  const campaignMetrics = new CampaignMetrics(o.registry);
+  const campaignActor = systemActor('firmware-campaign');
+  const ticks = campaignTicksProcessor({
+    campaigns,
+    store: o.store,
+    audit: deps.audit,
+    logger: logger.child({ component: 'firmware-campaigns' }),
+    onStep: (step) => campaignMetrics.steps.inc({ step }),
+    // A campaign's send waits a while for the station's answer (the 1.6 form fallback needs it); the
+    // command's own deadline and the timeouts job settle what it does not see.
+    startUpdate: async ({ stationId, releaseId, campaignId }) => ({ updateId: (await startFirmwareUpdate(deps, { stationId, releaseId, campaignId, actor: campaignActor, waitMs: 15_000 })).id }),
+  });
   const consumerRedis = o.redis.duplicate();
   consumerRedis.on('error', () => o.onRedisError?.());
   const consumer = new JournalConsumer({
@@ -101,6 +121,12 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
       if (!ready) return { skipped: 'the database is not migrated yet' };
       const r = await runFirmwareTimeouts(deps, { timeouts: config.firmware.timeouts, actor: systemActor('firmware-timeouts') });
       if (r.timedOut || r.settled) await refresh();
+      return r;
+    },
+    campaignTicks: async () => {
+      if (!ready) return { skipped: 'the database is not migrated yet' };
+      const r = await ticks();
+      await campaignMetrics.refresh(pool).catch((err: Error) => logger.warn({ err: err.message }, 'firmware campaign metrics not refreshed'));
       return r;
     },
     stop: async () => {

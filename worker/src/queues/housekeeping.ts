@@ -10,8 +10,8 @@ import type { WorkerConfig } from '../config';
 
 export const HOUSEKEEPING_QUEUE = QUEUES.housekeeping;
 
-export interface Schedule {
-  name: HousekeepingJobName;
+export interface Schedule<N extends string = HousekeepingJobName> {
+  name: N;
   /** 0: not scheduled. */
   everyMs: number;
 }
@@ -29,7 +29,7 @@ export function housekeepingSchedules(config: WorkerConfig): Schedule[] {
 /** What a scheduled job's runs keep in Redis: enough to look into recent failures, not an ever-growing list. */
 const JOB_OPTIONS = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } as const;
 
-export async function applySchedules(queue: Pick<Queue, 'upsertJobScheduler' | 'removeJobScheduler'>, schedules: Schedule[]): Promise<void> {
+export async function applySchedules(queue: Pick<Queue, 'upsertJobScheduler' | 'removeJobScheduler'>, schedules: Array<Schedule<string>>): Promise<void> {
   for (const s of schedules) {
     if (s.everyMs > 0) await queue.upsertJobScheduler(s.name, { every: s.everyMs }, { name: s.name, data: {}, opts: JOB_OPTIONS });
     else await queue.removeJobScheduler(s.name);

@@ -21,6 +21,7 @@ import {
 } from '@chargewatch/model';
 import { CampaignNotFoundError, CampaignTransitionError, type CampaignStore, type StationStore } from '@chargewatch/platform';
 import type { Pool } from 'pg';
+import { firmwareScope, serviceOf, type FirmwareApiContext } from './firmware';
 import { campaignBodySchema, campaignDetailSchema, campaignIdParams, campaignSchema, previewBodySchema, previewSchema, reportRowSchema } from '../campaign-schemas';
 import { requestActor } from '../request-actor';
 import { errorSchema } from '../schemas';
@@ -34,11 +35,18 @@ export interface CampaignRelease {
   minPriorVersion?: string;
 }
 
-export interface CampaignRouteDeps {
+/**
+ * The campaign store, the pool its report reads and the registry cohorts are chosen from; absent
+ * without DATABASE_URL (the scope answers 503).
+ */
+export interface CampaignStores {
   campaigns: CampaignStore;
-  releases: { getRelease(id: string): Promise<CampaignRelease | undefined> };
-  store: StationStore;
   pool: Pool;
+  store: StationStore;
+}
+
+interface CampaignRouteDeps extends CampaignStores {
+  releases: { getRelease(id: string): Promise<CampaignRelease | undefined> };
 }
 
 interface Body {
@@ -72,13 +80,16 @@ async function plan(deps: CampaignRouteDeps, body: Body) {
   return { release, selection, waves };
 }
 
-export function campaignRoutes(deps: CampaignRouteDeps) {
+export function campaignRoutes(ctx: FirmwareApiContext, stores: CampaignStores | undefined) {
   return async function routes(app: FastifyInstance): Promise<void> {
+    firmwareScope(app, ctx);
+    // Read at request time: the scope's preHandler has answered 503 when there is no database.
+    const live = (): CampaignRouteDeps => ({ ...stores!, releases: serviceOf(ctx).catalogue });
     app.post<{ Body: Body }>('/firmware/campaigns/preview', {
       config: { role: 'editor' },
       schema: { summary: 'Dry run: the stations a campaign would take, the ones it leaves out and why, and its waves; nothing is stored', tags: ['firmware'], body: previewBodySchema, response: { 200: previewSchema, 400: errorSchema } },
     }, async (req, reply) => {
-      const p = await plan(deps, req.body);
+      const p = await plan(live(), req.body);
       if ('error' in p) return bad(reply, p.error!);
       const skipped: Record<string, number> = {};
       for (const s of p.selection.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
@@ -95,10 +106,10 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       config: { role: 'editor' },
       schema: { summary: 'Start a firmware campaign: the cohort is planned into a canary and waves now and does not change afterwards', tags: ['firmware'], body: campaignBodySchema, response: { 201: campaignSchema, 400: errorSchema } },
     }, async (req, reply) => {
-      const p = await plan(deps, req.body);
+      const p = await plan(live(), req.body);
       if ('error' in p) return bad(reply, p.error!);
       if (p.waves.length === 0) return bad(reply, `the cohort selects no station that needs release ${p.release.id} (${p.selection.skipped.length} matched but were left out)`);
-      const campaign = await deps.campaigns.create({ name: req.body.name!, releaseId: p.release.id, cohort: req.body.cohort, plan: req.body.plan, waves: p.waves, actor: requestActor(req).name, skipped: p.selection.skipped });
+      const campaign = await live().campaigns.create({ name: req.body.name!, releaseId: p.release.id, cohort: req.body.cohort, plan: req.body.plan, waves: p.waves, actor: requestActor(req).name, skipped: p.selection.skipped });
       return reply.code(201).send(campaign);
     });
 
@@ -114,15 +125,15 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         },
         response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: campaignSchema } } }, 400: errorSchema },
       },
-    }, async (req) => deps.campaigns.list(req.query));
+    }, async (req) => live().campaigns.list(req.query));
 
     app.get<{ Params: { id: string } }>('/firmware/campaigns/:id', {
       config: { role: 'viewer' },
       schema: { summary: 'A campaign: its waves with live counts and gate figures, and every transition with who made it', tags: ['firmware'], params: campaignIdParams, response: { 200: campaignDetailSchema, 404: errorSchema } },
     }, async (req, reply) => {
-      const campaign = await deps.campaigns.get(req.params.id);
+      const campaign = await live().campaigns.get(req.params.id);
       if (!campaign) return reply.code(404).send({ error: 'Not Found', message: `no campaign ${req.params.id}` });
-      const stations = await deps.campaigns.stations(campaign.id);
+      const stations = await live().campaigns.stations(campaign.id);
       const snapshot = stations.map((s) => ({ id: s.stationId, wave: s.wave, state: s.state }));
       const waves = Array.from({ length: campaign.waveCount }, (_, index) => {
         const tally = tallyWave(snapshot.map((s) => ({ ...s, timeZone: 'UTC', online: true, charging: false })), index);
@@ -132,15 +143,15 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         for (const s of inWave) if (s.state === 'pending' && s.deferredReason) deferred[s.deferredReason.split(':')[0]] = (deferred[s.deferredReason.split(':')[0]] ?? 0) + 1;
         return { index, tally, gate: evaluateGate(tally, campaign.plan.gate, sent, Date.now()), deferred };
       });
-      return { campaign, waves, events: await deps.campaigns.events(campaign.id) };
+      return { campaign, waves, events: await live().campaigns.events(campaign.id) };
     });
 
     app.get<{ Params: { id: string } }>('/firmware/campaigns/:id/report', {
       config: { role: 'viewer' },
       schema: { summary: "Per station: wave, state, result, the update's status timeline and how long it took", tags: ['firmware'], params: campaignIdParams, response: { 200: { type: 'object', properties: { items: { type: 'array', items: reportRowSchema } } }, 404: errorSchema } },
     }, async (req, reply) => {
-      if (!(await deps.campaigns.get(req.params.id))) return reply.code(404).send({ error: 'Not Found', message: `no campaign ${req.params.id}` });
-      const { rows } = await deps.pool.query(
+      if (!(await live().campaigns.get(req.params.id))) return reply.code(404).send({ error: 'Not Found', message: `no campaign ${req.params.id}` });
+      const { rows } = await live().pool.query(
         `SELECT cs.station_id, cs.wave, cs.site, cs.state, cs.deferred_reason, cs.failure_reason, cs.update_id, cs.dispatched_at, cs.finished_at,
                 u.from_version, u.reported_version, u.timeline
            FROM firmware_campaign_stations cs LEFT JOIN firmware_updates u ON u.id = cs.update_id
@@ -177,7 +188,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         },
       }, async (req, reply) => {
         try {
-          return await deps.campaigns[action](req.params.id, requestActor(req).name);
+          return await live().campaigns[action](req.params.id, requestActor(req).name);
         } catch (err) {
           if (err instanceof CampaignNotFoundError) return reply.code(404).send({ error: 'Not Found', message: err.message });
           if (err instanceof CampaignTransitionError) return reply.code(409).send({ error: 'Conflict', message: err.message });

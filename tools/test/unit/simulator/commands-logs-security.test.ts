@@ -76,7 +76,7 @@ describe('secure firmware updates', () => {
     expect(await csms.command('SF16', 'SignedUpdateFirmware', { requestId: 4, firmware: { ...firmware, signingCertificate: PEM } })).toEqual({ status: 'Accepted' });
     await waitFor(() => statuses('SF16', 'SignedFirmwareStatusNotification').some((p) => p.status === 'Installed'), 5000, 'Installed');
     expect(statuses('SF16', 'SignedFirmwareStatusNotification')).toEqual(
-      ['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'Installed'].map((status) => ({ status, requestId: 4 })),
+      ['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'].map((status) => ({ status, requestId: 4 })),
     );
     expect(csms.callsFor('SF16', 'FirmwareStatusNotification')).toEqual([]);
     expect(s.firmwareVersion).toBe('3.6.2');
@@ -95,7 +95,7 @@ describe('secure firmware updates', () => {
     expect(await csms.command('SF201', 'UpdateFirmware', { requestId: 8, firmware: { ...firmware, signingCertificate: 'nope' } })).toEqual({ status: 'InvalidCertificate' });
     expect(await csms.command('SF201', 'UpdateFirmware', { requestId: 9, firmware: { ...firmware, signingCertificate: PEM } })).toEqual({ status: 'Accepted' });
     await waitFor(() => statuses('SF201', 'FirmwareStatusNotification').some((p) => p.status === 'Installed'), 5000, 'Installed');
-    expect(statuses('SF201', 'FirmwareStatusNotification').map((p) => p.status)).toEqual(['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'Installed']);
+    expect(statuses('SF201', 'FirmwareStatusNotification').map((p) => p.status)).toEqual(['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { parseSimulateArgs, simulateCommand, SIMULATE_HELP } from '../../../src/simulator/cli';
+import { FIRMWARE_FAILURE_MODES } from '../../../src/simulator/firmware';
 import { Fleet, formatSummary } from '../../../src/simulator/fleet';
 import { FakeCsms, waitFor } from './fake-csms';
 
@@ -88,6 +89,13 @@ describe('CLI', () => {
     expect(() => parseSimulateArgs(['--url', 'http://x'])).toThrow('--url');
     expect(() => parseSimulateArgs(['--nope'])).toThrow();
     expect(parseSimulateArgs(['-h']).help).toBe(true);
+    expect(a.fleet.firmwareFailures).toBeUndefined();
+    expect(parseSimulateArgs(['--firmware-failures', 'installFailed=0.05, neverReturns=0.01']).fleet.firmwareFailures).toEqual({ installFailed: 0.05, neverReturns: 0.01 });
+    expect(() => parseSimulateArgs(['--firmware-failures', 'installFailed'])).toThrow('--firmware-failures: expected mode=probability');
+    expect(() => parseSimulateArgs(['--firmware-failures', 'bricked=0.1'])).toThrow('--firmware-failures: firmware failure mode "bricked"');
+    expect(() => parseSimulateArgs(['--firmware-failures', 'installFailed=0.7,downloadFailed=0.7'])).toThrow('at most 1');
+    for (const mode of FIRMWARE_FAILURE_MODES) expect(SIMULATE_HELP).toContain(mode);
+    expect(SIMULATE_HELP).toContain('?version=3.6.2');
     for (const flag of ['--count', '--ocpp201-share', '--connectors', '--meter-interval', '--seed', '--url', '--duration', '--speed']) {
       expect(SIMULATE_HELP).toContain(flag);
     }

@@ -72,4 +72,16 @@ describe('seeded random', () => {
     expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/latest')).toBe('3.5.0');
     expect(firmwareFromLocation(p, '3.6.2', 'ftp://fw.example.com/latest')).toBe('3.6.3');
   });
+
+  test('firmware target convention: a version query parameter, then the path from its end, never the host', () => {
+    const p = PROFILES[0];
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/catalogue/release/42?version=3.6.2')).toBe('3.6.2');
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/img-1.0.bin?sig=x&version=5.4.0-r7')).toBe('5.4.0-r7');
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/img.bin?version=1.0%2Bb7')).toBe('1.0+b7');
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/releases/3.6.2/image.bin')).toBe('3.6.2');
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/amperon/hyperdc-5.4.0-r7.swu')).toBe('5.4.0-r7');
+    expect(firmwareFromLocation(p, '3.4.1', 'https://fw.example.com/x/fw-1.5.2.0.tar.gz')).toBe('1.5.2.0');
+    expect(firmwareFromLocation(p, '3.4.1', 'ftp://user@fw2.0.example.com:21/latest')).toBe('3.5.0');
+    expect(firmwareFromLocation(p, '3.4.1', `https://fw.example.com/img.bin?version=${'9'.repeat(60)}`)).toHaveLength(50);
+  });
 });
