@@ -94,7 +94,8 @@ export const firmwareApi = {
   },
 
   steerCampaign(id: string, action: CampaignAction): Promise<FirmwareCampaign> {
-    return request('POST', proxyPath('editor', ...fw('campaigns', id, action)));
+    // an empty JSON object: a POST without a body but with Grafana's JSON content type is refused by fastify
+    return request('POST', proxyPath('editor', ...fw('campaigns', id, action)), undefined, {});
   },
 };
 
