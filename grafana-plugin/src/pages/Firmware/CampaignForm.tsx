@@ -11,7 +11,7 @@ import {
   previewBody,
   type SizeMode,
   validateCampaign,
-} from './campaignForm';
+} from './campaignRules';
 import { CampaignPreview } from './CampaignPreview';
 import { getStyles } from './styles';
 

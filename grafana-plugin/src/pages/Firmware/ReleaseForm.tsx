@@ -3,7 +3,7 @@ import { Alert, Button, Field, Input, RadioButtonGroup, TextArea, useStyles2 } f
 import type { FirmwareRelease, NewFirmwareRelease } from '../../api/firmwareTypes';
 import type { ActionState } from '../../data/useFirmwareAction';
 import { testIds } from '../../components/testIds';
-import { EMPTY_RELEASE, RELEASE_LIMITS, releaseBody, type ReleaseFormState, validateRelease } from './releaseForm';
+import { EMPTY_RELEASE, RELEASE_LIMITS, releaseBody, type ReleaseFormState, validateRelease } from './releaseRules';
 import { getStyles } from './styles';
 
 interface Props {

@@ -1,5 +1,5 @@
-import { campaignBody, DEFAULT_CAMPAIGN, parseWindows, previewBody, splitList, validateCampaign } from './campaignForm';
-import { EMPTY_RELEASE, RELEASE_LIMITS, releaseBody, validateRelease } from './releaseForm';
+import { campaignBody, DEFAULT_CAMPAIGN, parseWindows, previewBody, splitList, validateCampaign } from './campaignRules';
+import { EMPTY_RELEASE, RELEASE_LIMITS, releaseBody, validateRelease } from './releaseRules';
 import { groupInventory, NO_VERSION } from './inventory';
 import { parseFirmwareView, firmwareViewParams, DEFAULT_VIEW } from './firmwareView';
 
