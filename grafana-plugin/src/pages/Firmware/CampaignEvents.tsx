@@ -5,19 +5,23 @@ import { formatTime } from '../../utils/format';
 import { getTableStyles } from '../../components/common/tableStyles';
 import { testIds } from '../../components/testIds';
 
-/** The detail's figures a person reads first; the rest of the event's detail stays compact JSON. */
+/** An event's detail in a line: the reason and text first, then each figure; lists by their length. */
 function describe(detail: Record<string, unknown> | undefined): string {
   if (!detail) {
     return '';
   }
-  const { reason, detail: text, wave, ...rest } = detail as Record<string, unknown>;
-  const parts = [
-    wave !== undefined ? `wave ${String(wave)}` : '',
-    typeof reason === 'string' ? reason : '',
-    typeof text === 'string' ? text : '',
-  ].filter(Boolean);
-  const more = Object.keys(rest).length ? JSON.stringify(rest) : '';
-  return [...parts, more].filter(Boolean).join(' · ').slice(0, 300);
+  const { reason, detail: text, ...rest } = detail;
+  const parts = [typeof reason === 'string' ? reason : '', typeof text === 'string' ? text : ''].filter(Boolean);
+  for (const [key, value] of Object.entries(rest)) {
+    if (Array.isArray(value)) {
+      parts.push(value.every((v) => typeof v === 'number') ? `${key} ${value.join(' / ')}` : `${key}: ${value.length}`);
+    } else if (value !== null && typeof value === 'object') {
+      parts.push(`${key} ${JSON.stringify(value)}`);
+    } else if (value !== undefined && value !== null) {
+      parts.push(`${key} ${String(value)}`);
+    }
+  }
+  return parts.join(' · ').slice(0, 300);
 }
 
 /** The campaign's story: every transition, who made it and why, oldest first. */

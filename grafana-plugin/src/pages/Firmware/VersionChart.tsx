@@ -11,13 +11,15 @@ interface Props {
 }
 
 const ROW = 34;
-const LABEL = 190;
+const LABEL = 230;
 const COUNT = 70;
-const WIDTH = 900;
+const WIDTH = 940;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
  * Stations per firmware version, one horizontal bar per vendor/model scaled to the largest model,
- * one segment per version: green on the target, orange off it, grey where the model has no target.
+ * one segment per version: green on the target, orange off it, blue where the model has no target.
  * Plain SVG, as the status grid draws its own cells.
  */
 export function VersionChart({ models }: Props) {
@@ -30,7 +32,7 @@ export function VersionChart({ models }: Props) {
       ? theme.visualization.getColorByName('green')
       : v.target === 'off'
         ? theme.visualization.getColorByName(i % 2 ? 'orange' : 'semi-dark-orange')
-        : theme.visualization.getColorByName(i % 2 ? 'gray' : 'dark-gray');
+        : theme.visualization.getColorByName(i % 2 ? 'super-light-blue' : 'light-blue');
 
   return (
     <svg
@@ -46,7 +48,8 @@ export function VersionChart({ models }: Props) {
         return (
           <g key={m.key}>
             <text x={0} y={y + 18} className={styles.label}>
-              {`${m.vendor} ${m.model}`}
+              {clip(`${m.vendor} ${m.model}`, 30)}
+              <title>{`${m.vendor} ${m.model}`}</title>
             </text>
             {m.versions.map((v, i) => {
               const w = (v.stations / max) * span;
