@@ -21,12 +21,18 @@ export function useCampaignDraft(onCreated?: (id: string) => void) {
 
 /**
  * One campaign, live: its detail (waves, tallies, gates, events) and its per-station report, both
- * polled with the page; and the Editor's pause / resume / cancel, after which both are read again.
+ * polled with the page; its release, read once; and the Editor's pause / resume / cancel, after which both are read again.
  */
 export function useCampaign(id: string, live: LiveOptions) {
   const detail = usePolling(() => firmwareApi.campaign(id), id, { ...live, resetOnKeyChange: true });
   const report = usePolling(() => firmwareApi.campaignReport(id), id, { ...live, resetOnKeyChange: true });
+  const releaseId = detail.data?.campaign.releaseId ?? '';
+  // the release does not change: read once per campaign
+  const release = usePolling(
+    () => (releaseId ? firmwareApi.release(releaseId) : Promise.resolve(undefined)),
+    releaseId
+  );
   const refresh = useRefreshBoth(detail, report);
   const steer = useFirmwareAction((action: CampaignAction) => firmwareApi.steerCampaign(id, action), refresh);
-  return { detail, report, refresh, steer, lastUpdated: detail.lastUpdated };
+  return { detail, report, release: release.data, refresh, steer, lastUpdated: detail.lastUpdated };
 }

@@ -180,6 +180,14 @@ export function fakeFirmwareCollector(role: GrafanaRole, { campaign = makeCampai
       if (method === 'GET' && path === '/firmware/releases') {
         return { total: state.releases.length, items: state.releases };
       }
+      const oneRelease = /^\/firmware\/releases\/(\d+)$/.exec(path);
+      if (method === 'GET' && oneRelease) {
+        const found = state.releases.find((r) => r.id === oneRelease[1]);
+        if (!found) {
+          throw new HttpError(404, { error: 'Not Found', message: `no firmware release ${oneRelease[1]}` });
+        }
+        return found;
+      }
       if (method === 'POST' && path === '/firmware/releases') {
         const body = req.data as NewFirmwareRelease;
         if (

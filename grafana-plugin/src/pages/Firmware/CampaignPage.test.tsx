@@ -40,6 +40,10 @@ describe('Campaign page', () => {
     renderPage();
     await screen.findByTestId(testIds.firmware.wave(0));
     expect(screen.getByTestId(testIds.firmware.campaignStatus)).toHaveAttribute('data-status', 'running');
+    // the release by name, read once
+    expect(
+      await screen.findByText(/ABB Terra 54 1\.8\.0 · started 2025-06-01 10:00:00 UTC by alice/)
+    ).toBeInTheDocument();
     expect(screen.getByTestId(testIds.firmware.wave(0))).toHaveTextContent('Canary · current');
     expect(figure(0, 'size')).toHaveTextContent('2');
     expect(figure(0, 'verified')).toHaveTextContent('1');
@@ -62,6 +66,7 @@ describe('Campaign page', () => {
 
     const events = screen.getByTestId(testIds.firmware.campaignEvents);
     expect(within(events).getByTestId(testIds.firmware.campaignEvent('1'))).toHaveAttribute('data-kind', 'created');
+    expect(within(events).getByTestId(testIds.firmware.campaignEvent('1'))).toHaveTextContent('waves 3');
     expect(within(events).getByTestId(testIds.firmware.campaignEvent('2'))).toHaveTextContent('wave 0');
     // a Viewer steers nothing
     expect(screen.queryByTestId(testIds.firmware.campaignActions)).not.toBeInTheDocument();

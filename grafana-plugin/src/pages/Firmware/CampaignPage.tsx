@@ -55,7 +55,10 @@ export function CampaignPage({ campaignId, refreshIntervalMs = REFRESH_INTERVAL_
   const styles = useStyles2(getStyles);
   const [paused, setPaused] = useState(false);
   const [asking, setAsking] = useState<CampaignAction>();
-  const { detail, report, refresh, steer, lastUpdated } = useCampaign(id, { intervalMs: refreshIntervalMs, paused });
+  const { detail, report, release, refresh, steer, lastUpdated } = useCampaign(id, {
+    intervalMs: refreshIntervalMs,
+    paused,
+  });
   const canEdit = canManageFirmware();
   const campaign = detail.data?.campaign;
   const notFound = detail.error instanceof ApiError && detail.error.notFound;
@@ -91,7 +94,8 @@ export function CampaignPage({ campaignId, refreshIntervalMs = REFRESH_INTERVAL_
                 <CampaignStatusBadge status={campaign.status} />
               </span>
               <span className={styles.muted}>
-                release {campaign.releaseId} · started {formatTime(campaign.createdAt)} by {campaign.createdBy}
+                {release ? `${release.vendor} ${release.model} ${release.version}` : `release ${campaign.releaseId}`} ·
+                started {formatTime(campaign.createdAt)} by {campaign.createdBy}
                 {campaign.finishedAt ? ` · ended ${formatTime(campaign.finishedAt)}` : ''}
               </span>
             </div>
