@@ -1,9 +1,12 @@
 // The Grafana app plugin is its own npm project (Grafana's toolchain pins its own React and webpack):
 // install it, run its unit tests, type-check and build it, then drive its real pages in Chromium
-// against the running stack.
+// against the running stack (fleet and station pages, the status grid, then the firmware pages).
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** The real-browser tests, in the order they run (package.json's test:browser runs the same). */
+const BROWSER_TESTS = ['tests/browser/plugin.test.mjs', 'tests/browser/firmware.test.mjs'];
 
 export async function runPluginChecks({ root, env, runJest, step, record }) {
   const dir = join(root, 'grafana-plugin');
@@ -20,7 +23,8 @@ export async function runPluginChecks({ root, env, runJest, step, record }) {
   if (!step('grafana-plugin: build standalone page', () => execSync('node standalone/build.mjs', { cwd: dir, stdio: 'inherit' }))) return;
 
   console.log('\n=== grafana-plugin: pages in headless Chromium against the live stack ===');
-  const res = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'tests/browser/plugin.test.mjs'], {
+  // one file after the other: the firmware test changes the fleet (a target, a campaign) the first one reads
+  const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=tap', ...BROWSER_TESTS], {
     cwd: dir,
     env: { ...process.env, ...env },
     encoding: 'utf8',
