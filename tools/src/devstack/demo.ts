@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertPortsFree } from './ports';
 import { ManagedProcess } from './process';
+import { seedDemoFirmware } from './demo-firmware';
 import { REPO_ROOT, startStack } from './stack';
 
 export const DEMO_PORTS = { redis: 16379, influxdb: 18086, postgres: 15432, prometheus: 19090, alertmanager: 19093, ocpp: 19000, api: 19100, worker: 19102 } as const;
@@ -32,6 +33,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
     withAlerting: true,
     ports: DEMO_PORTS,
     apiToken: 'demo-token',
+    // A few stations fail their firmware updates, so a campaign in the demo shows its gates at work.
+    simulatorArgs: ['--firmware-failures', 'downloadFailed=0.03,installFailed=0.03,oldVersionAfterReboot=0.02'],
     log: (m) => console.log(m),
   });
   let page: ManagedProcess | undefined;
@@ -58,6 +61,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   await stack.waitForData(60_000);
+  const releases = await seedDemoFirmware(stack.apiUrl, stack.apiToken).catch((err: Error) => {
+    console.error(`demo firmware catalogue not seeded: ${err.message}`);
+    return 0;
+  });
+  if (releases) console.log(`seeded ${releases} firmware release(s) as targets: the Firmware page shows drift; start a campaign there`);
   const lines = [
     '',
     'ChargeWatch demo is running:',

@@ -145,6 +145,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], dataDir, {
       ...process.env,
       REDIS_URL: redis.url,
+      // Firmware (tracker, timeouts, campaigns) keeps its records in PostgreSQL.
+      DATABASE_URL: postgres.url,
       WORKER_METRICS_HOST: '127.0.0.1',
       WORKER_METRICS_PORT: String(workerPort),
       WORKER_ID: 'demo-worker-1',
@@ -238,9 +240,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 }
 
 const DEMO_SITES = [
-  { site: 'depot-north', address: 'Industrieweg 12, Utrecht', latitude: 52.11, longitude: 5.08 },
-  { site: 'harbour', address: 'Kade 3, Rotterdam', latitude: 51.9, longitude: 4.45 },
-  { site: 'airport-p3', address: 'Parking P3, Schiphol', latitude: 52.31, longitude: 4.76 },
+  { site: 'depot-north', address: 'Industrieweg 12, Utrecht', latitude: 52.11, longitude: 5.08, timeZone: 'Europe/Amsterdam' },
+  { site: 'harbour', address: 'Kade 3, Rotterdam', latitude: 51.9, longitude: 4.45, timeZone: 'Europe/Amsterdam' },
+  { site: 'airport-p3', address: 'Parking P3, Schiphol', latitude: 52.31, longitude: 4.76, timeZone: 'Europe/Amsterdam' },
 ];
 
 /**
