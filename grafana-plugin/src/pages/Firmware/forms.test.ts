@@ -1,4 +1,11 @@
-import { campaignBody, DEFAULT_CAMPAIGN, parseWindows, previewBody, splitList, validateCampaign } from './campaignRules';
+import {
+  campaignBody,
+  DEFAULT_CAMPAIGN,
+  parseWindows,
+  previewBody,
+  splitList,
+  validateCampaign,
+} from './campaignRules';
 import { EMPTY_RELEASE, RELEASE_LIMITS, releaseBody, validateRelease } from './releaseRules';
 import { groupInventory, NO_VERSION } from './inventory';
 import { parseFirmwareView, firmwareViewParams, DEFAULT_VIEW } from './firmwareView';
