@@ -5,7 +5,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The real-browser tests, in the order they run (package.json's test:browser runs the same). */
+/** The real-browser tests (package.json's test:browser runs the same); node runs them in name order. */
 const BROWSER_TESTS = ['tests/browser/plugin.test.mjs', 'tests/browser/firmware.test.mjs'];
 
 export async function runPluginChecks({ root, env, runJest, step, record }) {
@@ -23,7 +23,7 @@ export async function runPluginChecks({ root, env, runJest, step, record }) {
   if (!step('grafana-plugin: build standalone page', () => execSync('node standalone/build.mjs', { cwd: dir, stdio: 'inherit' }))) return;
 
   console.log('\n=== grafana-plugin: pages in headless Chromium against the live stack ===');
-  // one file after the other: the firmware test changes the fleet (a target, a campaign) the first one reads
+  // one file at a time: the firmware test changes the fleet (a target, a campaign it cancels at its end)
   const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=tap', ...BROWSER_TESTS], {
     cwd: dir,
     env: { ...process.env, ...env },

@@ -6,7 +6,8 @@
 //
 // As an Editor: add a release, set it as its model's target, preview and start a campaign over the
 // simulated stations of that model, follow it on its page, pause and resume it. What the pages show is
-// compared with what the collector's API answers when asked directly.
+// compared with what the collector's API answers when asked directly. The campaign is cancelled at the
+// end, so it sends nothing more while other tests read the fleet.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -316,11 +317,18 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     await byTestId('cw-refresh-pause').first().click(); // live again for the picture
     await page.screenshot({ path: path.join(screenshotDir, 'firmware-campaign.png'), fullPage: true });
 
+    // cancelled at the end, so the campaign sends nothing more while other tests read the fleet
+    const cancelled = await steer('cancel', 'Cancel campaign');
+    assert.equal(cancelled.status, 'cancelled');
+    await page.waitForFunction(() => document.querySelector('[data-testid="cw-campaign-status"]')?.getAttribute('data-status') === 'cancelled', undefined, { timeout: TIMEOUT });
+    assert.equal(await byTestId('cw-campaign-actions').count(), 0, 'nothing to steer on a cancelled campaign');
+
     // the list shows it with its status
     await page.goto(`${harness.url}${APP}/firmware?tab=campaigns`);
     const listed = byTestId(`cw-firmware-campaign-${id}`);
     await listed.waitFor({ timeout: TIMEOUT });
     assert.match(await listed.textContent(), new RegExp(`Browser test ${made.version.replace(/\./g, '\\.')}`));
+    assert.match(await listed.textContent(), /cancelled/);
     assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
   });
 });
