@@ -32,6 +32,48 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'DELETE', path: '/stations/{id}/security', role: 'admin' },
   { method: 'GET', path: '/security/auth-failures', role: 'admin' },
 ];
+/**
+ * The firmware rows of the plugin's MATRIX, also literally. Without DATABASE_URL (as here) every
+ * firmware route answers 503 once the role check has passed: a 403 below the role and a 503 at it
+ * show that the collector asks exactly the role the plugin's routes are built for.
+ */
+const FIRMWARE_MATRIX: Array<{ method: string; path: string; role: Role }> = [
+  { method: 'GET', path: '/stations/{id}/firmware', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/firmware/update', role: 'editor' },
+  { method: 'GET', path: '/firmware/releases', role: 'viewer' },
+  { method: 'POST', path: '/firmware/releases', role: 'editor' },
+  { method: 'GET', path: '/firmware/releases/{id}', role: 'viewer' },
+  { method: 'DELETE', path: '/firmware/releases/{id}', role: 'editor' },
+  { method: 'GET', path: '/firmware/targets', role: 'viewer' },
+  { method: 'PUT', path: '/firmware/targets/{vendor}/{model}', role: 'editor' },
+  { method: 'GET', path: '/firmware/inventory', role: 'viewer' },
+  { method: 'GET', path: '/firmware/drift', role: 'viewer' },
+  { method: 'GET', path: '/firmware/updates/{id}', role: 'viewer' },
+  { method: 'POST', path: '/firmware/updates/{id}/cancel', role: 'editor' },
+  { method: 'GET', path: '/firmware/maintenance', role: 'viewer' },
+  { method: 'GET', path: '/firmware/campaigns', role: 'viewer' },
+  { method: 'GET', path: '/firmware/campaigns/{id}', role: 'viewer' },
+  { method: 'GET', path: '/firmware/campaigns/{id}/report', role: 'viewer' },
+  { method: 'POST', path: '/firmware/campaigns/preview', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/pause', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/resume', role: 'editor' },
+  { method: 'POST', path: '/firmware/campaigns/{id}/cancel', role: 'editor' },
+];
+const PLAN = { canary: { count: 1 }, waves: { count: 1 }, gate: { minVerifiedPercent: 90, withinSec: 3600, maxFailedPercent: 10 }, maxPerSite: 1 };
+/** Bodies that pass each firmware route's schema, so what answers after the role check is the 503. */
+const FIRMWARE_BODIES: Record<string, unknown> = {
+  'POST /stations/{id}/firmware/update': { releaseId: '1' },
+  'POST /firmware/releases': { vendor: 'Alfen', model: 'Eve', version: '2.0', location: 'https://fw.test/eve-2.0.bin' },
+  'PUT /firmware/targets/{vendor}/{model}': { releaseId: '1' },
+  'POST /firmware/campaigns/preview': { releaseId: '1', cohort: {}, plan: PLAN },
+  'POST /firmware/campaigns': { name: 'roles', releaseId: '1', cohort: {}, plan: PLAN },
+  'POST /firmware/campaigns/{id}/pause': {},
+  'POST /firmware/campaigns/{id}/resume': {},
+  'POST /firmware/campaigns/{id}/cancel': {},
+  'POST /firmware/updates/{id}/cancel': {},
+};
+
 /** REFUSED_BY_ROLE_HEADER in the plugin's test, also literally. */
 const REFUSED_BY_ROLE_HEADER = [
   'viewer/stations/* → GET /stations/{id}/security',
@@ -56,13 +98,15 @@ const BODIES: Record<string, unknown> = {
   'PUT /stations/{id}/security': { profile: 0 },
 };
 
-/** Every (plugin route, resource it reaches) pair with the role the route sends. */
-const REACHED = pluginJson.routes.flatMap((route) => {
+/** Every (plugin route, resource of `matrix` it reaches) pair with the role the route sends. */
+const reachedBy = (matrix: typeof MATRIX) => pluginJson.routes.flatMap((route) => {
   const role = route.headers.find((h) => h.name === 'X-ChargeWatch-Role')!.content as Role;
   const base = route.url.slice(API.length);
   const wildcard = route.path.endsWith('/*');
-  return MATRIX.filter((m) => m.method === route.method && (wildcard ? m.path.startsWith(`${base}/`) : m.path === base)).map((m) => ({ route: route.path, sends: role, ...m }));
+  return matrix.filter((m) => m.method === route.method && (wildcard ? m.path.startsWith(`${base}/`) : m.path === base)).map((m) => ({ route: route.path, sends: role, ...m }));
 });
+const REACHED = reachedBy(MATRIX);
+const FIRMWARE_REACHED = reachedBy(FIRMWARE_MATRIX);
 
 describe('Grafana plugin routes against the collector', () => {
   let collector: TestCollector;
@@ -112,6 +156,27 @@ describe('Grafana plugin routes against the collector', () => {
   it.each(MATRIX.map((m) => [m.method, m.path, m.role] as const))('%s %s (needs %s) with every header role', async (method, resource, needs) => {
     for (const role of ['viewer', 'editor', 'admin'] as const) {
       expect({ role, outcome: outcome(await send(method, resource, role)) }).toEqual({ role, outcome: expected(role, needs) });
+    }
+  });
+
+  it('the plugin reaches every firmware resource, and none above the role its route sends', () => {
+    expect(FIRMWARE_REACHED.filter((r) => RANK[r.role] > RANK[r.sends])).toEqual([]);
+    expect(new Set(FIRMWARE_REACHED.map((r) => `${r.method} ${r.path}`)).size).toBe(FIRMWARE_MATRIX.length);
+  });
+
+  it.each(FIRMWARE_MATRIX.map((m) => [m.method, m.path, m.role] as const))('%s %s (needs %s): 403 below the role, past the role check at it', async (method, resource, needs) => {
+    const url = `/api/v1${resource.replace('{id}', '1').replace('{vendor}', 'Alfen').replace('{model}', 'Eve').replace('/stations/1/', `/stations/${STATION}/`)}`;
+    const body = FIRMWARE_BODIES[`${method} ${resource}`];
+    for (const role of ['viewer', 'editor', 'admin'] as const) {
+      const res = await collector.api(url, {
+        method,
+        headers: { 'x-chargewatch-role': role, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const answer = (await res.json()) as { message?: string };
+      // no PostgreSQL here: past the role check the firmware scope answers 503 saying so
+      const seen = res.status === 503 && /PostgreSQL/.test(answer.message ?? '') ? 'passed' : String(res.status);
+      expect({ role, seen }).toEqual({ role, seen: RANK[role] < RANK[needs] ? '403' : 'passed' });
     }
   });
 
