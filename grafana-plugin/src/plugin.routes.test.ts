@@ -89,7 +89,8 @@ const SETTINGS = {
 };
 const API = '{{ .JsonData.apiUrl }}/api/v1';
 const roleOf = (r: PluginRoute) => r.reqRole!.toLowerCase() as Role;
-const fill = (template: string) => template.replace('{id}', 'CP-1').replace('{vendor}', 'Alfen').replace('{model}', 'Eve');
+const fill = (template: string) =>
+  template.replace('{id}', 'CP-1').replace('{vendor}', 'Alfen').replace('{model}', 'Eve');
 
 function send(role: GrafanaRole, method: string, proxyPath: string, headers?: Record<string, string>): ProxyResult {
   return proxyRequest(routes, { method, path: proxyPath, headers }, { role, login: 'alice' }, SETTINGS);

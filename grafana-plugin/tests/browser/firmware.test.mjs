@@ -63,8 +63,10 @@ async function eventually(check, label) {
 
 const byTestId = (id) => page.getByTestId(id);
 const number = (text) => Number(text.replace(/[^0-9.\-]/g, ''));
-const proxied = (suffix, method = 'GET') => (r) =>
-  r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/${suffix}`) && r.request().method() === method;
+const proxied =
+  (suffix, method = 'GET') =>
+  (r) =>
+    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/${suffix}`) && r.request().method() === method;
 
 /** Clicks the page's Refresh (auto-refresh paused) and waits for the answer of `suffix`. */
 async function refresh(suffix) {
@@ -80,7 +82,9 @@ async function refresh(suffix) {
 before(async () => {
   const missing = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN'].filter((k) => !process.env[k]);
   if (missing.length) {
-    throw new Error(`The firmware browser test needs a running ChargeWatch collector. Missing environment: ${missing.join(', ')}.`);
+    throw new Error(
+      `The firmware browser test needs a running ChargeWatch collector. Missing environment: ${missing.join(', ')}.`
+    );
   }
   await mkdir(screenshotDir, { recursive: true });
   // an Editor: the firmware write routes' reqRole
@@ -88,7 +92,15 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
@@ -109,7 +121,10 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
       models.set(key, { vendor: g.vendor, model: g.model, stations: (models.get(key)?.stations ?? 0) + g.stations });
     }
     const model = [...models.values()].sort((a, b) => b.stations - a.stations)[0];
-    assert.ok(model && model.stations >= 2, `a simulated model with at least 2 booted stations: ${JSON.stringify(inventory)}`);
+    assert.ok(
+      model && model.stations >= 2,
+      `a simulated model with at least 2 booted stations: ${JSON.stringify(inventory)}`
+    );
     const version = `9.${Date.now() % 1000}.${process.pid % 1000}`;
     made.model = model;
     made.version = version;
@@ -147,14 +162,18 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     await row.getByRole('button', { name: 'Set as target' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor({ timeout: TIMEOUT });
-    assert.match(await dialog.textContent(), new RegExp(`Every ${model.vendor} ${model.model} should then run ${version.replace(/\./g, '\\.')}`));
+    assert.match(
+      await dialog.textContent(),
+      new RegExp(`Every ${model.vendor} ${model.model} should then run ${version.replace(/\./g, '\\.')}`)
+    );
     const [put] = await Promise.all([
       page.waitForResponse(proxied('editor/firmware/targets/', 'PUT'), { timeout: TIMEOUT }),
       dialog.getByRole('button', { name: 'Set as target' }).click(),
     ]);
     assert.equal(put.status(), 200, `set target through the plugin proxy: ${await put.text()}`);
     await page.waitForFunction(
-      (id) => document.querySelector(`[data-testid="cw-firmware-release-${id}"]`)?.getAttribute('data-target') === 'yes',
+      (id) =>
+        document.querySelector(`[data-testid="cw-firmware-release-${id}"]`)?.getAttribute('data-target') === 'yes',
       release.id,
       { timeout: TIMEOUT }
     );
@@ -170,21 +189,32 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     await eventually(async () => {
       const inventory = await refresh('viewer/firmware/inventory');
       const direct = await api('/firmware/inventory');
-      for (const [label, inv] of [['proxied answer', inventory], ['collector API', direct]]) {
+      for (const [label, inv] of [
+        ['proxied answer', inventory],
+        ['collector API', direct],
+      ]) {
         const perModel = new Map();
         for (const g of inv.groups) {
           const key = `${g.vendor}/${g.model}`;
           const m = perModel.get(key) ?? { total: 0, on: 0, off: 0 };
           m.total += g.stations;
-          if (g.target === 'on') m.on += g.stations;
-          if (g.target === 'off') m.off += g.stations;
+          if (g.target === 'on') {
+            m.on += g.stations;
+          }
+          if (g.target === 'off') {
+            m.off += g.stations;
+          }
           perModel.set(key, m);
           const bar = byTestId(`cw-firmware-bar-${key}-${g.version ?? '(none)'}`);
           assert.equal(Number(await bar.getAttribute('data-stations')), g.stations, `${label}: ${key} ${g.version}`);
         }
         for (const [key, m] of perModel) {
           const row = byTestId(`cw-firmware-model-${key}`);
-          assert.equal(number(await row.locator('[data-cell="total"]').textContent()), m.total, `${label}: ${key} stations`);
+          assert.equal(
+            number(await row.locator('[data-cell="total"]').textContent()),
+            m.total,
+            `${label}: ${key} stations`
+          );
         }
         const mine = perModel.get(`${made.model.vendor}/${made.model.model}`);
         const row = byTestId(`cw-firmware-model-${made.model.vendor}/${made.model.model}`);
@@ -197,7 +227,11 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
       const shown = await page.$$eval('tr[data-testid^="cw-firmware-drift-"]', (rows) =>
         rows.map((r) => r.getAttribute('data-testid').slice('cw-firmware-drift-'.length))
       );
-      assert.deepEqual(shown, drift.items.map((d) => d.stationId), 'drift rows in the collector’s order');
+      assert.deepEqual(
+        shown,
+        drift.items.map((d) => d.stationId),
+        'drift rows in the collector’s order'
+      );
     }, 'firmware overview');
     const first = await api('/firmware/drift?limit=1&offset=0');
     const link = byTestId(`cw-firmware-drift-${first.items[0].stationId}`).getByRole('link');
@@ -225,20 +259,36 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     const preview = await previewRes.json();
     const direct = await api('/firmware/campaigns/preview', { method: 'POST', body: sent });
     await byTestId('cw-firmware-preview-result').waitFor({ timeout: TIMEOUT });
-    assert.equal(number(await byTestId('cw-firmware-preview-selected').textContent()), direct.selected, 'selected stations');
+    assert.equal(
+      number(await byTestId('cw-firmware-preview-selected').textContent()),
+      direct.selected,
+      'selected stations'
+    );
     assert.equal(preview.selected, direct.selected);
     assert.ok(direct.selected >= 2, `the cohort takes the model's stations: ${JSON.stringify(direct)}`);
     for (const w of direct.waves) {
-      assert.equal(Number(await byTestId(`cw-firmware-preview-wave-${w.index}`).getAttribute('data-size')), w.size, `wave ${w.index} size`);
+      assert.equal(
+        Number(await byTestId(`cw-firmware-preview-wave-${w.index}`).getAttribute('data-size')),
+        w.size,
+        `wave ${w.index} size`
+      );
     }
-    assert.equal(await page.locator('[data-testid^="cw-firmware-preview-wave-"]').count(), direct.waves.length, 'waves');
+    assert.equal(
+      await page.locator('[data-testid^="cw-firmware-preview-wave-"]').count(),
+      direct.waves.length,
+      'waves'
+    );
 
     const [createdRes] = await Promise.all([
       page.waitForResponse(proxied('editor/firmware/campaigns', 'POST'), { timeout: TIMEOUT }),
       byTestId('cw-firmware-start').click(),
     ]);
     assert.equal(createdRes.status(), 201, `create through the plugin proxy: ${await createdRes.text()}`);
-    assert.deepEqual(createdRes.request().postDataJSON(), { ...sent, name: `Browser test ${made.version}` }, 'started what was previewed');
+    assert.deepEqual(
+      createdRes.request().postDataJSON(),
+      { ...sent, name: `Browser test ${made.version}` },
+      'started what was previewed'
+    );
     made.campaign = await createdRes.json();
     await page.waitForURL(`**${APP}/firmware/campaigns/${made.campaign.id}`, { timeout: TIMEOUT });
   });
@@ -250,27 +300,55 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     await byTestId('cw-refresh-pause').first().click();
     const compare = async (label) =>
       eventually(async () => {
-        const [detail, report] = await Promise.all([refresh(`viewer/firmware/campaigns/${id}`), api(`/firmware/campaigns/${id}/report`)]);
+        const [detail, report] = await Promise.all([
+          refresh(`viewer/firmware/campaigns/${id}`),
+          api(`/firmware/campaigns/${id}/report`),
+        ]);
         const direct = await api(`/firmware/campaigns/${id}`);
         assert.equal(direct.campaign.status, detail.campaign.status, `${label}: status moved between reads`);
-        assert.equal(await byTestId('cw-campaign-status').getAttribute('data-status'), direct.campaign.status, `${label}: status`);
+        assert.equal(
+          await byTestId('cw-campaign-status').getAttribute('data-status'),
+          direct.campaign.status,
+          `${label}: status`
+        );
         for (const w of direct.waves) {
           for (const key of ['size', 'verified', 'failed', 'updating', 'pending']) {
-            assert.equal(number(await byTestId(`cw-campaign-wave-${w.index}-${key}`).textContent()), w.tally[key], `${label}: wave ${w.index} ${key}`);
+            assert.equal(
+              number(await byTestId(`cw-campaign-wave-${w.index}-${key}`).textContent()),
+              w.tally[key],
+              `${label}: wave ${w.index} ${key}`
+            );
           }
-          assert.equal(await byTestId(`cw-campaign-wave-${w.index}-gate`).textContent(), w.gate.decision, `${label}: wave ${w.index} gate`);
-          assert.match(await byTestId(`cw-campaign-wave-${w.index}-verifiedPercent`).textContent(), new RegExp(`^${w.gate.verifiedPercent}% of`));
+          assert.equal(
+            await byTestId(`cw-campaign-wave-${w.index}-gate`).textContent(),
+            w.gate.decision,
+            `${label}: wave ${w.index} gate`
+          );
+          assert.match(
+            await byTestId(`cw-campaign-wave-${w.index}-verifiedPercent`).textContent(),
+            new RegExp(`^${w.gate.verifiedPercent}% of`)
+          );
         }
         const rows = await page.$$eval('[data-testid^="cw-campaign-station-"]', (els) =>
-          els.map((e) => ({ id: e.getAttribute('data-testid').slice('cw-campaign-station-'.length), state: e.getAttribute('data-state') }))
+          els.map((e) => ({
+            id: e.getAttribute('data-testid').slice('cw-campaign-station-'.length),
+            state: e.getAttribute('data-state'),
+          }))
         );
-        assert.deepEqual(rows, report.items.map((r) => ({ id: r.stationId, state: r.state })), `${label}: stations and their states`);
+        assert.deepEqual(
+          rows,
+          report.items.map((r) => ({ id: r.stationId, state: r.state })),
+          `${label}: stations and their states`
+        );
         return direct;
       }, label);
 
     const running = await compare('just started');
     assert.equal(running.campaign.status, 'running');
-    assert.ok(running.events.some((e) => e.kind === 'created'), 'the story starts with its creation');
+    assert.ok(
+      running.events.some((e) => e.kind === 'created'),
+      'the story starts with its creation'
+    );
 
     const steer = async (action, button) => {
       await byTestId(`cw-campaign-${action}`).click();
@@ -285,7 +363,11 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     };
     const paused = await steer('pause', 'Pause campaign');
     assert.equal(paused.status, 'paused');
-    await page.waitForFunction(() => document.querySelector('[data-testid="cw-campaign-status"]')?.getAttribute('data-status') === 'paused', undefined, { timeout: TIMEOUT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="cw-campaign-status"]')?.getAttribute('data-status') === 'paused',
+      undefined,
+      { timeout: TIMEOUT }
+    );
     assert.equal((await api(`/firmware/campaigns/${id}`)).campaign.status, 'paused', 'the collector has it paused');
     await byTestId('cw-campaign-resume').waitFor({ timeout: TIMEOUT });
     assert.equal(await byTestId('cw-campaign-pause').count(), 0, 'no Pause on a paused campaign');
@@ -297,7 +379,11 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     const kinds = after.events.map((e) => e.kind).join(' ');
     assert.match(kinds, /pause/, 'the story tells the pause');
     assert.match(kinds, /resume/, 'and the resume');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="cw-campaign-event-"]').length >= n, after.events.length, { timeout: TIMEOUT });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid^="cw-campaign-event-"]').length >= n,
+      after.events.length,
+      { timeout: TIMEOUT }
+    );
 
     // live: the worker's campaign tick (every 10 s) sends the canary its update, or defers it (say, a
     // session in progress); the page follows the stations as the report moves
@@ -305,12 +391,16 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     let moved;
     while (!moved && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 3000));
-      moved = (await api(`/firmware/campaigns/${id}/report`)).items.find((r) => r.state !== 'pending' || r.deferredReason);
+      moved = (await api(`/firmware/campaigns/${id}/report`)).items.find(
+        (r) => r.state !== 'pending' || r.deferredReason
+      );
     }
     if (moved) {
       const live = await compare('after the first tick');
       const row = byTestId(`cw-campaign-station-${moved.stationId}`);
-      t.diagnostic(`station ${moved.stationId} is ${await row.getAttribute('data-state')}; campaign ${live.campaign.status}`);
+      t.diagnostic(
+        `station ${moved.stationId} is ${await row.getAttribute('data-state')}; campaign ${live.campaign.status}`
+      );
     } else {
       t.diagnostic('no station of the campaign moved within 60 s');
     }
@@ -320,7 +410,11 @@ describe('Firmware pages in a real browser', { timeout: 240_000 }, () => {
     // cancelled at the end, so the campaign sends nothing more while other tests read the fleet
     const cancelled = await steer('cancel', 'Cancel campaign');
     assert.equal(cancelled.status, 'cancelled');
-    await page.waitForFunction(() => document.querySelector('[data-testid="cw-campaign-status"]')?.getAttribute('data-status') === 'cancelled', undefined, { timeout: TIMEOUT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="cw-campaign-status"]')?.getAttribute('data-status') === 'cancelled',
+      undefined,
+      { timeout: TIMEOUT }
+    );
     assert.equal(await byTestId('cw-campaign-actions').count(), 0, 'nothing to steer on a cancelled campaign');
 
     // the list shows it with its status
