@@ -39,17 +39,19 @@ export function firmwareDashboard(): dashboard.DashboardBuilder {
     )
     .withPanel(
       graph('Stations off target per vendor/model', at(12, 5, 12, 9), 'short', [
-        ['max by (vendor, model) (chargewatch_firmware_stations{target="off"})', '{{vendor}} {{model}}'],
+        // No series while no model has a target: 0, not an empty panel.
+        ['max by (vendor, model) (chargewatch_firmware_stations{target="off"}) or vector(0)', '{{vendor}} {{model}}'],
       ]),
     )
     .withPanel(
       graph('Campaign stations by state', at(0, 14, 12, 9), 'short', [
-        ['max by (campaign, state) (chargewatch_firmware_campaign_stations)', 'campaign {{campaign}} {{state}}'],
+        // Series exist only while a campaign runs or is paused.
+        ['max by (campaign, state) (chargewatch_firmware_campaign_stations) or vector(0)', 'campaign {{campaign}} {{state}}'],
       ]),
     )
     .withPanel(
       graph('Current wave failed', at(12, 14, 12, 9), 'percent', [
-        ['max by (campaign) (chargewatch_firmware_campaign_wave_failed_percent)', 'campaign {{campaign}}'],
+        ['max by (campaign) (chargewatch_firmware_campaign_wave_failed_percent) or vector(0)', 'campaign {{campaign}}'],
       ]),
     )
     .withPanel(

@@ -148,7 +148,8 @@ describe('two collectors and a worker on one Redis, under load', () => {
     await worker.start();
     // Both schedules run in the new process while the killed job still waits for BullMQ's stalled check.
     await eventually(async () => {
-      for (const name of Object.values(HOUSEKEEPING_JOBS)) expect(await metric(worker, 'chargewatch_worker_jobs_total', { name, outcome: 'completed' })).toBeGreaterThan(0);
+      // The two schedules this worker has; firmware-timeouts needs DATABASE_URL, which it has not.
+      for (const name of [HOUSEKEEPING_JOBS.staleTransactionSweep, HOUSEKEEPING_JOBS.registryPrune]) expect(await metric(worker, 'chargewatch_worker_jobs_total', { name, outcome: 'completed' })).toBeGreaterThan(0);
     }, 20_000);
     expect(await redis.zcard(`${bull}:failed`)).toBe(0);
   }, 60_000);

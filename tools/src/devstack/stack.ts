@@ -145,8 +145,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], dataDir, {
       ...process.env,
       REDIS_URL: redis.url,
-      // Firmware (tracker, timeouts, campaigns) keeps its records in PostgreSQL.
+      // Firmware (tracker, timeouts, campaigns) keeps its records in PostgreSQL; its gauges refresh
+      // often enough that dashboards show a fresh fleet within a scrape or two.
       DATABASE_URL: postgres.url,
+      WORKER_FIRMWARE_METRICS_INTERVAL_SEC: '15',
       WORKER_METRICS_HOST: '127.0.0.1',
       WORKER_METRICS_PORT: String(workerPort),
       WORKER_ID: 'demo-worker-1',
