@@ -14,7 +14,16 @@ export interface Collector {
   apiUrl: string;
   apiTarget: string;
   database: string;
+  /** REDIS_PREFIX: the journal is the stream `${prefix}journal`. */
+  prefix: string;
   stop(): Promise<void>;
+}
+
+export interface CollectorChildOptions {
+  /** Node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** INFLUX_WRITER, set explicitly so an operator's environment cannot change what is measured. */
+  influxWriter?: 'collector' | 'worker';
 }
 
 export async function startCollectorChild(
@@ -22,11 +31,13 @@ export async function startCollectorChild(
   dir: string,
   svc: { redis: Service; influx: Service; prometheus: PrometheusService },
   runId: string,
-  nodeArgs: string[] = [],
+  opts: CollectorChildOptions = {},
 ): Promise<Collector> {
+  const nodeArgs = opts.nodeArgs ?? [];
   const ocppPort = await freePort();
   const apiPort = await freePort();
   const database = `cw_bench_${runId}_${name}`;
+  const prefix = `cwb${runId}${name}:`;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     OCPP_HOST: '127.0.0.1',
@@ -35,9 +46,10 @@ export async function startCollectorChild(
     API_PORT: String(apiPort),
     API_AUTH: 'off',
     REDIS_URL: svc.redis.url,
-    REDIS_PREFIX: `cwb${runId}${name}:`,
+    REDIS_PREFIX: prefix,
     INFLUX_URL: svc.influx.url,
     INFLUX_DATABASE: database,
+    INFLUX_WRITER: opts.influxWriter ?? 'collector',
     COLLECTOR_ID: `bench-${runId}-${name}`,
     LOG_LEVEL: process.env.BENCH_COLLECTOR_LOG_LEVEL ?? 'warn',
     // The load comes from 16 loopback addresses; the per-address flood limits are for the internet.
@@ -56,7 +68,7 @@ export async function startCollectorChild(
     return (await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(1000) })).ok;
   });
   svc.prometheus.setTargets([`127.0.0.1:${apiPort}`], { bench: name });
-  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget: `127.0.0.1:${apiPort}`, database, stop };
+  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget: `127.0.0.1:${apiPort}`, database, prefix, stop };
 }
 
 function rssKB(pid: number): number {

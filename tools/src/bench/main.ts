@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const missed = ratio < TARGETS.ratio || !(colResults.paced.p99 < TARGETS.p99Ms) || perConnKB > TARGETS.rssPerConnKB;
   if (missed && P.profileMs > 0) {
     const profDir = join(dir, 'cpuprofile');
-    const c3 = await startCollectorChild('prof', dir, svc, runId, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    const c3 = await startCollectorChild('prof', dir, svc, runId, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
     log(`profiling collector (pid ${c3.proc.child.pid}) under closed-loop load for ${P.profileMs / 1000} s`);
     await sleep(1000);
     const group = 'prof';
