@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BenchChild } from './ipc';
 import { Histogram } from './histogram';
-import { SAMPLES_PER_FRAME } from './frames';
 import { startInfluxDB, startPrometheus, startRedis } from '../devstack/services';
-import { countsByMeasurand, influxQuery, promQuery, startCollectorChild, steadyRssKB } from './collector-child';
+import { startCollectorChild, steadyRssKB } from './collector-child';
 import { Generators, runLoad, type PrepareResult, type StormResult, type ThroughputResult } from './load';
 import { topSelfTime } from './profile';
+import { runSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
@@ -53,53 +53,8 @@ async function main(): Promise<void> {
   await bareChild.stop();
 
   // (b) the collector with every sink live: throughput, latency, correctness
-  const c1 = await startCollectorChild('load', dir, svc, runId);
-  log(`collector (load) pid ${c1.proc.child.pid}, ${c1.ocppUrl}`);
-  await sleep(2000);
-  const colResults = await runLoad(gen, c1.ocppUrl, `cwb-${runId}-L`, 'collector', {
-    collector: c1.proc.child.pid!,
-    influxd: influx.process.child.pid!,
-    'redis-server': redis.process.child.pid!,
-    prometheus: prometheus.process.child.pid!,
-    ...genPids,
-  });
-  const scrapes = {
-    count: await promQuery(prometheus.url, `count_over_time(up{instance="${c1.apiTarget}"}[10m])`),
-    up: await promQuery(prometheus.url, `min_over_time(up{instance="${c1.apiTarget}"}[10m])`),
-    maxDurationMs: ((await promQuery(prometheus.url, `max_over_time(scrape_duration_seconds{instance="${c1.apiTarget}"}[10m])`)) ?? NaN) * 1000,
-  };
-  log(`prometheus: ${scrapes.count} scrapes of the collector, min up ${scrapes.up}, max scrape ${scrapes.maxDurationMs.toFixed(1)} ms`);
-
-  const acked: Record<string, number> = {};
-  for (const [m, n] of Object.entries(SAMPLES_PER_FRAME)) acked[m] = n * colResults.ackedMeter;
-  const waitStart = Date.now();
-  let stored: Record<string, number> = {};
-  let lastEnergy = -1;
-  let stableSince = Date.now();
-  // Wait for the sink to flush: until the count matches, or has not moved for 5 s (bounded to 60 s).
-  while (Date.now() - waitStart < 60_000) {
-    stored = await countsByMeasurand(influx.url, c1.database);
-    const e = stored['Energy.Active.Import.Register'] ?? 0;
-    if (e === acked['Energy.Active.Import.Register']) break;
-    if (e !== lastEnergy) {
-      lastEnergy = e;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince > 5000) break;
-    await sleep(500);
-  }
-  stored = await countsByMeasurand(influx.url, c1.database);
-  const energyRow = await influxQuery(influx.url, c1.database, `SELECT count(value) FROM meter WHERE measurand='Energy.Active.Import.Register'`);
-  const energyStored = energyRow.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-  const correctness = {
-    acked,
-    stored,
-    ok: energyStored === acked['Energy.Active.Import.Register'] && Object.keys(acked).every((m) => stored[m] === acked[m]),
-    refused: colResults.throughput.refused + colResults.paced.refused,
-    inDoubt: colResults.inDoubt,
-    waitedMs: Date.now() - waitStart,
-  };
-  log(`correctness: acked ${acked['Energy.Active.Import.Register']} energy samples, InfluxDB holds ${energyStored} → ${correctness.ok ? 'OK' : 'MISMATCH'}`);
-  await c1.stop();
+  const col = await runSinksLive('collector', { gen, dir, svc, runId, genPids });
+  const colResults = col.load;
 
   // (b) fresh collector: RSS per idle connection, then a reconnect storm
   const c2 = await startCollectorChild('idle', dir, svc, runId);
@@ -154,8 +109,8 @@ async function main(): Promise<void> {
     bare: bareResults,
     collector: colResults,
     ratio,
-    correctness,
-    scrapes,
+    correctness: col.correctness,
+    scrapes: col.scrapes,
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
     wallMs: 0,

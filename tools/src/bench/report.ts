@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { basename } from 'node:path';
+import type { Correctness } from './drain';
 import type { LoadResults, StormResult } from './load';
 import type { ProfileEntry } from './profile';
+import type { Scrapes } from './sinks-live';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -13,8 +15,8 @@ export interface Results {
   bare: LoadResults;
   collector: LoadResults;
   ratio: number;
-  correctness: { acked: Record<string, number>; stored: Record<string, number>; ok: boolean; refused: number; inDoubt: number; waitedMs: number };
-  scrapes: { count?: number; maxDurationMs?: number; up?: number };
+  correctness: Correctness;
+  scrapes: Scrapes;
   idle: { connections: number; booted: number; rssBeforeKB: number; rssAfterKB: number; perConnKB: number; openMs: number };
   storm: StormResult & { p50: number; p99: number };
   profile?: { file: string; top: ProfileEntry[]; rate: number };
@@ -81,7 +83,7 @@ export function render(r: Results): { table: string; markdown: string } {
     '',
     `- Closed loop (a): p50 ${fmt(b.throughput.p50, 2)} ms, p99 ${fmt(b.throughput.p99, 2)} ms; (b): p50 ${fmt(c.throughput.p50, 2)} ms, p99 ${fmt(c.throughput.p99, 2)} ms; CALLERRORs from the collector: ${fmt(c.throughput.refused)} closed loop, ${fmt(c.paced.refused)} paced.`,
     `- Paced (b): ${fmt(c.paced.acked)} calls answered; latency counted from each call's scheduled time (p99 from the actual send: ${fmt(c.paced.sendP99, 2)} ms); calls that were due while the previous one was still unanswered: ${fmt(c.paced.late)}; answered rate over the phase including the drain of any queue: ${fmt(c.paced.achieved)} msg/s.`,
-    `- Prometheus scraped the collector's /metrics ${r.scrapes.count ?? 'n/a'} times during the load run (min \`up\` ${r.scrapes.up ?? 'n/a'}), longest scrape ${fmt(r.scrapes.maxDurationMs ?? NaN, 1)} ms.`,
+    `- Prometheus scraped the collector's /metrics ${r.scrapes.count ?? 'n/a'} times while it ran (min \`up\` ${r.scrapes.up ?? 'n/a'}), longest scrape ${fmt(r.scrapes.maxDurationMs ?? NaN, 1)} ms.`,
     `- Idle connections opened (256 handshakes in flight) in ${fmt(r.idle.openMs / 1000, 1)} s.`,
     `- Storm errors before retries succeeded: ${Object.keys(r.storm.errors).length ? Object.entries(r.storm.errors).map(([k, v]) => `${k} × ${v}`).join('; ') : 'none'}.`,
     `- Calls in doubt (sent, no answer when the phase ended): ${fmt(r.correctness.inDoubt)}; the sink flushed ${fmt(r.correctness.waitedMs / 1000, 1)} s after the load stopped.`,
