@@ -4,7 +4,8 @@
  *
  * Processes: this orchestrator; load generator children (raw ws clients); the bare server child; the
  * real collector (`chargewatch collector`) as a child with Redis, InfluxDB 1.x and a Prometheus scraping
- * its /metrics every second. Every child and service is stopped at the end, also on error or Ctrl-C.
+ * its /metrics every second; for the INFLUX_WRITER=worker placement also `chargewatch worker` as a child
+ * (BENCH_WORKER_PLACEMENT=0 skips it). Every child and service is stopped at the end, also on error or Ctrl-C.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,9 +53,11 @@ async function main(): Promise<void> {
   const bareResults = await runLoad(gen, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-`, 'bare', { 'ocpp-rpc server': bareChild.pid, ...genPids });
   await bareChild.stop();
 
-  // (b) the collector with every sink live: throughput, latency, correctness
-  const col = await runSinksLive('collector', { gen, dir, svc, runId, genPids });
+  // (b) the collector with every sink live: throughput, latency, correctness; once per InfluxDB writer placement
+  const ctx = { gen, dir, svc, runId, genPids };
+  const col = await runSinksLive('collector', ctx);
   const colResults = col.load;
+  const wrk = P.workerPlacement ? await runSinksLive('worker', ctx) : undefined;
 
   // (b) fresh collector: RSS per idle connection, then a reconnect storm
   const c2 = await startCollectorChild('idle', dir, svc, runId);
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
     ratio,
     correctness: col.correctness,
     scrapes: col.scrapes,
+    ...(wrk ? { workerWriter: { load: wrk.load, correctness: wrk.correctness, scrapes: wrk.scrapes, ratio: wrk.load.throughput.rate / bareResults.throughput.rate } } : {}),
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
     wallMs: 0,
