@@ -56,13 +56,36 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** Cores each process used during `run` (the machine has os.cpus().length of them). */
+/** CPU seconds the whole machine has been busy (user, nice, system, irq, softirq, steal), from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The row of `cores` for CPU the machine spent outside the measured processes and this orchestrator. */
+export const OTHER_CPU = 'other processes on the machine';
+
+/**
+ * Cores each process used during `run` (the machine has os.cpus().length of them), plus OTHER_CPU: work
+ * on the machine that is not the benchmark's (other jobs share these cores), so a reader can tell a slow
+ * phase from a busy machine.
+ */
 async function coresUsed<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cores: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const busy0 = machineBusySeconds();
+  const self0 = process.cpuUsage();
   const t0 = Date.now();
   const result = await run();
   const secs = (Date.now() - t0) / 1000;
   const cores = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuSeconds(pid) - before[k]!) / secs]));
+  const self = process.cpuUsage(self0);
+  const ours = Object.values(cores).reduce((a, b) => a + b, 0) + (self.user + self.system) / 1e6 / secs;
+  const other = (machineBusySeconds() - busy0) / secs - ours;
+  if (Object.keys(pids).length && Number.isFinite(other)) cores[OTHER_CPU] = Math.max(0, other);
   return { result, cores };
 }
 
