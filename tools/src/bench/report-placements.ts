@@ -4,7 +4,7 @@
  * written from the figures, so every run's report says what that run measured.
  */
 import type { Correctness } from './drain';
-import type { LoadResults } from './load';
+import { OTHER_CPU, type LoadResults } from './load';
 import { TARGETS } from './setup';
 
 export interface PlacementFigures {
@@ -68,10 +68,11 @@ export function placementTable(c: PlacementFigures, w: PlacementFigures): string
     `| closed-loop throughput | ${both((p) => `${fmt(p.load.throughput.rate)} msg/s`)} |`,
     `| ratio against bare ocpp-rpc (a), same run | ${both((p) => fmt(p.ratio, 2))} |`,
     `| closed-loop latency p50 / p99 | ${both((p) => `${fmt(p.load.throughput.p50, 2)} / ${fmt(p.load.throughput.p99, 2)} ms`)} |`,
-    `| latency at ${fmt(c.load.paced.offered)} msg/s offered, p50 / p99 | ${both((p) => `${fmt(p.load.paced.p50, 2)} / ${fmt(p.load.paced.p99, 2)} ms`)} |`,
+    `| latency at ${fmt(c.load.paced.offered)} msg/s offered, p50 / p99 (answered rate) | ${both((p) => `${fmt(p.load.paced.p50, 2)} / ${fmt(p.load.paced.p99, 2)} ms (${fmt(p.load.paced.achieved)} msg/s)`)} |`,
     `| collector CPU, cores (µs per call) | ${both((p) => `${core('collector')(p)} (${fmt(cpuPerCallUs(p, 'collector'))} µs)`)} |`,
     `| worker CPU, cores (µs per call) | ${both((p) => (p.load.cores.worker === undefined ? '—' : `${core('worker')(p)} (${fmt(cpuPerCallUs(p, 'worker'))} µs)`))} |`,
     `| influxd / redis-server CPU, cores | ${both((p) => `${core('influxd')(p)} / ${core('redis-server')(p)}`)} |`,
+    `| ${OTHER_CPU} (not the benchmark), cores | ${both(core(OTHER_CPU))} |`,
     `| journal entries the \`influx\` group had not handled when the load stopped | ${both((p) => (p.correctness.lagAtStop === undefined ? 'n/a' : fmt(p.correctness.lagAtStop)))} |`,
     `| InfluxDB complete after the load stopped | ${both(drain)} |`,
     `| acked samples = InfluxDB count (all measurands) | ${both((p) => (p.correctness.ok ? 'pass' : '**FAIL**'))} |`,
@@ -108,6 +109,13 @@ export function placementSummary(c: PlacementFigures, w: PlacementFigures): stri
       `and a further hop before data is queryable: when the load stopped the \`influx\` group was ${w.correctness.lagAtStop === undefined ? 'n/a' : fmt(w.correctness.lagAtStop)} journal entries behind (${c.correctness.lagAtStop === undefined ? 'n/a' : fmt(c.correctness.lagAtStop)} in-process), ` +
       `and ${drained(w)} (${drained(c, true)} in-process).`,
   );
+  const otherC = cores(c, OTHER_CPU);
+  const otherW = cores(w, OTHER_CPU);
+  if (Math.abs(otherW - otherC) >= 0.15) {
+    s.push(
+      `Other work on the machine differed between the two runs (${fmt(otherC, 2)} → ${fmt(otherW, 2)} cores outside the benchmark), so the throughput and latency comparison is less sure in this run than the CPU per call.`,
+    );
+  }
   if (!w.correctness.ok) s.push(`**InfluxDB did not hold every acknowledged sample of (b′) in this run (${w.correctness.outcome}).**`);
   return s.join(' ');
 }

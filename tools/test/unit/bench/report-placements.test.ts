@@ -1,5 +1,5 @@
 import type { Correctness } from '../../../src/bench/drain';
-import type { LoadResults } from '../../../src/bench/load';
+import { OTHER_CPU, type LoadResults } from '../../../src/bench/load';
 import { render, type Results } from '../../../src/bench/report';
 import { cpuPerCallUs, placementSummary, placementTable, workerRows, type PlacementFigures } from '../../../src/bench/report-placements';
 import { P } from '../../../src/bench/setup';
@@ -20,9 +20,9 @@ function correctness(n: number, over: Partial<Correctness> = {}): Correctness {
   return { acked: { [E]: n, Voltage: 3 * n }, stored: { [E]: n, Voltage: 3 * n }, ok: true, refused: 0, inDoubt: 0, waitedMs: 400, lagAtStop: 0, outcome: 'matched', ...over };
 }
 
-const collector: PlacementFigures = { load: load(6000, { collector: 1.0, influxd: 0.4, 'redis-server': 0.05 }, 140), correctness: correctness(145_000), ratio: 0.3 };
+const collector: PlacementFigures = { load: load(6000, { collector: 1.0, influxd: 0.4, 'redis-server': 0.05, [OTHER_CPU]: 0.1 }, 140), correctness: correctness(145_000), ratio: 0.3 };
 const worker: PlacementFigures = {
-  load: load(8000, { collector: 0.9, worker: 0.3, influxd: 0.45, 'redis-server': 0.06 }, 40),
+  load: load(8000, { collector: 0.9, worker: 0.3, influxd: 0.45, 'redis-server': 0.06, [OTHER_CPU]: 0.2 }, 40),
   correctness: correctness(175_000, { waitedMs: 1800, lagAtStop: 42 }),
   ratio: 0.4,
 };
@@ -38,7 +38,8 @@ describe('placement comparison', () => {
     const t = placementTable(collector, worker).join('\n');
     expect(t).toContain('| closed-loop throughput | 6,000 msg/s | 8,000 msg/s |');
     expect(t).toContain('| ratio against bare ocpp-rpc (a), same run | 0.30 | 0.40 |');
-    expect(t).toContain('| latency at 5,000 msg/s offered, p50 / p99 | 2.00 / 140.00 ms | 2.00 / 40.00 ms |');
+    expect(t).toContain('| latency at 5,000 msg/s offered, p50 / p99 (answered rate) | 2.00 / 140.00 ms (4,999 msg/s) | 2.00 / 40.00 ms (4,999 msg/s) |');
+    expect(t).toContain(`| ${OTHER_CPU} (not the benchmark), cores | 0.10 | 0.20 |`);
     expect(t).toContain('| collector CPU, cores (µs per call) | 1.00 (167 µs) | 0.90 (113 µs) |');
     expect(t).toContain('| worker CPU, cores (µs per call) | — | 0.30 (38 µs) |');
     expect(t).toContain('had not handled when the load stopped | 0 | 42 |');
@@ -63,6 +64,12 @@ describe('placement comparison', () => {
     expect(s).toContain('a second process that used 0.30 cores (38 µs per call; collector and worker together 150 µs per call, 10 % less than the collector alone)');
     expect(s).toContain('42 journal entries behind (0 in-process)');
     expect(s).toContain('InfluxDB held every acknowledged sample 1.8 s later (0.4 s in-process)');
+  });
+
+  it('warns when other work on the machine differed between the two runs', () => {
+    expect(placementSummary(collector, worker)).not.toContain('Other work on the machine differed');
+    const busier = { ...worker, load: { ...worker.load, cores: { ...worker.load.cores, [OTHER_CPU]: 0.6 } } };
+    expect(placementSummary(collector, busier)).toContain('Other work on the machine differed between the two runs (0.10 → 0.60 cores outside the benchmark)');
   });
 
   it('says so when moving the writer freed nothing', () => {
