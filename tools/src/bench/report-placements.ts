@@ -85,8 +85,13 @@ function drained(p: PlacementFigures, short = false): string {
   return short ? `incomplete after ${t}` : `InfluxDB was still incomplete when the wait ended after ${t}`;
 }
 
-/** What the two columns say, from this run's figures. */
-export function placementSummary(c: PlacementFigures, w: PlacementFigures): string {
+/** Cores every measured process and the rest of the machine used together in a placement's closed loop. */
+export function machineCores(p: PlacementFigures): number {
+  return Object.values(p.load.cores).reduce((a, b) => a + b, 0);
+}
+
+/** What the two columns say, from this run's figures, on a machine of `machineCoreCount` cores. */
+export function placementSummary(c: PlacementFigures, w: PlacementFigures, machineCoreCount: number): string {
   const usC = cpuPerCallUs(c, 'collector');
   const usW = cpuPerCallUs(w, 'collector');
   const workerUs = cpuPerCallUs(w, 'worker');
@@ -105,10 +110,16 @@ export function placementSummary(c: PlacementFigures, w: PlacementFigures): stri
   const total = usW + workerUs;
   s.push(
     `The cost: a second process that used ${fmt(cores(w, 'worker'), 2)} cores (${fmt(workerUs)} µs per call; collector and worker together ${fmt(total)} µs per call, ${change(usC, total, 'more', 'less')} than the collector alone), ` +
-      `on this two-core machine competing with the collector, the load generator and InfluxDB; ` +
+      `on this ${machineCoreCount}-core machine competing with the collector, the load generator and InfluxDB; ` +
       `and a further hop before data is queryable: when the load stopped the \`influx\` group was ${w.correctness.lagAtStop === undefined ? 'n/a' : fmt(w.correctness.lagAtStop)} journal entries behind (${c.correctness.lagAtStop === undefined ? 'n/a' : fmt(c.correctness.lagAtStop)} in-process), ` +
       `and ${drained(w)} (${drained(c, true)} in-process).`,
   );
+  const busy = machineCores(w);
+  if (cores(w, 'collector') < 0.9 && busy >= 0.9 * machineCoreCount) {
+    s.push(
+      `In (b′) the collector used less than one core (${fmt(cores(w, 'collector'), 2)}) while the machine was busy (${fmt(busy, 2)} of ${machineCoreCount} cores with everything else): the closed loop was bound by the shared cores, not by the collector's event loop, so where the worker has cores of its own the gap would likely be wider.`,
+    );
+  }
   const otherC = cores(c, OTHER_CPU);
   const otherW = cores(w, OTHER_CPU);
   if (Math.abs(otherW - otherC) >= 0.15) {

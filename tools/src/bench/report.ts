@@ -90,7 +90,7 @@ export function render(r: Results): { table: string; markdown: string } {
           '',
           ...placementTable({ load: c, correctness: r.correctness, ratio: r.ratio }, bw),
           '',
-          placementSummary({ load: c, correctness: r.correctness, ratio: r.ratio }, bw),
+          placementSummary({ load: c, correctness: r.correctness, ratio: r.ratio }, bw, r.machine.cores),
           '',
         ]
       : []),

@@ -52,29 +52,37 @@ describe('placement comparison', () => {
     const t = placementTable(collector, lost).join('\n');
     expect(t).toContain('(stalled, **FAIL**)');
     expect(t).toMatch(/\| acked samples = InfluxDB count \(all measurands\) \| pass \| \*\*FAIL\*\* \|/);
-    expect(placementSummary(collector, lost)).toContain('InfluxDB did not hold every acknowledged sample of (b′) in this run (stalled)');
+    expect(placementSummary(collector, lost, 2)).toContain('InfluxDB did not hold every acknowledged sample of (b′) in this run (stalled)');
   });
 
   it('reads the run: freer collector event loop, what the worker costs', () => {
-    const s = placementSummary(collector, worker);
+    const s = placementSummary(collector, worker, 2);
     expect(s).toContain('the collector spent 113 µs of CPU per answered call against 167 µs');
     expect(s).toContain('33 % less, so INFLUX_WRITER=worker leaves the collector\'s event loop freer');
     expect(s).toContain('Throughput was 33 % higher (ratio 0.30 → 0.40');
     expect(s).toContain('paced p99 went from 140.00 to 40.00 ms');
     expect(s).toContain('a second process that used 0.30 cores (38 µs per call; collector and worker together 150 µs per call, 10 % less than the collector alone)');
+    expect(s).toContain('on this 2-core machine competing with the collector');
     expect(s).toContain('42 journal entries behind (0 in-process)');
     expect(s).toContain('InfluxDB held every acknowledged sample 1.8 s later (0.4 s in-process)');
   });
 
+  it('says when the shared cores, not the collector, bound (b′)', () => {
+    const bound = { ...worker, load: { ...worker.load, cores: { ...worker.load.cores, collector: 0.5, [OTHER_CPU]: 0.6 } } };
+    expect(placementSummary(collector, bound, 2)).toContain('the collector used less than one core (0.50) while the machine was busy (1.91 of 2 cores');
+    expect(placementSummary(collector, bound, 4)).not.toContain('bound by the shared cores');
+    expect(placementSummary(collector, worker, 2)).not.toContain('bound by the shared cores');
+  });
+
   it('warns when other work on the machine differed between the two runs', () => {
-    expect(placementSummary(collector, worker)).not.toContain('Other work on the machine differed');
+    expect(placementSummary(collector, worker, 2)).not.toContain('Other work on the machine differed');
     const busier = { ...worker, load: { ...worker.load, cores: { ...worker.load.cores, [OTHER_CPU]: 0.6 } } };
-    expect(placementSummary(collector, busier)).toContain('Other work on the machine differed between the two runs (0.10 → 0.60 cores outside the benchmark)');
+    expect(placementSummary(collector, busier, 2)).toContain('Other work on the machine differed between the two runs (0.10 → 0.60 cores outside the benchmark)');
   });
 
   it('says so when moving the writer freed nothing', () => {
     const busy = { ...worker, load: load(6000, { collector: 1.0, worker: 0.3 }) };
-    const s = placementSummary(collector, busy);
+    const s = placementSummary(collector, busy, 2);
     expect(s).toContain('no saving in this run');
     expect(s).toContain('Throughput was about the same (+0.0 %)');
   });
