@@ -37,12 +37,28 @@ export interface DrainLimits {
 
 export const DRAIN_LIMITS: DrainLimits = { timeoutMs: 60_000, stallMs: 5000, settleMs: 1000 };
 
-/** Whether to stop waiting; undefined means poll again. Pure, so the rules are unit-tested. */
+/**
+ * Every acknowledged sample is stored, and at most the samples of the calls in doubt (sent, unanswered
+ * when the phase ended: stored or not, nobody knows) are there besides.
+ */
+export function countsAgree(acked: Record<string, number>, stored: Record<string, number>, inDoubtCalls: number): boolean {
+  return Object.keys(acked).every((m) => {
+    const n = stored[m] ?? 0;
+    return n >= acked[m]! && n <= acked[m]! + (SAMPLES_PER_FRAME[m] ?? 0) * inDoubtCalls;
+  });
+}
+
+/**
+ * Whether to stop waiting; undefined means poll again. Pure, so the rules are unit-tested. `slack` is
+ * how many samples beyond `target` the calls in doubt may add; with some in doubt a count in range ends
+ * the wait only once the journal is handled, so their samples are in too.
+ */
 export function drainVerdict(
-  p: { target: number; stored: number; lag: number | undefined; unchangedMs: number; elapsedMs: number },
+  p: { target: number; slack?: number; stored: number; lag: number | undefined; unchangedMs: number; elapsedMs: number },
   limits: DrainLimits = DRAIN_LIMITS,
 ): DrainOutcome | undefined {
-  if (p.stored === p.target) return 'matched';
+  const slack = p.slack ?? 0;
+  if (p.stored >= p.target && p.stored <= p.target + slack && (slack === 0 || p.lag === 0)) return 'matched';
   if (p.lag === 0 && p.unchangedMs >= limits.settleMs) return 'drained';
   if (p.unchangedMs >= limits.stallMs) return 'stalled';
   if (p.elapsedMs >= limits.timeoutMs) return 'timeout';
@@ -98,7 +114,7 @@ export async function waitForInflux(
         changedAt = now;
       }
       waitedMs = now - start;
-      outcome = drainVerdict({ target: acked[ENERGY]!, stored: energy, lag, unchangedMs: now - changedAt, elapsedMs: waitedMs }, limits);
+      outcome = drainVerdict({ target: acked[ENERGY]!, slack: o.inDoubt * SAMPLES_PER_FRAME[ENERGY]!, stored: energy, lag, unchangedMs: now - changedAt, elapsedMs: waitedMs }, limits);
       if (!outcome) await sleep(200);
     }
   } finally {
@@ -107,7 +123,7 @@ export async function waitForInflux(
   stored = await countsByMeasurand(o.influxUrl, o.database);
   const energyRow = await influxQuery(o.influxUrl, o.database, `SELECT count(value) FROM meter WHERE measurand='${ENERGY}'`);
   const energyStored = energyRow.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-  const ok = energyStored === acked[ENERGY] && Object.keys(acked).every((m) => stored[m] === acked[m]);
+  const ok = countsAgree(acked, stored, o.inDoubt) && countsAgree({ [ENERGY]: acked[ENERGY]! }, { [ENERGY]: energyStored }, o.inDoubt);
   log(`${o.label}: journal lag at stop ${lagAtStop ?? 'n/a'} entries; acked ${acked[ENERGY]} energy samples, InfluxDB holds ${energyStored} after ${(waitedMs / 1000).toFixed(1)} s (${outcome}) → ${ok ? 'OK' : 'MISMATCH'}`);
   return { acked, stored, ok, refused: o.refused, inDoubt: o.inDoubt, waitedMs, lagAtStop, outcome };
 }

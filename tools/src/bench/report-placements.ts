@@ -39,6 +39,16 @@ type Row = [string, string, string, string];
 const pf = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 const ENERGY = 'Energy.Active.Import.Register';
 
+/** The target of figures 5 and 5′: calls in doubt (no answer when the phase ended) may have been stored too. */
+export const COUNT_TARGET = 'equal (all measurands; + calls in doubt)';
+
+/** Acked → stored energy samples; the calls in doubt are named when they made a difference. */
+export function countCell(k: Correctness): string {
+  const acked = k.acked[ENERGY] ?? 0;
+  const stored = k.stored[ENERGY] ?? 0;
+  return acked === stored ? `${fmt(acked)} = ${fmt(stored)}` : `${fmt(acked)} → ${fmt(stored)} (${fmt(k.inDoubt)} calls in doubt)`;
+}
+
 /** The (b′) rows of the figures table, each placed after its (b) counterpart; none without (b′). */
 export function workerRows(w: PlacementFigures | undefined, after: 'throughput' | 'ratio' | 'latency' | 'correctness'): Row[] {
   if (!w) return [];
@@ -52,7 +62,7 @@ export function workerRows(w: PlacementFigures | undefined, after: 'throughput' 
       return [[`2′. (b′) latency at ${fmt(l.paced.offered)} msg/s offered, p50 / p99`, `${fmt(l.paced.p50, 2)} / ${fmt(l.paced.p99, 2)} ms`, 'p99 < 50 ms', pf(l.paced.p99 < TARGETS.p99Ms)]];
     case 'correctness': {
       const k = w.correctness;
-      return [['5′. (b′) acked energy samples = InfluxDB count', `${fmt(k.acked[ENERGY] ?? 0)} = ${fmt(k.stored[ENERGY] ?? 0)}`, 'equal (all measurands)', pf(k.ok)]];
+      return [['5′. (b′) acked energy samples = InfluxDB count', countCell(k), COUNT_TARGET, pf(k.ok)]];
     }
   }
 }

@@ -90,7 +90,9 @@ describe('placement comparison', () => {
   it('adds (b′) rows to the figures table only when the worker placement ran', () => {
     expect(workerRows(undefined, 'ratio')).toEqual([]);
     expect(workerRows(worker, 'ratio')).toEqual([['1′. throughput ratio b′/a', '0.40', '≥ 0.5', '**FAIL**']]);
-    expect(workerRows(worker, 'correctness')[0]).toEqual(['5′. (b′) acked energy samples = InfluxDB count', '175,000 = 175,000', 'equal (all measurands)', 'pass']);
+    expect(workerRows(worker, 'correctness')[0]).toEqual(['5′. (b′) acked energy samples = InfluxDB count', '175,000 = 175,000', 'equal (all measurands; + calls in doubt)', 'pass']);
+    const doubt = { ...worker, correctness: correctness(100, { stored: { [E]: 102 }, inDoubt: 2 }) };
+    expect(workerRows(doubt, 'correctness')[0]![1]).toBe('100 → 102 (2 calls in doubt)');
   });
 });
 
