@@ -26,6 +26,9 @@ export interface CollectorChildOptions {
   influxWriter?: 'collector' | 'worker';
 }
 
+/** Every running collector's API, scraped by the benchmark's Prometheus (several run at once when interleaved). */
+const scraped = new Set<string>();
+
 export async function startCollectorChild(
   name: string,
   dir: string,
@@ -60,15 +63,20 @@ export async function startCollectorChild(
   delete childEnv.NODE_OPTIONS;
   const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, BIN, 'collector'], dir, childEnv);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiTarget = `127.0.0.1:${apiPort}`;
   // Generous grace: a clean stop writes out the journal, and --cpu-prof writes its file only on exit.
-  const stop = () => proc.stop(60_000);
+  const stop = async () => {
+    await proc.stop(60_000);
+    if (scraped.delete(apiTarget)) svc.prometheus.setTargets([...scraped], { bench: 'collector' });
+  };
   cleanups.push(stop);
   await waitFor(`collector ${name}`, async () => {
     if (!proc.running) throw new Error(`collector exited; see ${proc.logFile}`);
     return (await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(1000) })).ok;
   });
-  svc.prometheus.setTargets([`127.0.0.1:${apiPort}`], { bench: name });
-  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget: `127.0.0.1:${apiPort}`, database, prefix, stop };
+  scraped.add(apiTarget);
+  svc.prometheus.setTargets([...scraped], { bench: 'collector' });
+  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget, database, prefix, stop };
 }
 
 function rssKB(pid: number): number {

@@ -15,9 +15,9 @@ import { BenchChild } from './ipc';
 import { Histogram } from './histogram';
 import { startInfluxDB, startPrometheus, startRedis } from '../devstack/services';
 import { startCollectorChild, steadyRssKB } from './collector-child';
-import { Generators, runLoad, type PrepareResult, type StormResult, type ThroughputResult } from './load';
+import { Generators, runLoads, type PrepareResult, type StormResult, type ThroughputResult } from './load';
 import { topSelfTime } from './profile';
-import { runSinksLive } from './sinks-live';
+import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
@@ -45,21 +45,23 @@ async function main(): Promise<void> {
   const gen = new Generators(gens);
   await gen.all({ cmd: 'ping' }, 10_000);
 
-  // (a) bare ocpp-rpc server
+  // (a) bare ocpp-rpc server; (b) the collector with every sink live, once per InfluxDB writer placement
+  // ((b′): INFLUX_WRITER=worker). All run at once and take turns under the load (load.ts, runLoads).
   const bareChild = new BenchChild('bare-server', join(__dirname, 'bare-server.js'));
   cleanups.push(() => bareChild.stop());
   const bare = await bareChild.request<{ port: number }>({ cmd: 'start' }, 10_000);
   const genPids = Object.fromEntries(gens.map((g, i) => [`load generator ${i + 1}`, g.pid]));
-  const bareResults = await runLoad(gen, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-`, 'bare', { 'ocpp-rpc server': bareChild.pid, ...genPids });
-  await bareChild.stop();
-
-  // (b) the collector with every sink live: throughput, latency, correctness; once per InfluxDB writer placement
   const ctx = { gen, dir, svc, runId, genPids };
-  const col = await runSinksLive('collector', ctx);
+  const live = [await startSinksLive('collector', ctx), ...(P.workerPlacement ? [await startSinksLive('worker', ctx)] : [])];
+  await sleep(2000);
+  const bareTarget = { label: 'bare', url: `ws://127.0.0.1:${bare.port}/ocpp`, prefix: `bare-${runId}-`, pids: { 'ocpp-rpc server': bareChild.pid, ...genPids } };
+  const [bareResults, ...liveLoads] = await runLoads(gen, [bareTarget, ...live.map((l) => l.target)]);
+  await bareChild.stop();
+  const col = await live[0]!.finish(liveLoads[0]!);
   const colResults = col.load;
-  const wrk = P.workerPlacement ? await runSinksLive('worker', ctx) : undefined;
+  const wrk = live[1] ? await live[1].finish(liveLoads[1]!) : undefined;
 
-  // (b) fresh collector: RSS per idle connection, then a reconnect storm
+  // fresh collector: RSS per idle connection, then a reconnect storm
   const c2 = await startCollectorChild('idle', dir, svc, runId);
   const pid2 = c2.proc.child.pid!;
   await sleep(3000);

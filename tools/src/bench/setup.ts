@@ -17,6 +17,8 @@ export const P = {
   connections: num('BENCH_CONNECTIONS', 200),
   warmupMs: num('BENCH_WARMUP_MS', 2000),
   throughputMs: num('BENCH_THROUGHPUT_MS', 15_000),
+  /** The closed loop and the paced phase each run in this many slices, the servers under test taking turns. */
+  slices: Math.max(1, num('BENCH_SLICES', 3)),
   pacedRate: num('BENCH_PACED_RATE', 5000),
   pacedMs: num('BENCH_PACED_MS', 10_000),
   idleConnections: num('BENCH_IDLE_CONNECTIONS', 10_000),
