@@ -3,7 +3,9 @@
 // then runs the benchmark (tools/src/bench/main.ts → tools/dist/bench/main.js), which starts the collector
 // through cli/bin/chargewatch.js and writes docs/benchmarks.md.
 // Tuning knobs (environment): BENCH_LOADGENS, BENCH_CONNECTIONS, BENCH_THROUGHPUT_MS, BENCH_PACED_RATE,
-// BENCH_PACED_MS, BENCH_IDLE_CONNECTIONS, BENCH_STORM_TIMEOUT_MS, BENCH_PROFILE_MS (0 disables profiling).
+// BENCH_PACED_MS, BENCH_IDLE_CONNECTIONS, BENCH_STORM_TIMEOUT_MS, BENCH_PROFILE_MS (0 disables profiling),
+// BENCH_WORKER_PLACEMENT (0 skips the second every-sink-live run with INFLUX_WRITER=worker, ~40 s),
+// BENCH_SLICES (3: the servers take turns in slices; 1 measures each in one piece).
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

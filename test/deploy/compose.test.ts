@@ -148,6 +148,13 @@ describe('docker-compose structure', () => {
     expect(w.environment.REDIS_PREFIX).toBe(services.collector.environment.REDIS_PREFIX);
     expect(w.environment.WORKER_METRICS_PORT).toBe('9102');
     expect(w.depends_on.redis).toEqual({ condition: 'service_healthy' });
+    // The worker writes InfluxDB (INFLUX_WRITER=worker); both services must read the same placement.
+    expect(w.environment.INFLUX_WRITER).toBe('${INFLUX_WRITER:-worker}');
+    expect(services.collector.environment.INFLUX_WRITER).toBe(w.environment.INFLUX_WRITER);
+    expect(w.depends_on.influxdb).toEqual({ condition: 'service_healthy' });
+    for (const key of ['INFLUX_URL', 'INFLUX_API', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN', 'INFLUX_DATABASE']) {
+      expect(w.environment[key]).toBe(services.collector.environment[key]);
+    }
     expect(w.healthcheck.test.join(' ')).toContain('127.0.0.1:9102/healthz');
     // Only one process sweeps on a timer: the worker's scheduler.
     expect(services.collector.environment.TX_STALE_SWEEP_INTERVAL_SEC).toBe('0');

@@ -14,19 +14,33 @@ export interface Collector {
   apiUrl: string;
   apiTarget: string;
   database: string;
+  /** REDIS_PREFIX: the journal is the stream `${prefix}journal`. */
+  prefix: string;
   stop(): Promise<void>;
 }
+
+export interface CollectorChildOptions {
+  /** Node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** INFLUX_WRITER, set explicitly so an operator's environment cannot change what is measured. */
+  influxWriter?: 'collector' | 'worker';
+}
+
+/** Every running collector's API, scraped by the benchmark's Prometheus (several run at once when interleaved). */
+const scraped = new Set<string>();
 
 export async function startCollectorChild(
   name: string,
   dir: string,
   svc: { redis: Service; influx: Service; prometheus: PrometheusService },
   runId: string,
-  nodeArgs: string[] = [],
+  opts: CollectorChildOptions = {},
 ): Promise<Collector> {
+  const nodeArgs = opts.nodeArgs ?? [];
   const ocppPort = await freePort();
   const apiPort = await freePort();
   const database = `cw_bench_${runId}_${name}`;
+  const prefix = `cwb${runId}${name}:`;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     OCPP_HOST: '127.0.0.1',
@@ -35,9 +49,10 @@ export async function startCollectorChild(
     API_PORT: String(apiPort),
     API_AUTH: 'off',
     REDIS_URL: svc.redis.url,
-    REDIS_PREFIX: `cwb${runId}${name}:`,
+    REDIS_PREFIX: prefix,
     INFLUX_URL: svc.influx.url,
     INFLUX_DATABASE: database,
+    INFLUX_WRITER: opts.influxWriter ?? 'collector',
     COLLECTOR_ID: `bench-${runId}-${name}`,
     LOG_LEVEL: process.env.BENCH_COLLECTOR_LOG_LEVEL ?? 'warn',
     // The load comes from 16 loopback addresses; the per-address flood limits are for the internet.
@@ -48,15 +63,20 @@ export async function startCollectorChild(
   delete childEnv.NODE_OPTIONS;
   const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, BIN, 'collector'], dir, childEnv);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiTarget = `127.0.0.1:${apiPort}`;
   // Generous grace: a clean stop writes out the journal, and --cpu-prof writes its file only on exit.
-  const stop = () => proc.stop(60_000);
+  const stop = async () => {
+    await proc.stop(60_000);
+    if (scraped.delete(apiTarget)) svc.prometheus.setTargets([...scraped], { bench: 'collector' });
+  };
   cleanups.push(stop);
   await waitFor(`collector ${name}`, async () => {
     if (!proc.running) throw new Error(`collector exited; see ${proc.logFile}`);
     return (await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(1000) })).ok;
   });
-  svc.prometheus.setTargets([`127.0.0.1:${apiPort}`], { bench: name });
-  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget: `127.0.0.1:${apiPort}`, database, stop };
+  scraped.add(apiTarget);
+  svc.prometheus.setTargets([...scraped], { bench: 'collector' });
+  return { proc, ocppUrl: `ws://127.0.0.1:${ocppPort}/ocpp`, apiUrl, apiTarget, database, prefix, stop };
 }
 
 function rssKB(pid: number): number {

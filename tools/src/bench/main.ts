@@ -4,7 +4,8 @@
  *
  * Processes: this orchestrator; load generator children (raw ws clients); the bare server child; the
  * real collector (`chargewatch collector`) as a child with Redis, InfluxDB 1.x and a Prometheus scraping
- * its /metrics every second. Every child and service is stopped at the end, also on error or Ctrl-C.
+ * its /metrics every second; for the INFLUX_WRITER=worker placement also `chargewatch worker` as a child
+ * (BENCH_WORKER_PLACEMENT=0 skips it). Every child and service is stopped at the end, also on error or Ctrl-C.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +13,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BenchChild } from './ipc';
 import { Histogram } from './histogram';
-import { SAMPLES_PER_FRAME } from './frames';
 import { startInfluxDB, startPrometheus, startRedis } from '../devstack/services';
-import { countsByMeasurand, influxQuery, promQuery, startCollectorChild, steadyRssKB } from './collector-child';
-import { Generators, runLoad, type PrepareResult, type StormResult, type ThroughputResult } from './load';
+import { startCollectorChild, steadyRssKB } from './collector-child';
+import { Generators, runLoads, type PrepareResult, type StormResult, type ThroughputResult } from './load';
 import { topSelfTime } from './profile';
+import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
@@ -44,64 +45,23 @@ async function main(): Promise<void> {
   const gen = new Generators(gens);
   await gen.all({ cmd: 'ping' }, 10_000);
 
-  // (a) bare ocpp-rpc server
+  // (a) bare ocpp-rpc server; (b) the collector with every sink live, once per InfluxDB writer placement
+  // ((b′): INFLUX_WRITER=worker). All run at once and take turns under the load (load.ts, runLoads).
   const bareChild = new BenchChild('bare-server', join(__dirname, 'bare-server.js'));
   cleanups.push(() => bareChild.stop());
   const bare = await bareChild.request<{ port: number }>({ cmd: 'start' }, 10_000);
   const genPids = Object.fromEntries(gens.map((g, i) => [`load generator ${i + 1}`, g.pid]));
-  const bareResults = await runLoad(gen, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-`, 'bare', { 'ocpp-rpc server': bareChild.pid, ...genPids });
-  await bareChild.stop();
-
-  // (b) the collector with every sink live: throughput, latency, correctness
-  const c1 = await startCollectorChild('load', dir, svc, runId);
-  log(`collector (load) pid ${c1.proc.child.pid}, ${c1.ocppUrl}`);
+  const ctx = { gen, dir, svc, runId, genPids };
+  const live = [await startSinksLive('collector', ctx), ...(P.workerPlacement ? [await startSinksLive('worker', ctx)] : [])];
   await sleep(2000);
-  const colResults = await runLoad(gen, c1.ocppUrl, `cwb-${runId}-L`, 'collector', {
-    collector: c1.proc.child.pid!,
-    influxd: influx.process.child.pid!,
-    'redis-server': redis.process.child.pid!,
-    prometheus: prometheus.process.child.pid!,
-    ...genPids,
-  });
-  const scrapes = {
-    count: await promQuery(prometheus.url, `count_over_time(up{instance="${c1.apiTarget}"}[10m])`),
-    up: await promQuery(prometheus.url, `min_over_time(up{instance="${c1.apiTarget}"}[10m])`),
-    maxDurationMs: ((await promQuery(prometheus.url, `max_over_time(scrape_duration_seconds{instance="${c1.apiTarget}"}[10m])`)) ?? NaN) * 1000,
-  };
-  log(`prometheus: ${scrapes.count} scrapes of the collector, min up ${scrapes.up}, max scrape ${scrapes.maxDurationMs.toFixed(1)} ms`);
+  const bareTarget = { label: 'bare', url: `ws://127.0.0.1:${bare.port}/ocpp`, prefix: `bare-${runId}-`, pids: { 'ocpp-rpc server': bareChild.pid, ...genPids } };
+  const [bareResults, ...liveLoads] = await runLoads(gen, [bareTarget, ...live.map((l) => l.target)]);
+  await bareChild.stop();
+  const col = await live[0]!.finish(liveLoads[0]!);
+  const colResults = col.load;
+  const wrk = live[1] ? await live[1].finish(liveLoads[1]!) : undefined;
 
-  const acked: Record<string, number> = {};
-  for (const [m, n] of Object.entries(SAMPLES_PER_FRAME)) acked[m] = n * colResults.ackedMeter;
-  const waitStart = Date.now();
-  let stored: Record<string, number> = {};
-  let lastEnergy = -1;
-  let stableSince = Date.now();
-  // Wait for the sink to flush: until the count matches, or has not moved for 5 s (bounded to 60 s).
-  while (Date.now() - waitStart < 60_000) {
-    stored = await countsByMeasurand(influx.url, c1.database);
-    const e = stored['Energy.Active.Import.Register'] ?? 0;
-    if (e === acked['Energy.Active.Import.Register']) break;
-    if (e !== lastEnergy) {
-      lastEnergy = e;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince > 5000) break;
-    await sleep(500);
-  }
-  stored = await countsByMeasurand(influx.url, c1.database);
-  const energyRow = await influxQuery(influx.url, c1.database, `SELECT count(value) FROM meter WHERE measurand='Energy.Active.Import.Register'`);
-  const energyStored = energyRow.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-  const correctness = {
-    acked,
-    stored,
-    ok: energyStored === acked['Energy.Active.Import.Register'] && Object.keys(acked).every((m) => stored[m] === acked[m]),
-    refused: colResults.throughput.refused + colResults.paced.refused,
-    inDoubt: colResults.inDoubt,
-    waitedMs: Date.now() - waitStart,
-  };
-  log(`correctness: acked ${acked['Energy.Active.Import.Register']} energy samples, InfluxDB holds ${energyStored} → ${correctness.ok ? 'OK' : 'MISMATCH'}`);
-  await c1.stop();
-
-  // (b) fresh collector: RSS per idle connection, then a reconnect storm
+  // fresh collector: RSS per idle connection, then a reconnect storm
   const c2 = await startCollectorChild('idle', dir, svc, runId);
   const pid2 = c2.proc.child.pid!;
   await sleep(3000);
@@ -154,8 +114,9 @@ async function main(): Promise<void> {
     bare: bareResults,
     collector: colResults,
     ratio,
-    correctness,
-    scrapes,
+    correctness: col.correctness,
+    scrapes: col.scrapes,
+    ...(wrk ? { workerWriter: { load: wrk.load, correctness: wrk.correctness, scrapes: wrk.scrapes, ratio: wrk.load.throughput.rate / bareResults.throughput.rate } } : {}),
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
     wallMs: 0,
@@ -165,7 +126,7 @@ async function main(): Promise<void> {
   const missed = ratio < TARGETS.ratio || !(colResults.paced.p99 < TARGETS.p99Ms) || perConnKB > TARGETS.rssPerConnKB;
   if (missed && P.profileMs > 0) {
     const profDir = join(dir, 'cpuprofile');
-    const c3 = await startCollectorChild('prof', dir, svc, runId, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    const c3 = await startCollectorChild('prof', dir, svc, runId, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
     log(`profiling collector (pid ${c3.proc.child.pid}) under closed-loop load for ${P.profileMs / 1000} s`);
     await sleep(1000);
     const group = 'prof';

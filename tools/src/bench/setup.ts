@@ -17,11 +17,15 @@ export const P = {
   connections: num('BENCH_CONNECTIONS', 200),
   warmupMs: num('BENCH_WARMUP_MS', 2000),
   throughputMs: num('BENCH_THROUGHPUT_MS', 15_000),
+  /** The closed loop and the paced phase each run in this many slices, the servers under test taking turns. */
+  slices: Math.max(1, num('BENCH_SLICES', 3)),
   pacedRate: num('BENCH_PACED_RATE', 5000),
   pacedMs: num('BENCH_PACED_MS', 10_000),
   idleConnections: num('BENCH_IDLE_CONNECTIONS', 10_000),
   stormTimeoutMs: num('BENCH_STORM_TIMEOUT_MS', 60_000),
   profileMs: num('BENCH_PROFILE_MS', 8000),
+  /** 1: measure "every sink live" a second time with INFLUX_WRITER=worker and a worker child; 0 skips it. */
+  workerPlacement: num('BENCH_WORKER_PLACEMENT', 1) !== 0,
   localAddrs: Array.from({ length: num('BENCH_SOURCE_ADDRESSES', 16) }, (_, i) => `127.0.0.${i + 1}`),
 };
 export const TARGETS = { ratio: 0.5, p99Ms: 50, rssPerConnKB: 30 };

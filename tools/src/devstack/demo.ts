@@ -73,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  Collector API        ${stack.apiUrl}/api/v1/stations   (Authorization: Bearer ${stack.apiToken})`,
     `  OpenAPI document     ${stack.apiUrl}/openapi.json`,
     `  Collector metrics    ${stack.apiUrl}/metrics`,
-    `  Worker metrics       ${stack.workerUrl}/metrics   (housekeeping queue, BullMQ)`,
+    `  Worker metrics       ${stack.workerUrl}/metrics   (housekeeping queue, BullMQ; the InfluxDB writer)`,
     `  Prometheus           ${stack.prometheus.url}/graph?g0.expr=chargewatch_connectors`,
     `  Alertmanager         ${stack.alertmanager?.url ?? '(not started)'}`,
     `  InfluxDB (InfluxQL)  ${stack.influx.url}/query?db=${stack.database}&q=SHOW+MEASUREMENTS`,

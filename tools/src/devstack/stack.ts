@@ -33,6 +33,11 @@ export interface StackOptions {
   /** Fixed ports (the demo, so its URLs stay the same between runs); free ports otherwise. */
   ports?: Partial<Record<'redis' | 'influxdb' | 'postgres' | 'prometheus' | 'alertmanager' | 'ocpp' | 'api' | 'worker', number>>;
   apiToken?: string;
+  /**
+   * Which process writes the journal to InfluxDB (INFLUX_WRITER, given to both). Default `worker`, as in
+   * docker-compose.yml: the collector then only appends (docs/benchmarks.md, "InfluxDB writer placement").
+   */
+  influxWriter?: 'collector' | 'worker';
   /** Extra `chargewatch simulate` flags (e.g. more faults for the end-to-end checks). */
   simulatorArgs?: string[];
   log?: (line: string) => void;
@@ -113,6 +118,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     started.push(prometheus);
 
+    const influxWriter = opts.influxWriter ?? 'worker';
     const ocppPort = ports.ocpp ?? (await freePort());
     const apiPort = ports.api ?? (await freePort());
     log('starting the collector …');
@@ -125,6 +131,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       REDIS_URL: redis.url,
       INFLUX_URL: influx.url,
       INFLUX_DATABASE: database,
+      INFLUX_WRITER: influxWriter,
       DATABASE_URL: postgres.url,
       COLLECTOR_ID: 'demo-collector-1',
       OCPP_HEARTBEAT_INTERVAL_SEC: '30',
@@ -139,8 +146,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }, 30_000);
     prometheus.setTargets([`127.0.0.1:${apiPort}`]);
 
-    // The worker runs the stale sweep on its schedule (the collector above keeps its timer off).
-    log('starting the worker …');
+    // The worker runs the stale sweep on its schedule (the collector above keeps its timer off) and, with
+    // INFLUX_WRITER=worker, consumes the journal into the same InfluxDB database.
+    log(`starting the worker${influxWriter === 'worker' ? ' (InfluxDB writer)' : ''} …`);
     const workerPort = ports.worker ?? (await freePort());
     const worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], dataDir, {
       ...process.env,
@@ -149,6 +157,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // often enough that dashboards show a fresh fleet within a scrape or two.
       DATABASE_URL: postgres.url,
       WORKER_FIRMWARE_METRICS_INTERVAL_SEC: '15',
+      INFLUX_URL: influx.url,
+      INFLUX_DATABASE: database,
+      INFLUX_WRITER: influxWriter,
       WORKER_METRICS_HOST: '127.0.0.1',
       WORKER_METRICS_PORT: String(workerPort),
       WORKER_ID: 'demo-worker-1',
