@@ -19,6 +19,9 @@ export interface TokenSource {
 /** Which type a 1.6 idTag matches first when tokens of several types share its id. */
 const IDTAG_PRIORITY: readonly TokenType[] = ['ISO14443', 'ISO15693', 'Local', 'Central', 'eMAID', 'MacAddress', 'NoAuthorization'];
 
+/** Retry period while the first full load fails. */
+const FIRST_LOAD_RETRY_MS = 2000;
+
 const typedKey = (type: string, uid: string) => `${type}\u0000${tokenLookupKey(uid)}`;
 
 /** Announces changed token ids to every cache (what TokenRegistryOptions.notify wants). */
@@ -163,6 +166,8 @@ export class TokenCache {
       } catch (err) {
         this.o.logger?.warn({ err: (err as Error).message }, 'token cache: full reload failed; keeping the tokens loaded before');
         this.o.onReload?.('full', 0, Date.now() - t0, err);
+        // Never loaded (the database not migrated or reachable yet): try again soon, not only at the period.
+        if (!this.everLoaded && !this.stopped) setTimeout(() => void this.reloadAll(), FIRST_LOAD_RETRY_MS).unref();
       } finally {
         const again = [...(this.changedDuringFull ?? [])];
         this.changedDuringFull = undefined;

@@ -74,6 +74,7 @@ export class TokenRegistryError extends Error {
 }
 
 export interface TokenRegistryOptions {
+  /** hashSecret empty: KeyCode tokens are refused. */
   pins: PinKeys;
   /** Seal PINs so local lists can carry them (needs pins.sealKey). */
   sealPins?: boolean;
@@ -157,9 +158,15 @@ export class TokenRegistry {
     await this.o.notify?.(ids).catch(() => undefined);
   }
 
+  /** The PIN's keyed hash; refused when no secret is configured (an unkeyed hash of a PIN is guessable). */
+  private hashPin(pin: string): string {
+    if (this.o.pins.hashSecret.length < 32) throw new TokenRegistryError('invalid', 'KeyCode tokens need a PIN secret (ACCESS_PIN_SECRET)');
+    return pinHash(pin, this.o.pins.hashSecret);
+  }
+
   private pinColumns(pin: string | undefined): { hash: string | null; sealed: string | null } {
     if (pin === undefined) return { hash: null, sealed: null };
-    return { hash: pinHash(pin, this.o.pins.hashSecret), sealed: this.o.sealPins ? sealPin(pin, this.o.pins.sealKey!) : null };
+    return { hash: this.hashPin(pin), sealed: this.o.sealPins ? sealPin(pin, this.o.pins.sealKey!) : null };
   }
 
   async create(input: unknown, actor: Actor): Promise<TokenRecord> {
@@ -239,7 +246,7 @@ export class TokenRegistry {
   async find(type: TokenType, presented: string): Promise<TokenRecord | undefined> {
     const { rows } =
       type === 'KeyCode'
-        ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE pin_hash = $1`, [pinHash(presented, this.o.pins.hashSecret)])
+        ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE pin_hash = $1`, [this.hashPin(presented)])
         : await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE type = $1 AND upper(uid) = upper($2)`, [type, presented]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
@@ -403,7 +410,7 @@ export class TokenRegistry {
         bad.push({ row, errors: c.errors });
         continue;
       }
-      const key = c.value.type === 'KeyCode' ? `pin:${pinHash(c.value.pin!, this.o.pins.hashSecret)}` : `${c.value.type}:${c.value.uid!.toUpperCase()}`;
+      const key = c.value.type === 'KeyCode' ? `pin:${this.hashPin(c.value.pin!)}` : `${c.value.type}:${c.value.uid!.toUpperCase()}`;
       const first = seen.get(key);
       if (first !== undefined) bad.push({ row, errors: [`the same token as row ${first}`] });
       else seen.set(key, row);
