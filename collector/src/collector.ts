@@ -25,6 +25,7 @@ import {
 import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
 import type { Authorizer } from './access/authorizer';
 import { openAccess } from './access/open-access';
+import { accessApi } from './api/access-api';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
@@ -282,6 +283,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       commands.routes,
       auditRoutes(audited.audit),
       deadLetterRoutes(deadLetters, writeOnce(writer)),
+      ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
     ],
   });
