@@ -72,7 +72,7 @@ export async function openAccess(o: {
   const places = new StationPlaces(o.store);
   const authorizer = new RegistryAuthorizer({
     tokens: cache,
-    transactions: new TokenTransactions(o.redis, o.prefix),
+    transactions: new TokenTransactions(o.redis, o.prefix, (id) => o.store.txKeys(id)),
     place: (id) => places.place(id),
     freeVendSites: o.settings.freeVendSites,
     logger: o.logger,

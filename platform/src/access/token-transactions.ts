@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '@chargewatch/model';
-import { activityMember, parseActivityMember } from '../state/transaction-records';
+import { activityMember, parseActivityMember, type StationTxKeys } from '../state/transaction-records';
 
 const KEY_TTL_SEC = 30 * 24 * 3600;
 
@@ -26,6 +26,8 @@ export class TokenTransactions {
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    /** The station state's transaction keys (StationStore.txKeys): where "open" and "ended" are read. */
+    private readonly keysOf: (stationId: string) => Pick<StationTxKeys, 'transactions' | 'ended'>,
     private readonly o: TokenTransactionsOptions = {},
   ) {
     this.keys = new RedisKeys(prefix);
@@ -51,8 +53,9 @@ export class TokenTransactions {
     if (!others.length) return 0;
     const p = this.redis.pipeline();
     for (const m of others) {
-      p.hexists(this.keys.transactions(m.stationId), m.transactionId);
-      p.exists(this.keys.endedTransaction(m.stationId, m.transactionId));
+      const keys = this.keysOf(m.stationId);
+      p.hexists(keys.transactions, m.transactionId);
+      p.exists(keys.ended(m.transactionId));
     }
     const res = (await p.exec()) ?? [];
     const grace = this.o.pendingGraceMs ?? 60_000;

@@ -10,6 +10,7 @@ import {
   TokenCache,
   TokenRegistry,
   TokenRegistryError,
+  StationStore,
   TokenTransactions,
   createDatabasePool,
   migrateDatabase,
@@ -141,7 +142,8 @@ describe('token registry and caches', () => {
   });
 
   it('counts open transactions per token across stations, healing ended and never-opened ones', async () => {
-    const tt = new TokenTransactions(r.redis, r.prefix, { pendingGraceMs: 1000 });
+    const store = new StationStore(r.redis, r.prefix);
+    const tt = new TokenTransactions(r.redis, r.prefix, (id) => store.txKeys(id), { pendingGraceMs: 1000 });
     const now = Date.now();
     expect(await tt.claim('7', 'CP-1', '100', now)).toBe(0);
     // A second start right after: the first is pending (state not written yet) and counts.
@@ -152,7 +154,12 @@ describe('token registry and caches', () => {
     // Past the grace and never opened in the station state: gone.
     expect(await tt.claim('7', 'CP-3', '300', now + 5000)).toBe(0);
     // Open in the station state: counts whatever its age.
-    await r.redis.hset(`${r.prefix}st:{CP-3}:tx`, '300', '{}');
+    await r.redis.hset(store.txKeys('CP-3').transactions, '300', '{}');
     expect(await tt.claim('7', 'CP-4', '400', now + 60_000)).toBe(1);
+    // Ended in the station state: no longer counted, and dropped.
+    await r.redis.hdel(store.txKeys('CP-3').transactions, '300');
+    await r.redis.set(store.txKeys('CP-3').ended('300'), '{}');
+    expect(await tt.claim('7', 'CP-5', '500', now + 60_001)).toBe(1);
+    expect(await r.redis.zcard(`${r.prefix}access:tokentx:7`)).toBe(2);
   });
 });
