@@ -23,7 +23,9 @@ import {
   writeOnce,
 } from '@chargewatch/platform';
 import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
-import { acceptAll, type Authorizer } from './access/authorizer';
+import type { Authorizer } from './access/authorizer';
+import { openAccess } from './access/open-access';
+import { accessApi } from './api/access-api';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
@@ -123,6 +125,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
   const prunedChannel = new RedisKeys(config.redis.prefix).prunedChannel();
   // Set once the handshake guard exists; a pruned identity then counts as new again.
   let forgetIdentity: ((id: string) => void) | undefined;
+  // Set once access control exists; a station's site or time zone may have changed.
+  let forgetPlace: ((id: string) => void) | undefined;
   await subscriber.subscribe(`${config.redis.prefix}meta`, prunedChannel);
   subscriber.on('message', (channel, stationId: string) => {
     if (channel === prunedChannel) {
@@ -131,6 +135,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       forgetIdentity?.(stationId);
       return;
     }
+    forgetPlace?.(stationId);
     loadMeta(stationId).catch((err) => logger.warn({ err, stationId }, 'failed to refresh station metadata'));
   });
 
@@ -208,7 +213,21 @@ export async function startCollector(config: CollectorConfig, options: Collector
     onError: () => metrics.redisErrors.inc({ operation: 'stale_sweep' }),
   });
 
-  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
+  const audited = options.audit
+    ? { audit: options.audit, ready: undefined, close: async () => undefined }
+    : await openAuditLog(config.database.url, metrics.registry, logger.child({ component: 'audit' }));
+  // Who may charge: the token registry (PostgreSQL, cached in memory here) or accept-all (ACCESS_MODE).
+  const access = await openAccess({
+    settings: config.access,
+    ...(audited.pool ? { pool: audited.pool, migrated: audited.migrated } : {}),
+    redis,
+    prefix: config.redis.prefix,
+    store,
+    metrics: metrics.registry,
+    logger: logger.child({ component: 'access' }),
+  });
+  forgetPlace = (id) => access.forgetStation(id);
+  const decisions = new CollectorDecisions(store, options.authorizer ?? access.authorizer, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
     ids: { maxEvseId: config.ocpp.maxEvseId, maxConnectorId: config.ocpp.maxConnectorId },
     onRefused: (limit) => metrics.limitRefusals.inc({ limit }),
   });
@@ -233,9 +252,6 @@ export async function startCollector(config: CollectorConfig, options: Collector
     logger: logger.child({ component: 'ocpp' }),
     registrationOf: (id) => store.getRegistration(id),
   });
-  const audited = options.audit
-    ? { audit: options.audit, ready: undefined, close: async () => undefined }
-    : await openAuditLog(config.database.url, metrics.registry, logger.child({ component: 'audit' }));
   commands = await startCommands({ redis, config, channel: ocpp, audit: audited.audit, metrics, logger: logger.child({ component: 'commands' }) });
   const ocppAddr = await ocpp.listen();
 
@@ -258,6 +274,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     audit: audited.audit,
     onMetadataChanged: (id) => {
       query.invalidate();
+      access.forgetStation(id);
       void loadMeta(id);
     },
     plugins: [
@@ -266,6 +283,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       commands.routes,
       auditRoutes(audited.audit),
       deadLetterRoutes(deadLetters, writeOnce(writer)),
+      ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
     ],
   });
@@ -308,6 +326,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         }
         await writer.close();
         await api.close();
+        await access.close();
         await audited.close();
         phase('API closed');
         await subscriber.quit().catch(() => undefined);

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { IDENTITY_POLICIES, type IdentityPolicy } from '@chargewatch/model';
 import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
+import { ACCESS_SETTINGS, readAccessSettings, type AccessSettings } from './access/access-settings';
 
 export interface Setting {
   env: string;
@@ -47,9 +48,11 @@ export const SETTINGS: Setting[] = [
   { env: 'API_AUTH', default: 'on', meaning: 'Set to off only for local development: /api routes then need no token' },
   { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis holding the station registry and current state' },
   { env: 'REDIS_PREFIX', default: 'cw:', meaning: 'Key prefix, so several deployments can share one Redis' },
-  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL for business records (the audit log); migrations run at start. Empty: the audit goes to the log only' },
+  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL for business records (the audit log, the token registry); migrations run at start. Empty: the audit goes to the log only' },
   // INFLUX_* (the InfluxDB writer, which the worker may run instead): platform's influx-settings.ts.
   ...INFLUX_SETTINGS,
+  // ACCESS_* (who may charge): access/access-settings.ts.
+  ...ACCESS_SETTINGS,
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal entries (batches of acknowledged calls) that may wait for the slowest consumer group; beyond it stations get a CALLERROR and retry' },
   { env: 'TX_STALE_AFTER_SEC', default: '86400', meaning: 'A transaction no meter value or transaction message has named for this long is closed by the collector (stoppedReason StaleNoActivity); at least 600' },
   { env: 'TX_STALE_SWEEP_INTERVAL_SEC', default: '300', meaning: 'How often this collector looks for stale transactions (one process at a time, under a Redis lock); 0 when another process (the worker) runs the sweep' },
@@ -91,6 +94,7 @@ export interface CollectorConfig {
   api: { host: string; port: number; token: string; auth: boolean };
   redis: { url: string; prefix: string };
   database: { url: string };
+  access: AccessSettings;
   influx: InfluxSettings;
   journalMaxEntries: number;
   transactions: { staleAfterSec: number; sweepIntervalSec: number };
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   const defaultSecurityProfile = int(env, 'OCPP_DEFAULT_SECURITY_PROFILE', defaults.OCPP_DEFAULT_SECURITY_PROFILE!, 0, 3) as 0 | 1 | 2 | 3;
   if (defaultSecurityProfile >= 2 && !tlsCert) throw new ConfigError(`OCPP_DEFAULT_SECURITY_PROFILE=${defaultSecurityProfile} needs OCPP_TLS_CERT and OCPP_TLS_KEY`);
   if (defaultSecurityProfile === 3 && !tlsCa) throw new ConfigError('OCPP_DEFAULT_SECURITY_PROFILE=3 needs OCPP_TLS_CA');
+  const database = { url: databaseUrl(str('DATABASE_URL')) };
   return {
     ocpp: {
       host: str('OCPP_HOST'),
@@ -192,7 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     },
     api: { host: str('API_HOST'), port: port(env, 'API_PORT', defaults.API_PORT!), token, auth },
     redis: { url: str('REDIS_URL'), prefix: str('REDIS_PREFIX') },
-    database: { url: databaseUrl(str('DATABASE_URL')) },
+    database,
+    access: readAccessSettings(env, database.url, (message) => new ConfigError(message)),
     influx: readInfluxSettings(env, (message) => new ConfigError(message)),
     journalMaxEntries: int(env, 'JOURNAL_MAX_ENTRIES', defaults.JOURNAL_MAX_ENTRIES!, 1),
     transactions: {

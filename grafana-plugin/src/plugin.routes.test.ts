@@ -69,6 +69,21 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'POST', path: '/firmware/campaigns/{id}/pause', role: 'editor' },
   { method: 'POST', path: '/firmware/campaigns/{id}/resume', role: 'editor' },
   { method: 'POST', path: '/firmware/campaigns/{id}/cancel', role: 'editor' },
+  // access control (collector/src/api/routes/tokens.ts, accounts.ts)
+  { method: 'GET', path: '/tokens', role: 'viewer' },
+  { method: 'GET', path: '/tokens/export', role: 'viewer' },
+  { method: 'GET', path: '/tokens/{id}', role: 'viewer' },
+  { method: 'POST', path: '/tokens', role: 'editor' },
+  { method: 'POST', path: '/tokens/import', role: 'editor' },
+  { method: 'PATCH', path: '/tokens/{id}', role: 'editor' },
+  { method: 'DELETE', path: '/tokens/{id}', role: 'editor' },
+  { method: 'POST', path: '/tokens/{id}/block', role: 'editor' },
+  { method: 'POST', path: '/tokens/{id}/unblock', role: 'editor' },
+  { method: 'GET', path: '/accounts', role: 'viewer' },
+  { method: 'GET', path: '/accounts/{id}', role: 'viewer' },
+  { method: 'GET', path: '/accounts/{id}/tokens', role: 'viewer' },
+  { method: 'POST', path: '/accounts', role: 'editor' },
+  { method: 'PATCH', path: '/accounts/{id}', role: 'editor' },
 ];
 
 /**
@@ -145,7 +160,7 @@ describe('plugin.json routes', () => {
       const role = roleOf(route);
       expect({ path: route.path, method: route.method }).toEqual({
         path: route.path,
-        method: expect.stringMatching(/^(GET|PUT|POST|DELETE)$/),
+        method: expect.stringMatching(/^(GET|PUT|POST|PATCH|DELETE)$/),
       });
       expect(['Viewer', 'Editor', 'Admin']).toContain(route.reqRole);
       expect(route.path.startsWith(`${role}/`)).toBe(true);
@@ -245,6 +260,11 @@ describe('path tricks never raise a role', () => {
     ['Editor', 'GET', 'admin/security/auth-failures', 403],
     // …past the import route, the command route forwards it as editor (and the collector has no POST there)
     ['Editor', 'POST', 'editor/stations/metadata/import/..%2F..%2FCP-1%2Fregistration', 'editor'],
+    // tokens: a Viewer cannot write, an Editor's routes never reach beyond tokens
+    ['Viewer', 'POST', 'editor/tokens/import', 403],
+    ['Viewer', 'PATCH', 'viewer/tokens/1', 404],
+    ['Viewer', 'GET', 'viewer/tokens/..%2F..%2Fsecurity%2Fauth-failures', 'viewer'],
+    ['Editor', 'POST', 'editor/tokens/1%2F..%2F..%2Fstations%2FCP-1%2Fregistration', 'editor'],
     // commands: Editors only, whatever the path says
     ['Viewer', 'POST', 'editor/stations/CP-1/commands/Reset', 403],
     ['Viewer', 'POST', 'viewer/stations/CP-1/commands/Reset', 404],

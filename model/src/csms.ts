@@ -15,6 +15,21 @@ export interface AuthorizationDecision {
   status: string;
   expiryDate?: string;
   groupId?: string;
+  /** EVSEs of the station the token is limited to (2.0.1 idTokenInfo.evseId). */
+  evseIds?: number[];
+}
+
+/**
+ * What an authorization question is about, as the adapters know it. `start`: a transaction begins
+ * (1.6 StartTransaction; 2.0.1 TransactionEvent Started, or Updated with triggerReason Authorized), so
+ * the token's concurrency limit applies; `authorize`: anything else (Authorize, a token shown to stop).
+ */
+export interface AuthorizationRequest {
+  purpose: 'authorize' | 'start';
+  /** The EVSE of a start, when known. */
+  evseId?: number;
+  /** The transaction a start opens (a resent start must not count against itself). */
+  transactionId?: string;
 }
 
 export interface OpenTransaction extends ConnectorRef {

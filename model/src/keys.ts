@@ -39,6 +39,9 @@
  *   cmdpending                      sorted set: ids of commands not yet final, by the time a sweep is due
  *   cmd:done                        pub/sub channel: id of a command that reached a final status
  *   collector:<c>:wake              pub/sub channel: station ids with new commands for collector `<c>`
+ *   access:tokens                   pub/sub channel: JSON array of token ids the registry changed (`*`: all)
+ *   access:tokentx:<id>             sorted set: activityMember() of transactions started with registry
+ *                                   token <id>, by start decision time (ConcurrentTx; heals itself)
  *   schema                          string: version of this key scheme (for migrations)
  *   bull:<queue>:…                  BullMQ's own keys of the worker's queues (prefix from bullPrefix in
  *                                   queues.ts, queue names there too)
@@ -127,6 +130,10 @@ export class RedisKeys {
   commandInflight(stationId: string): string { return this.st(stationId, 'cmdinflight'); }
   stationCommands(stationId: string): string { return this.st(stationId, 'cmds'); }
   collectorWake(collectorId: string): string { return `${this.prefix}collector:${escapeId(collectorId)}:wake`; }
+
+  // Access control
+  tokensChannel(): string { return `${this.prefix}access:tokens`; }
+  tokenTransactions(tokenId: string): string { return `${this.prefix}access:tokentx:${escapeId(tokenId)}`; }
 
   schema(): string { return `${this.prefix}schema`; }
 }

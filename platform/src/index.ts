@@ -44,3 +44,4 @@ export * from './firmware/firmware-tracker';
 export * from './firmware/firmware-timeouts';
 export * from './firmware/firmware-inventory';
 export * from './campaigns/campaign-store';
+export * from './access';

@@ -1,12 +1,11 @@
-import type { IdToken, AuthorizationDecision } from '@chargewatch/model';
+import type { IdToken, AuthorizationDecision, AuthorizationRequest } from '@chargewatch/model';
 
 /**
- * Decides whether an id token may charge. The access-control work (token registry, local lists,
- * misuse detection) provides a real implementation; until a token registry is configured every
- * token is accepted, which is how most networks run free-vend or pilot sites.
+ * Decides whether an id token may charge, in 2.0.1 statuses (the adapters map them for 1.6). The
+ * registry-backed implementation is registry-authorizer.ts; `acceptAll` is ACCESS_MODE=accept-all.
  */
 export interface Authorizer {
-  authorize(stationId: string, idToken: IdToken): Promise<AuthorizationDecision>;
+  authorize(stationId: string, idToken: IdToken, request?: AuthorizationRequest): Promise<AuthorizationDecision>;
 }
 
 export const acceptAll: Authorizer = {

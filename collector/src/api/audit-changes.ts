@@ -32,7 +32,8 @@ export function auditEntryFor(req: FastifyRequest, statusCode: number, latencyMs
   if (AUDITED_ELSEWHERE.some((re) => re.test(routeUrl))) return undefined;
   const params = (req.params ?? {}) as Record<string, unknown>;
   const details: Record<string, unknown> = {};
-  if (req.body !== undefined && req.body !== null) details.body = redact(req.body);
+  const auditBody = req.routeOptions.config?.auditBody;
+  if (req.body !== undefined && req.body !== null) details.body = redact(auditBody ? auditBody(req.body) : req.body);
   const query = req.query as Record<string, unknown> | undefined;
   if (query && Object.keys(query).length) details.query = redact(query);
   const entry: AuditEntry = {

@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a route needs (checked by the API's auth hook; every /api route declares one). */
     role?: Role;
+    /**
+     * What the audit keeps of this route's request body instead of the generic redaction (routes whose
+     * bodies hold personal data or whole files: tokens, imports).
+     */
+    auditBody?: (body: unknown) => unknown;
   }
   interface FastifyRequest {
     /** Set by the API's auth hook; null until then. */

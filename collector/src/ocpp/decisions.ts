@@ -6,7 +6,7 @@
 import type { Authorizer } from '../access/authorizer';
 import type { UnknownStationPolicy } from '../config';
 import type { Logger, StationStore } from '@chargewatch/platform';
-import type { ConnectorRef } from '@chargewatch/model';
+import type { AuthorizationRequest, ConnectorRef } from '@chargewatch/model';
 import type { BootInfo, CertificateSigningRequest, CsmsDecisions, RegistrationDecision } from './adapters/types';
 import type { IdLimitField, IdLimits } from './adapters/id-limits';
 
@@ -43,8 +43,8 @@ export class CollectorDecisions implements CsmsDecisions {
     return { status, intervalSec: status === 'Accepted' ? this.heartbeatIntervalSec : NOT_ACCEPTED_RETRY_SEC };
   }
 
-  authorize(stationId: string, idToken: Parameters<Authorizer['authorize']>[1]) {
-    return this.authorizer.authorize(stationId, idToken);
+  authorize(stationId: string, idToken: Parameters<Authorizer['authorize']>[1], request?: AuthorizationRequest) {
+    return this.authorizer.authorize(stationId, idToken, request);
   }
 
   allocateTransactionId(stationId: string, startKey?: string): Promise<number> {

@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
       transactions: { staleAfterSec: 86400, sweepIntervalSec: 300 },
       collectorId: hostname(),
       logLevel: 'info',
+      access: { mode: 'accept-all', freeVendSites: [], sendPins: false, reloadSec: 60 },
     };
     expect(loadConfig(TOKEN)).toEqual(expected);
   });
@@ -144,6 +145,10 @@ describe('loadConfig overrides', () => {
     PROM_MAX_VENDOR_MODELS: ['5', (c) => c.prometheus.maxVendorModels, 5],
     COLLECTOR_ID: ['collector-7', (c) => c.collectorId, 'collector-7'],
     LOG_LEVEL: ['debug', (c) => c.logLevel, 'debug'],
+    ACCESS_FREE_VEND_SITES: ['Depot 1, Lot B', (c) => c.access.freeVendSites, ['Depot 1', 'Lot B']],
+    ACCESS_PIN_SECRET: ['ab'.repeat(32), (c) => c.access.pinSecret, Buffer.from('ab'.repeat(32), 'hex')],
+    ACCESS_PIN_KEY: ['cd'.repeat(32), (c) => c.access.pinKey, Buffer.from('cd'.repeat(32), 'hex')],
+    ACCESS_RELOAD_SEC: ['5', (c) => c.access.reloadSec, 5],
   };
 
   it.each(Object.entries(overrides))('%s is read', (name, [raw, pick, expected]) => {
@@ -152,8 +157,18 @@ describe('loadConfig overrides', () => {
     expect(pick(config)).not.toEqual(pick(loadConfig(TOKEN)));
   });
 
+  it('reads the access mode from DATABASE_URL unless set, and refuses what cannot work', () => {
+    expect(loadConfig(TOKEN).access.mode).toBe('accept-all');
+    expect(loadConfig({ ...TOKEN, DATABASE_URL: 'postgres://db/cw' }).access.mode).toBe('registry');
+    expect(() => loadConfig({ ...TOKEN, ACCESS_MODE: 'registry' })).toThrow(/needs DATABASE_URL/);
+    expect(() => loadConfig({ ...TOKEN, ACCESS_MODE: 'open' })).toThrow(/ACCESS_MODE/);
+    expect(() => loadConfig({ ...TOKEN, ACCESS_SEND_PINS: 'on' })).toThrow(/ACCESS_PIN_KEY/);
+    expect(loadConfig({ ...TOKEN, ACCESS_SEND_PINS: 'on', ACCESS_PIN_KEY: 'cd'.repeat(32) }).access.sendPins).toBe(true);
+    expect(() => loadConfig({ ...TOKEN, ACCESS_PIN_SECRET: 'short' })).toThrow(/ACCESS_PIN_SECRET/);
+  });
+
   it('every SETTINGS entry other than the TLS pair (tested below) and API_AUTH has an override case here', () => {
-    const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'OCPP_TLS_CA', 'API_AUTH']);
+    const covered = new Set([...Object.keys(overrides), 'OCPP_TLS_CERT', 'OCPP_TLS_KEY', 'OCPP_TLS_CA', 'API_AUTH', 'ACCESS_SEND_PINS', 'ACCESS_MODE']);
     expect(SETTINGS.map((s) => s.env).filter((e) => !covered.has(e))).toEqual([]);
   });
 

@@ -115,7 +115,7 @@ describe('InfluxSink → real InfluxDB 1.6.7 (v1 API)', () => {
       offline: false,
       seq_no: 2,
     });
-    expect(rows.find((r) => r.event === 'started')).toMatchObject({ id_token: ID_TOKEN, meter_wh: 1000 });
+    expect(rows.find((r) => r.event === 'started')).toMatchObject({ id_token: `****${ID_TOKEN.slice(-4)}`, meter_wh: 1000 });
   });
 
   it('tags: station_id, site, tag_<key>; no id token or transaction id in any tag', async () => {

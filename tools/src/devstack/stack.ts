@@ -133,6 +133,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       INFLUX_DATABASE: database,
       INFLUX_WRITER: influxWriter,
       DATABASE_URL: postgres.url,
+      // The simulated fleet presents random tokens nobody registered: decide them all Accepted unless
+      // the caller asks for the registry (ACCESS_MODE=registry).
+      ACCESS_MODE: process.env.ACCESS_MODE ?? 'accept-all',
       COLLECTOR_ID: 'demo-collector-1',
       OCPP_HEARTBEAT_INTERVAL_SEC: '30',
       TX_STALE_SWEEP_INTERVAL_SEC: '0',

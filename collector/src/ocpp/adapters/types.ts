@@ -1,5 +1,6 @@
 import type {
   AuthorizationDecision,
+  AuthorizationRequest,
   CertificateSigningRequested,
   ChargeEvent,
   ConnectorRef,
@@ -39,7 +40,8 @@ export interface BootInfo {
  */
 export interface CsmsDecisions {
   registration(stationId: string, boot: BootInfo): Promise<RegistrationDecision>;
-  authorize(stationId: string, idToken: IdToken): Promise<AuthorizationDecision>;
+  /** `request` absent: a plain Authorize. The decision's status is 2.0.1's; 1.6 adapters map it. */
+  authorize(stationId: string, idToken: IdToken, request?: AuthorizationRequest): Promise<AuthorizationDecision>;
   /**
    * 1.6 only: the CSMS assigns integer transaction ids, unique across collector restarts. The same
    * `startKey` (one StartTransaction, resent) gets the same id.

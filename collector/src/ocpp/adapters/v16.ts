@@ -1,5 +1,5 @@
 /** OCPP 1.6J station→CSMS calls, translated into the version-independent event model. */
-import { endFacts, isResentStart, type ChargeEvent, type ConnectorRef, type ConnectorStatus, type IdToken } from '@chargewatch/model';
+import { endFacts, isResentStart, toStatus16, type AuthorizationRequest, type ChargeEvent, type ConnectorRef, type ConnectorStatus, type IdToken } from '@chargewatch/model';
 import {
   assertNotNegative,
   createAdapter,
@@ -95,7 +95,6 @@ interface IdTagInfo {
 /** 1.6 idTags carry no token type. */
 const IDTAG_TYPE = 'Unknown';
 const IDTAG_MAX_LENGTH = 20;
-const AUTHORIZATION_STATUSES_16: ReadonlySet<string> = new Set(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']);
 /** 1.6: "MAY only be omitted when the Reason is Local". */
 const DEFAULT_STOP_REASON = 'Local';
 
@@ -109,16 +108,18 @@ export function connectorRef16(connectorId: number): ConnectorRef {
   return connectorId === 0 ? { evseId: 0, connectorId: 0 } : { evseId: connectorId, connectorId: 1 };
 }
 
-function idTagInfo(decision: AuthorizationDecision): IdTagInfo {
-  // 2.0.1-only statuses (NoCredit, NotAtThisTime, …) have no 1.6 equivalent; Invalid is the closest refusal.
-  const status = AUTHORIZATION_STATUSES_16.has(decision.status) ? decision.status : 'Invalid';
+function idTagInfo(decision: AuthorizationDecision, start: boolean): IdTagInfo {
+  // 2.0.1-only statuses have no 1.6 twin: a known token refused here (NotAtThisTime, …) is Blocked,
+  // an unknown one Invalid (model STATUS_16_OF). ConcurrentTx belongs to StartTransaction answers only.
+  const mapped = toStatus16(decision.status);
+  const status = mapped === 'ConcurrentTx' && !start ? 'Blocked' : mapped;
   // A group id too long for parentIdTag would make the whole reply invalid; it is optional, so drop it.
   const parentIdTag = decision.groupId && decision.groupId.length <= IDTAG_MAX_LENGTH ? decision.groupId : undefined;
   return { status, expiryDate: isoOrUndefined(decision.expiryDate), parentIdTag };
 }
 
-async function authorizeIdTag(ctx: HandleContext, idTag: string): Promise<IdTagInfo> {
-  return idTagInfo(await ctx.decisions.authorize(ctx.stationId, idTokenOf(idTag)));
+async function authorizeIdTag(ctx: HandleContext, idTag: string, request?: AuthorizationRequest): Promise<IdTagInfo> {
+  return idTagInfo(await ctx.decisions.authorize(ctx.stationId, idTokenOf(idTag), request), request?.purpose === 'start');
 }
 
 /** SignedData values are signed blobs, not numbers; the Raw reading travels alongside them. */
@@ -194,7 +195,8 @@ const startTransaction = handler<StartTransactionReq>(async (req, ctx) => {
   const transactionId = await ctx.decisions.allocateTransactionId(ctx.stationId, startKey);
   // The start key gave the id of an earlier StartTransaction: it is a resend if that start was recorded.
   const resent = isResentStart(await ctx.decisions.findTransaction(ctx.stationId, String(transactionId)));
-  const info = await authorizeIdTag(ctx, req.idTag);
+  // Checked again even when the station authorized it before: its local list or cache may be stale.
+  const info = await authorizeIdTag(ctx, req.idTag, { purpose: 'start', transactionId: String(transactionId), ...(ref.evseId > 0 ? { evseId: ref.evseId } : {}) });
   return {
     reply: { transactionId, idTagInfo: info },
     events: [

@@ -1,5 +1,5 @@
 /** OCPP 2.0.1 request shapes and helpers used by more than one of the 2.0.1 handler modules. */
-import type { IdToken, IdTokenType } from '@chargewatch/model';
+import { isAuthorizationStatus, type AuthorizationRequest, type IdToken, type IdTokenType } from '@chargewatch/model';
 import { isoOrUndefined } from './common';
 import type { RawMeterValue } from './meter';
 import type { AuthorizationDecision, HandleContext } from './types';
@@ -43,20 +43,8 @@ interface IdTokenInfo {
   status: string;
   cacheExpiryDateTime?: string;
   groupIdToken?: IdTokenV201;
+  evseId?: number[];
 }
-
-const AUTHORIZATION_STATUSES_201: ReadonlySet<string> = new Set([
-  'Accepted',
-  'Blocked',
-  'ConcurrentTx',
-  'Expired',
-  'Invalid',
-  'NoCredit',
-  'NotAllowedTypeEVSE',
-  'NotAtThisLocation',
-  'NotAtThisTime',
-  'Unknown',
-]);
 const IDTOKEN_MAX_LENGTH = 36;
 
 export function idTokenOf(token: IdTokenV201): IdToken {
@@ -64,17 +52,19 @@ export function idTokenOf(token: IdTokenV201): IdToken {
 }
 
 function idTokenInfo(decision: AuthorizationDecision): IdTokenInfo {
-  const status = AUTHORIZATION_STATUSES_201.has(decision.status) ? decision.status : 'Invalid';
+  const status = isAuthorizationStatus(decision.status) ? decision.status : 'Invalid';
   // Group ids are ours, so they are tokens of type Central; one too long for the schema is optional and dropped.
   const groupIdToken =
     decision.groupId && decision.groupId.length <= IDTOKEN_MAX_LENGTH
       ? { idToken: decision.groupId, type: 'Central' as const }
       : undefined;
-  return { status, cacheExpiryDateTime: isoOrUndefined(decision.expiryDate), groupIdToken };
+  // evseId: "only used when the IdToken is only valid for one or more specific EVSEs" (minItems 1).
+  const evseId = decision.evseIds?.filter((n) => Number.isInteger(n) && n > 0);
+  return { status, cacheExpiryDateTime: isoOrUndefined(decision.expiryDate), groupIdToken, ...(evseId?.length ? { evseId } : {}) };
 }
 
-export async function authorizeToken(ctx: HandleContext, token: IdTokenV201): Promise<IdTokenInfo> {
-  return idTokenInfo(await ctx.decisions.authorize(ctx.stationId, idTokenOf(token)));
+export async function authorizeToken(ctx: HandleContext, token: IdTokenV201, request?: AuthorizationRequest): Promise<IdTokenInfo> {
+  return idTokenInfo(await ctx.decisions.authorize(ctx.stationId, idTokenOf(token), request));
 }
 
 export function rawMeterValues(meterValues: readonly MeterValueV201[]): RawMeterValue[] {

@@ -93,7 +93,11 @@ export const transactionEventHandler = handler<TransactionEventReq>(async (req, 
   const ref = transactionRef(req, known);
   const samples = meterSamples(ctx, ref, rawMeterValues(req.meterValue ?? []), transactionId);
   const event = transactionEvent(req, ctx, ref, samples, known);
-  const reply = req.idToken ? { idTokenInfo: await authorizeToken(ctx, req.idToken) } : {};
+  // A token that begins a transaction — at its start, or authorizing one started by plugging in — is
+  // held to its concurrency limit; a token shown later (to stop) is not.
+  const starts = req.eventType === 'Started' || (req.eventType === 'Updated' && req.triggerReason === 'Authorized');
+  const request = starts ? { purpose: 'start' as const, transactionId, ...(ref.evseId > 0 ? { evseId: ref.evseId } : {}) } : { purpose: 'authorize' as const };
+  const reply = req.idToken ? { idTokenInfo: await authorizeToken(ctx, req.idToken, request) } : {};
   // Samples belong inside the transaction: after its start, before its end.
   const events = req.eventType === 'Ended' ? [...samples, event] : [event, ...samples];
   return { reply, events };

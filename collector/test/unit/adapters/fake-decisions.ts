@@ -1,4 +1,4 @@
-import type { ConnectorRef, IdToken } from '@chargewatch/model';
+import type { AuthorizationRequest, ConnectorRef, IdToken } from '@chargewatch/model';
 import type {
   AuthorizationDecision,
   BootInfo,
@@ -27,6 +27,8 @@ export class FakeDecisions implements CsmsDecisions {
 
   readonly boots: BootInfo[] = [];
   readonly authorized: IdToken[] = [];
+  /** What each authorize call was about (undefined: a plain Authorize). */
+  readonly authorizeRequests: Array<AuthorizationRequest | undefined> = [];
   readonly lookedUp: string[] = [];
   /** Transactions marked active by endingTransaction, with the time. */
   readonly touched: Array<{ transactionId: string; at: number }> = [];
@@ -39,8 +41,9 @@ export class FakeDecisions implements CsmsDecisions {
     return this.registrationDecision;
   }
 
-  async authorize(_stationId: string, idToken: IdToken): Promise<AuthorizationDecision> {
+  async authorize(_stationId: string, idToken: IdToken, request?: AuthorizationRequest): Promise<AuthorizationDecision> {
     this.authorized.push(idToken);
+    this.authorizeRequests.push(request);
     return this.authorizations.get(idToken.id) ?? this.defaultAuthorization;
   }
 

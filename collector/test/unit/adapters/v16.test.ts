@@ -241,6 +241,8 @@ describe('StartTransaction', () => {
       idTagInfo: { status: 'Accepted', expiryDate: '2025-03-15T00:00:00.000Z', parentIdTag: 'FLEET-7' },
     });
     expect(decisions.authorized).toEqual([{ id: '04A2B5C2D26A80', type: 'Unknown' }]);
+    // Re-checked as a start: the concurrency limit applies, and this transaction does not count against itself.
+    expect(decisions.authorizeRequests).toEqual([{ purpose: 'start', transactionId: '48213', evseId: 2 }]);
     expect(events).toStrictEqual([
       {
         type: 'transaction.started',
@@ -257,10 +259,18 @@ describe('StartTransaction', () => {
     ]);
   });
 
-  it('still assigns a transaction id when the idTag is refused, mapping 2.0.1-only statuses to Invalid', async () => {
+  it('still assigns a transaction id when the idTag is refused, mapping 2.0.1-only statuses to their nearest 1.6 status', async () => {
     decisions.defaultAuthorization = { status: 'NoCredit', groupId: 'A-GROUP-ID-LONGER-THAN-20' };
     const { reply } = await call('StartTransaction', fixture(P, 'StartTransaction'));
-    expect(reply).toStrictEqual({ transactionId: 1000, idTagInfo: { status: 'Invalid' } });
+    expect(reply).toStrictEqual({ transactionId: 1000, idTagInfo: { status: 'Blocked' } });
+    decisions.defaultAuthorization = { status: 'Unknown' };
+    expect((await call('StartTransaction', { ...fixture(P, 'StartTransaction'), meterStart: 1 })).reply).toStrictEqual({ transactionId: 1001, idTagInfo: { status: 'Invalid' } });
+  });
+
+  it('answers ConcurrentTx in StartTransaction', async () => {
+    decisions.defaultAuthorization = { status: 'ConcurrentTx' };
+    const { reply } = await call('StartTransaction', fixture(P, 'StartTransaction'));
+    expect(reply).toStrictEqual({ transactionId: 1000, idTagInfo: { status: 'ConcurrentTx' } });
   });
 
   it('refuses a negative meterStart without using up a transaction id', async () => {
@@ -392,12 +402,14 @@ describe('Authorize', () => {
     ['Blocked', 'Blocked'],
     ['Expired', 'Expired'],
     ['Invalid', 'Invalid'],
-    ['ConcurrentTx', 'ConcurrentTx'],
+    // 1.6 allows ConcurrentTx only in StartTransaction answers; a known token refused here is Blocked.
+    ['ConcurrentTx', 'Blocked'],
     ['Unknown', 'Invalid'],
-    ['NoCredit', 'Invalid'],
-    ['NotAllowedTypeEVSE', 'Invalid'],
-    ['NotAtThisLocation', 'Invalid'],
-    ['NotAtThisTime', 'Invalid'],
+    ['NoCredit', 'Blocked'],
+    ['NotAllowedTypeEVSE', 'Blocked'],
+    ['NotAtThisLocation', 'Blocked'],
+    ['NotAtThisTime', 'Blocked'],
+    ['SomethingElse', 'Invalid'],
   ])('maps decision %s to 1.6 status %s, in the reply and the event', async (decided, sent) => {
     decisions.defaultAuthorization = { status: decided };
     const { reply, events } = await call('Authorize', fixture(P, 'Authorize'));

@@ -193,6 +193,7 @@ describe('TransactionEvent', () => {
       },
     });
     expect(decisions.authorized).toStrictEqual([{ id: 'NL-TNM-C12345678-X', type: 'eMAID' }]);
+    expect(decisions.authorizeRequests).toStrictEqual([{ purpose: 'start', transactionId: TX, evseId: 2 }]);
     const ref = { evseId: 2, connectorId: 1, transactionId: TX };
     expect(events).toStrictEqual([
       {
@@ -219,6 +220,15 @@ describe('TransactionEvent', () => {
         ],
       },
     ]);
+  });
+
+  it('answers the EVSEs a token is limited to, and a token shown to stop is not held to the concurrency limit', async () => {
+    decisions.defaultAuthorization = { status: 'Accepted', evseIds: [2, 3] };
+    expect((await call('TransactionEvent', fixture(P, 'TransactionEvent'))).reply).toStrictEqual({ idTokenInfo: { status: 'Accepted', evseId: [2, 3] } });
+    decisions.openTransactions.set(TX, { transactionId: TX, evseId: 2, connectorId: 1, startedAt: 0 });
+    const stop = { ...fixture(P, 'TransactionEvent'), eventType: 'Updated', triggerReason: 'StopAuthorized', seqNo: 5 };
+    await call('TransactionEvent', stop);
+    expect(decisions.authorizeRequests[1]).toStrictEqual({ purpose: 'authorize' });
   });
 
   it('Updated without evse: finds the connector via the open transaction; offline flag and chargingState kept', async () => {

@@ -7,12 +7,19 @@
  * - every point carries `station_id`, plus `site` and `tag_<key>` from the operator's metadata;
  * - tag values are encoded losslessly (line-protocol.ts: `%`, `\` and control characters as `%XX`);
  * - nothing new per session or per user (transaction ids, id tokens) is ever a tag;
+ * - id tokens are written masked (`id_token`), never as the station sent them;
  * - timestamps are epoch milliseconds (write with precision `ms`);
  * - a point is identified by measurement + tag set + time, so re-writing an event overwrites it.
  */
 import { Point } from '@influxdata/influxdb-client';
-import { statusCode, type ChargeEvent, type StationContext } from '@chargewatch/model';
+import { maskIdToken, statusCode, type ChargeEvent, type IdToken, type StationContext } from '@chargewatch/model';
 import { encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
+
+/**
+ * Token ids are personal data and PINs secrets: InfluxDB, which analysts and dashboards read widely,
+ * gets the masked form the logs use (`****` + the last four characters; PINs `****` only), never the id.
+ */
+const tokenField = (t: IdToken | undefined): string | undefined => (t ? maskIdToken(t) : undefined);
 
 /** The write precision every point of this module uses. */
 export const INFLUX_PRECISION = 'ms' as const;
@@ -223,7 +230,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[
           .tag('connector', event.connectorId)
           .tag('event', 'started')
           .str('transaction_id', event.transactionId)
-          .str('id_token', event.idToken?.id)
+          .str('id_token', tokenField(event.idToken))
           .str('id_token_type', event.idToken?.type)
           .str('trigger_reason', event.triggerReason)
           .float('meter_wh', event.meterStartWh)
@@ -237,7 +244,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[
           .tag('connector', event.connectorId)
           .tag('event', 'updated')
           .str('transaction_id', event.transactionId)
-          .str('id_token', event.idToken?.id)
+          .str('id_token', tokenField(event.idToken))
           .str('id_token_type', event.idToken?.type)
           .str('charging_state', event.chargingState)
           .str('trigger_reason', event.triggerReason)
@@ -260,7 +267,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[
           .tag('connector', event.connectorId)
           .tag('event', 'ended')
           .str('transaction_id', event.transactionId)
-          .str('id_token', event.idToken?.id)
+          .str('id_token', tokenField(event.idToken))
           .str('id_token_type', event.idToken?.type)
           .str('stopped_reason', event.stoppedReason)
           .str('closed_by', event.closedBy ?? 'station')
@@ -276,7 +283,7 @@ function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[
       return [
         b(MEASUREMENTS.authorization)
           .tag('result', event.result)
-          .str('id_token', event.idToken.id)
+          .str('id_token', tokenField(event.idToken))
           .str('id_token_type', event.idToken.type),
       ];
     case 'firmware.status':

@@ -45,13 +45,13 @@ describe('toPoints: one line per event type (docs/data-model.md)', () => {
 
   it('authorization: result is a tag, the id token a field', () => {
     expect(one(byType('authorization.requested'))).toBe(
-      `authorization,result=Accepted,site=north,station_id=CP-1 id_token="${ID_TOKEN}",id_token_type="ISO14443" 1700000005000`,
+      `authorization,result=Accepted,site=north,station_id=CP-1 id_token="****${ID_TOKEN.slice(-4)}",id_token_type="ISO14443" 1700000005000`,
     );
   });
 
   it('transaction started / updated / ended', () => {
     expect(one(byType('transaction.started'))).toBe(
-      `transaction,connector=1,event=started,evse=1,site=north,station_id=CP-1 id_token="${ID_TOKEN}",id_token_type="ISO14443",meter_wh=1000,offline=F,seq_no=0i,transaction_id="${TX_ID}",trigger_reason="Authorized" 1700000006000`,
+      `transaction,connector=1,event=started,evse=1,site=north,station_id=CP-1 id_token="****${ID_TOKEN.slice(-4)}",id_token_type="ISO14443",meter_wh=1000,offline=F,seq_no=0i,transaction_id="${TX_ID}",trigger_reason="Authorized" 1700000006000`,
     );
     expect(one(byType('transaction.updated'))).toBe(
       `transaction,connector=1,event=updated,evse=1,site=north,station_id=CP-1 charging_state="Charging",offline=F,seq_no=1i,transaction_id="${TX_ID}",trigger_reason="MeterValuePeriodic" 1700000008000`,
@@ -210,6 +210,8 @@ describe('toPoints: tags', () => {
         const line = p.toLineProtocol()!;
         const tagSet = line.slice(0, line.indexOf(' '));
         expect(tagSet).not.toContain(ID_TOKEN);
+        // Nor anywhere else: token ids are written masked.
+        expect(line).not.toContain(ID_TOKEN);
         expect(tagSet).not.toContain(TX_ID);
         expect(tagSet).not.toMatch(/transaction_id|id_token/);
       }
