@@ -17,3 +17,5 @@ export * from './firmware-campaign';
 export * from './firmware-campaign-step';
 export * from './firmware';
 export * from './firmware-update';
+export * from './misuse';
+export * from './misuse-rules';
