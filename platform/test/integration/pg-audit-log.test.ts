@@ -22,7 +22,7 @@ describe('PostgreSQL audit log', () => {
 
   it('applies every migration once; a second run applies nothing and keeps the rows', async () => {
     const first = await migrateDatabase(url, silentLogger);
-    expect(first).toEqual(['0001_audit-log', '0002_analyst-role', '0003_firmware', '0004_firmware-campaigns']);
+    expect(first).toEqual(['0001_audit-log', '0002_analyst-role', '0003_firmware', '0004_firmware-campaigns', '0007_misuse-incidents']);
     await new PgAuditLog(pool).record({ at: new Date(), actor: user('ann'), action: 'station.metadata.put', target: 'CP-1', result: '200' });
     expect(await migrateDatabase(url, silentLogger)).toEqual([]);
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM audit_log');
