@@ -11,6 +11,7 @@ import {
   JournalFullError,
   RedisJournal,
   deferredInfluxWriter,
+  isKeyCodeLockedOut,
   influxDeadLetters,
   startInfluxJournalWriter,
   type AuditLog,
@@ -24,6 +25,7 @@ import {
 } from '@chargewatch/platform';
 import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
 import { acceptAll, type Authorizer } from './access/authorizer';
+import { withKeyCodeLockout } from './access/keycode-lockout';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
@@ -208,7 +210,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
     onError: () => metrics.redisErrors.inc({ operation: 'stale_sweep' }),
   });
 
-  const decisions = new CollectorDecisions(store, options.authorizer ?? acceptAll, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
+  const authorizer = withKeyCodeLockout(options.authorizer ?? acceptAll, (id) => isKeyCodeLockedOut(redis, config.redis.prefix, id));
+  const decisions = new CollectorDecisions(store, authorizer, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
     ids: { maxEvseId: config.ocpp.maxEvseId, maxConnectorId: config.ocpp.maxConnectorId },
     onRefused: (limit) => metrics.limitRefusals.inc({ limit }),
   });
