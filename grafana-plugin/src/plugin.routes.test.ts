@@ -60,6 +60,11 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/firmware/updates/{id}', role: 'viewer' },
   { method: 'POST', path: '/firmware/updates/{id}/cancel', role: 'editor' },
   { method: 'GET', path: '/firmware/maintenance', role: 'viewer' },
+  // misuse incidents (collector/src/api/routes/incidents.ts)
+  { method: 'GET', path: '/incidents', role: 'viewer' },
+  { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
+  { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
+  { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
 ];
 
 /**
