@@ -34,7 +34,7 @@ CREATE TABLE misuse_incidents (
 );
 CREATE INDEX misuse_incidents_recent ON misuse_incidents (last_seen DESC, id DESC);
 CREATE INDEX misuse_incidents_station ON misuse_incidents (station_id, last_seen DESC);
-CREATE INDEX misuse_incidents_open ON misuse_incidents (rule, severity) WHERE status <> 'resolved';
+CREATE INDEX misuse_incidents_open ON misuse_incidents (rule, severity) WHERE status = 'open';
 CREATE INDEX misuse_incidents_token ON misuse_incidents (token_hash) WHERE token_hash IS NOT NULL;
 
 -- Every journal event that made a finding, once per subject: a replay of it finds its row and changes

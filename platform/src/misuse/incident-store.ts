@@ -237,10 +237,10 @@ export class IncidentStore {
     return r.rows[0] ? toRecord(r.rows[0]) : this.get(id);
   }
 
-  /** Incidents not resolved, by rule and severity (the open-incidents gauge). */
+  /** Incidents open (nobody acknowledged them yet), by rule and severity (the open-incidents gauge). */
   async openCounts(): Promise<Array<{ rule: MisuseRule; severity: MisuseSeverity; count: number }>> {
     const r = await this.pool.query<{ rule: MisuseRule; severity: MisuseSeverity; n: string }>(
-      "SELECT rule, severity, count(*) AS n FROM misuse_incidents WHERE status <> 'resolved' GROUP BY rule, severity",
+      "SELECT rule, severity, count(*) AS n FROM misuse_incidents WHERE status = 'open' GROUP BY rule, severity",
     );
     return r.rows.map((x) => ({ rule: x.rule, severity: x.severity, count: Number(x.n) }));
   }

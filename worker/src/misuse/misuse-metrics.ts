@@ -2,7 +2,7 @@
  * Misuse incidents as Prometheus series, labelled only by rule and severity (9 × 3 at most):
  * - `chargewatch_misuse_incidents_total{rule,severity}`: incidents this worker's consumer opened (a
  *   finding merged into an open incident is not a new one); sum over workers;
- * - `chargewatch_misuse_incidents_open{rule,severity}`: incidents not resolved, read from PostgreSQL
+ * - `chargewatch_misuse_incidents_open{rule,severity}`: incidents open (nobody acknowledged them yet), read from PostgreSQL
  *   every WORKER_MISUSE_METRICS_INTERVAL_SEC, the same in every worker (use max).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -15,7 +15,7 @@ export class MisuseMetrics {
 
   constructor(registry: Registry) {
     this.incidents = new Counter({ name: 'chargewatch_misuse_incidents_total', help: 'Misuse incidents opened by this worker, by rule and severity', labelNames: ['rule', 'severity'], registers: [registry] });
-    this.open = new Gauge({ name: 'chargewatch_misuse_incidents_open', help: 'Misuse incidents not resolved, by rule and severity (from PostgreSQL)', labelNames: ['rule', 'severity'], registers: [registry] });
+    this.open = new Gauge({ name: 'chargewatch_misuse_incidents_open', help: 'Misuse incidents open (not yet acknowledged or resolved), by rule and severity (from PostgreSQL)', labelNames: ['rule', 'severity'], registers: [registry] });
     // Every rule's usual severity from the start, so increase() sees the first incident.
     for (const rule of MISUSE_RULES) this.incidents.inc({ rule, severity: RULE_SEVERITY[rule] }, 0);
     this.incidents.inc({ rule: 'security_event', severity: 'critical' }, 0);
