@@ -5,6 +5,7 @@
  */
 import { buildDriverPopulation, parseDriverMix } from '../../../src/simulator/drivers';
 import { Fleet } from '../../../src/simulator/fleet';
+import { parseSimulateArgs } from '../../../src/simulator/cli';
 import { FakeCsms, makeStation, waitFor } from './fake-csms';
 
 let csms: FakeCsms;
@@ -103,3 +104,11 @@ describe('stations with drivers', () => {
   });
 });
 
+describe('CLI', () => {
+  test('--drivers and --cloned-cards', () => {
+    expect(parseSimulateArgs(['--drivers', 'valid=70,pin=30', '--cloned-cards', '2']).fleet.drivers).toEqual({ mix: { valid: 70, blocked: 0, expired: 0, unknown: 0, pin: 30 }, clonedCards: 2 });
+    expect(parseSimulateArgs([]).fleet.drivers).toBeUndefined();
+    expect(() => parseSimulateArgs(['--cloned-cards', '1'])).toThrow(/needs --drivers/);
+    expect(() => parseSimulateArgs(['--drivers', 'nope=1'])).toThrow(/^--drivers: /);
+  });
+});
