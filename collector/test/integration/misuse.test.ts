@@ -7,7 +7,7 @@
  */
 import Redis from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { createTestDatabase, dropTestDatabase, eventually } from '@chargewatch/tools';
+import { Fleet, createTestDatabase, dropTestDatabase, eventually } from '@chargewatch/tools';
 import { IncidentStore, JournalConsumer, MisuseDetector, StationStore, createDatabasePool, silentLogger } from '@chargewatch/platform';
 import type { Authorizer } from '../../src/access/authorizer';
 import { startTestCollector, type TestCollector } from '../harness/collector';
@@ -15,8 +15,9 @@ import { stationClient } from '../harness/station-client';
 import { getJson, postJson } from '../harness/api';
 
 const RIGHT_PIN = '4242';
-/** The registry stand-in: one PIN is right, everything else is accepted. */
-const authorizer: Authorizer = { authorize: async (_s, t) => ({ status: t.type !== 'KeyCode' || t.id === RIGHT_PIN ? 'Accepted' : 'Invalid' }) };
+/** The registry stand-in: one PIN is right, everything else is accepted (a test may swap in its population). */
+let decide = (id: string, type: string): string => (type !== 'KeyCode' || id === RIGHT_PIN ? 'Accepted' : 'Invalid');
+const authorizer: Authorizer = { authorize: async (_s, t) => ({ status: decide(t.id, t.type) }) };
 
 let collector: TestCollector;
 let url: string;
@@ -25,6 +26,7 @@ let consumer: JournalConsumer;
 let consumerRedis: Redis;
 let readRedis: Redis;
 const clients: RPCClient[] = [];
+const fleets: Fleet[] = [];
 
 beforeAll(async () => {
   url = await createTestDatabase('collector_misuse');
@@ -42,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close({ force: true })));
+  await Promise.all(fleets.map((f) => f.stop()));
   await consumer.stop();
   consumerRedis.disconnect();
   readRedis.disconnect();
@@ -93,6 +96,28 @@ test('PIN guessing: one incident, KeyCodes refused at that station only, the API
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'resolved', resolution: 'keypad checked' });
   expect((await getJson(collector, '/api/v1/incidents?status=open')).body.total).toBe(0);
+});
+
+test('the simulator\'s cloned card: concurrent sessions and impossible travel, one incident each', async () => {
+  const fleet = new Fleet({ url: collector.ocppUrl, prefix: 'CLONE-', count: 2, seed: 21, speed: 200, meterIntervalSec: 30, autoSessions: false, faultProbability: 0, disconnectProbability: 0, drivers: { clonedCards: 1, clonedEverySec: 0 } });
+  fleets.push(fleet);
+  decide = (id, type) => fleet.drivers!.decide(id, type);
+  const [a, b] = fleet.clonedCardStations(0)!;
+  const put = (id: string, body: object) => collector.api(`/api/v1/stations/${id}/metadata`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await put(a.id, { site: 'berlin', latitude: 52.52, longitude: 13.405 })).status).toBe(200);
+  expect((await put(b.id, { site: 'munich', latitude: 48.137, longitude: 11.575 })).status).toBe(200);
+  await fleet.start();
+  await fleet.whenAllAccepted();
+  void fleet.runClonedCard(0, 20);
+  const found = await eventually(async () => {
+    const r = await getJson(collector, '/api/v1/incidents?status=open');
+    const rules = r.body.items.map((i: { rule: string }) => i.rule).sort();
+    expect(rules).toEqual(['concurrent_sessions', 'impossible_travel']);
+    return r.body.items;
+  }, 20_000);
+  const uid = fleet.drivers!.cloned[0]!;
+  for (const i of found) expect(i.token).toMatchObject({ masked: `****${uid.slice(-4)}`, hash: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  expect(JSON.stringify(found)).not.toContain(uid);
 });
 
 test('the routes are in the OpenAPI document and answer 503 without DATABASE_URL', async () => {
