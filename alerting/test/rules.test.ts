@@ -101,6 +101,7 @@ describe('alert metadata and runbooks', () => {
         'ClockSkew', 'SiteDown', 'CollectorDown', 'InfluxWriteFailures', 'InfluxBacklogGrowing', 'InfluxPointsRejected', 'ValidationFailureSpike',
         'WorkerDown', 'WorkerQueueStuck', 'WorkerJobsFailing', 'JournalConsumerLagging',
         'FirmwareCampaignPaused', 'FirmwareStationNotBack', 'FirmwareWaveFailureRate', 'FirmwareDriftGrowing',
+        'MisuseIncidentCritical', 'MisuseIncidentsUnattended',
       ].sort(),
     );
   });

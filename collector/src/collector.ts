@@ -11,6 +11,7 @@ import {
   JournalFullError,
   RedisJournal,
   deferredInfluxWriter,
+  isKeyCodeLockedOut,
   influxDeadLetters,
   startInfluxJournalWriter,
   type AuditLog,
@@ -26,6 +27,7 @@ import { RedisKeys, type ChargeEvent } from '@chargewatch/model';
 import type { Authorizer } from './access/authorizer';
 import { openAccess } from './access/open-access';
 import { accessApi } from './api/access-api';
+import { withKeyCodeLockout } from './access/keycode-lockout';
 import { EventDispatcher } from './events/dispatcher';
 import { CollectorMetrics } from './sinks/prometheus/metrics';
 import { FleetMetricsSink } from './sinks/prometheus/fleet-sink';
@@ -43,6 +45,7 @@ import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
 import { firmwareApi } from './api/firmware-api';
+import { incidentsApi } from './api/incidents-api';
 import { openAuditLog } from './audit/open-audit-log';
 
 export interface CollectorHandle {
@@ -227,7 +230,9 @@ export async function startCollector(config: CollectorConfig, options: Collector
     logger: logger.child({ component: 'access' }),
   });
   forgetPlace = (id) => access.forgetStation(id);
-  const decisions = new CollectorDecisions(store, options.authorizer ?? access.authorizer, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
+  // While PIN guessing locks a station out (misuse detection), no KeyCode is accepted there.
+  const authorizer = withKeyCodeLockout(options.authorizer ?? access.authorizer, (id) => isKeyCodeLockedOut(redis, config.redis.prefix, id));
+  const decisions = new CollectorDecisions(store, authorizer, config.unknownStations, config.ocpp.heartbeatIntervalSec, logger.child({ component: 'decisions' }), {
     ids: { maxEvseId: config.ocpp.maxEvseId, maxConnectorId: config.ocpp.maxConnectorId },
     onRefused: (limit) => metrics.limitRefusals.inc({ limit }),
   });
@@ -285,6 +290,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       deadLetterRoutes(deadLetters, writeOnce(writer)),
       ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
+      incidentsApi({ opened: audited, redis, prefix: config.redis.prefix }),
     ],
   });
   await api.listen({ port: config.api.port, host: config.api.host });

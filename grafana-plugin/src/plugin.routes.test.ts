@@ -84,6 +84,11 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/accounts/{id}/tokens', role: 'viewer' },
   { method: 'POST', path: '/accounts', role: 'editor' },
   { method: 'PATCH', path: '/accounts/{id}', role: 'editor' },
+  // misuse incidents (collector/src/api/routes/incidents.ts)
+  { method: 'GET', path: '/incidents', role: 'viewer' },
+  { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
+  { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
+  { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
 ];
 
 /**

@@ -18,3 +18,5 @@ export * from './firmware-campaign-step';
 export * from './firmware';
 export * from './firmware-update';
 export * from './access';
+export * from './misuse';
+export * from './misuse-rules';

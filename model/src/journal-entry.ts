@@ -24,6 +24,8 @@ export const JOURNAL_CONSUMERS = {
   influx: 'influx',
   /** Moves firmware updates along from statuses, boots and closes; records versions and maintenance (worker). */
   firmware: 'firmware',
+  /** Judges authorizations, sessions, statuses and security events by the misuse rules; stores incidents (worker). */
+  misuse: 'misuse',
 } as const;
 
 export type JournalConsumerName = (typeof JOURNAL_CONSUMERS)[keyof typeof JOURNAL_CONSUMERS];

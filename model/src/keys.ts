@@ -24,6 +24,14 @@
  *   st:{<s>}:cmdinflight            string: `<command id>|<collector>@<connectedAt>` of the command on
  *                                   the wire and the connection it went out on (one call at a time)
  *   st:{<s>}:cmds                   sorted set: the station's command ids by submit time (history)
+ *   st:{<s>}:misuse:<w>             sorted set: a misuse window of the station (`unknown`, `pin`): members
+ *                                   `<subject>/<event key>` scored by event time (platform/src/misuse)
+ *   st:{<s>}:misuse:bays            hash: evse id → JSON idle-bay state
+ *   st:{<s>}:misuse:txtok           hash: transactionId → token hash of its session ('' once ended)
+ *   st:{<s>}:keycode-lockout        string: KeyCodes are refused at the station until it expires
+ *   misuse:tok:<h>:<w>              sorted set / hash: a misuse window of one token (`<h>` its hash):
+ *                                   `blocked`, `uses` (sorted sets), `sessions` (hash)
+ *   misuse:ep:<subject>             hash: the incident a rule's findings about one subject merge into
  *   txseq                           counter: 1.6 transaction ids
  *   tx:activity                     sorted set: JSON [stationId, transactionId] of open transactions by
  *                                   last activity (ms), for the stale-transaction sweep
@@ -134,6 +142,11 @@ export class RedisKeys {
   // Access control
   tokensChannel(): string { return `${this.prefix}access:tokens`; }
   tokenTransactions(tokenId: string): string { return `${this.prefix}access:tokentx:${escapeId(tokenId)}`; }
+  // Misuse detection
+  misuseStation(stationId: string, part: string): string { return this.st(stationId, `misuse:${escapeId(part)}`); }
+  keyCodeLockout(stationId: string): string { return this.st(stationId, 'keycode-lockout'); }
+  misuseToken(tokenHash: string, part: string): string { return `${this.prefix}misuse:tok:${escapeId(tokenHash)}:${escapeId(part)}`; }
+  misuseEpisode(subject: string): string { return `${this.prefix}misuse:ep:${escapeId(subject)}`; }
 
   schema(): string { return `${this.prefix}schema`; }
 }

@@ -15,6 +15,17 @@ export {
   type FirmwareOutcomeOverride,
 } from './simulator/firmware';
 export { PROFILES, type StationIdentity } from './simulator/profiles';
+export {
+  DEFAULT_DRIVER_MIX,
+  DRIVER_KINDS,
+  buildDriverPopulation,
+  parseDriverMix,
+  type DriverKind,
+  type DriverMix,
+  type DriverPopulation,
+  type DriverPopulationOptions,
+  type DriverToken,
+} from './simulator/drivers';
 export { DEMO_PORTS, demoCommand } from './devstack/demo';
 export { startStack, type Stack, type StackOptions } from './devstack/stack';
 export { freePort, waitFor } from './devstack/ports';

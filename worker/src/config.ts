@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import type { FirmwareTimeouts } from '@chargewatch/model';
 import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
+import { MISUSE_SETTINGS, readMisuseSettings, type MisuseSettings } from './misuse/misuse-config';
 
 export interface Setting {
   env: string;
@@ -39,6 +40,8 @@ export const SETTINGS: Setting[] = [
   { env: 'COMMAND_DEADLINE_SEC', default: '300', meaning: 'As in the collector: how long a command the worker submits (a firmware form retry) waits for its station' },
   { env: 'COMMAND_RETENTION_DAYS', default: '30', meaning: 'As in the collector: how long command records are kept in Redis' },
   { env: 'PROM_MAX_VENDOR_MODELS', default: '100', meaning: 'As in the collector: distinct vendor/model pairs used as label values of the firmware metrics; further pairs are labelled other' },
+  // MISUSE_* and WORKER_MISUSE_METRICS_INTERVAL_SEC (the `misuse` journal consumer, with DATABASE_URL): misuse/misuse-config.ts.
+  ...MISUSE_SETTINGS,
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -58,6 +61,8 @@ export interface WorkerConfig {
   database: { url: string };
   firmware: { timeouts: FirmwareTimeouts; metricsIntervalSec: number; maxVendorModels: number };
   commands: { deadlineSec: number; retentionDays: number };
+  /** Misuse detection (with DATABASE_URL). */
+  misuse: MisuseSettings;
   workerId: string;
   logLevel: string;
 }
@@ -118,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       maxVendorModels: int(env, 'PROM_MAX_VENDOR_MODELS', 1, 100_000),
     },
     commands: { deadlineSec: int(env, 'COMMAND_DEADLINE_SEC', 1, 7 * 24 * 3600), retentionDays: int(env, 'COMMAND_RETENTION_DAYS', 1, 3650) },
+    misuse: readMisuseSettings(env, (message) => new ConfigError(message)),
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };

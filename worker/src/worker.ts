@@ -21,6 +21,7 @@ import type { WorkerConfig } from './config';
 import { WorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { startWorkerFirmware } from './firmware/worker-firmware';
+import { startWorkerMisuse } from './misuse/worker-misuse';
 import { journalCloses } from './processors/journal-closes';
 import { registryPruneProcessor } from './processors/registry-prune';
 import { staleSweepProcessor } from './processors/stale-transaction-sweep';
@@ -95,6 +96,16 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger: logger.child({ component: 'firmware' }),
     onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
   });
+  const misuse = startWorkerMisuse({
+    config,
+    redis,
+    journal,
+    store,
+    registry: metrics.registry,
+    journalMetrics: metrics.journal,
+    logger: logger.child({ component: 'misuse' }),
+    onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
+  });
 
   const housekeeping = new Queue(HOUSEKEEPING_QUEUE, { connection: bull, prefix });
   housekeeping.on('error', onRedisError('bullmq'));
@@ -153,7 +164,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
-        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, ...(influx ? [influx] : [])],
+        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, ...(influx ? [influx] : [])],
         workers,
         queues: [housekeeping, firmwareQueue],
         redis: [bull, redis],

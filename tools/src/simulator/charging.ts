@@ -54,7 +54,7 @@ export abstract class ChargingStation extends StationLink {
   protected plan(c: ConnectorSim, o: PlanOptions): SessionPlan {
     return planSession(
       c,
-      { meterIntervalSec: this.meterIntervalSec, zeroEnergyProbability: this.opts.zeroEnergyProbability, idTags: this.idTags, kind: this.profile.kind },
+      { meterIntervalSec: this.meterIntervalSec, zeroEnergyProbability: this.opts.zeroEnergyProbability, idTags: this.idTags, kind: this.profile.kind, pickDriver: this.drivers && ((r) => this.drivers!.pick(r)) },
       o,
     );
   }
@@ -90,7 +90,13 @@ export abstract class ChargingStation extends StationLink {
     done?: Deferred<SessionSummary>,
   ): Promise<void> {
     let status = 'Accepted';
-    if (plan.needsAuth) status = await this.driver.authorize(plan.idTag);
+    // A PIN driver mistypes first: each wrong PIN is an Authorize of its own (whatever it is answered).
+    for (const wrong of plan.needsAuth ? (plan.typos ?? []) : []) {
+      const answer = await this.driver.authorize(wrong, plan.idTokenType);
+      this.log(`c${c.id} pin-typo`, `${answer}`);
+      if (c.epoch !== epoch || this.stopped) break;
+    }
+    if (plan.needsAuth) status = await this.driver.authorize(plan.idTag, plan.idTokenType);
     if (c.epoch !== epoch || this.stopped) {
       done?.reject(new Error('session interrupted before start'));
       return;

@@ -1,5 +1,6 @@
 /** `chargewatch simulate`: runs a simulated fleet against a collector. */
 import { parseArgs } from 'node:util';
+import { parseDriverMix } from './drivers';
 import { checkFirmwareFailureRates, type FirmwareFailureRates } from './firmware';
 import { Fleet, formatSummary, type FleetOptions } from './fleet';
 
@@ -28,6 +29,13 @@ Options:
                              commas (default none). Modes: downloadFailed, installFailed,
                              invalidSignature, oldVersionAfterReboot, neverReturns, slowDownload.
                              E.g. installFailed=0.05,neverReturns=0.01; the same seed fails the same stations.
+  --drivers MIX              drivers with tokens instead of plain id tags, kind=share pairs separated by
+                             commas: valid, blocked, expired, unknown, pin (PIN drivers mistype 1–3
+                             times first). E.g. valid=70,blocked=5,expired=5,unknown=10,pin=10; seeded.
+                             The collector decides what a token gets (a token registry must know them)
+  --cloned-cards N           with --drivers: N cloned cards, each used every simulated hour at two
+                             stations at once (the k-th from the start and from the end of the fleet:
+                             give them different sites) (default 0)
   --summary-interval S       seconds between summary lines, 0 = none (default 10)
   --quiet                    no summary lines
   -h, --help                 show this help
@@ -83,6 +91,8 @@ export function parseSimulateArgs(argv: string[]): { help: boolean; fleet: Fleet
       'zero-energy-probability': { type: 'string' },
       password: { type: 'string' },
       'firmware-failures': { type: 'string' },
+      drivers: { type: 'string' },
+      'cloned-cards': { type: 'string' },
       'summary-interval': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -106,6 +116,16 @@ export function parseSimulateArgs(argv: string[]): { help: boolean; fleet: Fleet
     password: values.password,
   };
   if (values['firmware-failures'] !== undefined) fleet.firmwareFailures = parseFirmwareFailures(values['firmware-failures']);
+  if (values['cloned-cards'] !== undefined && values.drivers === undefined) throw new Error('--cloned-cards needs --drivers');
+  if (values.drivers !== undefined) {
+    let mix;
+    try {
+      mix = parseDriverMix(values.drivers);
+    } catch (err) {
+      throw new Error(`--drivers: ${(err as Error).message}`);
+    }
+    fleet.drivers = { mix, clonedCards: Math.floor(num(values['cloned-cards'], 'cloned-cards', 0, 0, 1000)) };
+  }
   if (!/^wss?:\/\//.test(fleet.url!)) throw new Error(`--url: expected ws:// or wss://, got "${fleet.url}"`);
   return {
     help: !!values.help,

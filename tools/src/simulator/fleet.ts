@@ -1,5 +1,6 @@
 /** A fleet of simulated stations with shared options, deterministic for a seed. */
 import { EventEmitter } from 'node:events';
+import { buildDriverPopulation, type DriverPopulation, type DriverPopulationOptions } from './drivers';
 import { checkFirmwareFailureRates, type FirmwareFailureRates, type FirmwareOutcome } from './firmware';
 import { buildIdTags, buildStationIdentities, type StationIdentity } from './profiles';
 import { SimulatedStation, emptyStationStats, type StationOptions, type StationStats } from './station';
@@ -40,6 +41,13 @@ export interface FleetOptions {
    * to leave it to the seeded draw. E.g. `(id) => (id === 'SIM-0003' ? 'installFailed' : 'success')`.
    */
   firmwareFailureFor?: (stationId: string, request: number) => FirmwareOutcome | undefined;
+  /**
+   * Drivers with tokens (drivers.ts; seed defaults to the fleet's): valid, blocked, expired, unknown
+   * and PIN drivers who mistype, and `clonedCards` cards each used every `clonedEverySec` (simulated;
+   * default 3600; 0 = only through runClonedCard) at two stations at once — the k-th from the start and
+   * the k-th from the end of the fleet, so give those different sites. Default: none, the plain id tags.
+   */
+  drivers?: DriverPopulationOptions & { clonedEverySec?: number };
 }
 
 export interface FleetStats extends StationStats {
@@ -57,8 +65,11 @@ export interface FleetStats extends StationStats {
 export class Fleet extends EventEmitter {
   readonly stations: SimulatedStation[];
   readonly identities: StationIdentity[];
+  /** The driver population, when the fleet was given one. */
+  readonly drivers?: DriverPopulation;
   private readonly opts: FleetOptions;
   private started = false;
+  private clonedTimer?: NodeJS.Timeout;
 
   constructor(opts: FleetOptions = {}) {
     super();
@@ -74,6 +85,7 @@ export class Fleet extends EventEmitter {
     const idTags = buildIdTags(seed, Math.max(32, (opts.count ?? 10) * 2));
     const firmwareFailures = checkFirmwareFailureRates(opts.firmwareFailures ?? {});
     const failureFor = opts.firmwareFailureFor;
+    if (opts.drivers) this.drivers = buildDriverPopulation({ seed, ...opts.drivers });
     this.stations = this.identities.map((identity) => {
       const so: StationOptions = {
         identity,
@@ -89,6 +101,7 @@ export class Fleet extends EventEmitter {
         password: opts.password,
         callTimeoutMs: opts.callTimeoutMs,
         idTags,
+        drivers: this.drivers,
         firmwareFailures,
         firmwareOutcome: failureFor ? (request) => failureFor(identity.stationId, request) : undefined,
       };
@@ -115,6 +128,31 @@ export class Fleet extends EventEmitter {
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, this.stations.length) }, worker));
+    const every = this.opts.drivers?.clonedEverySec ?? 3600;
+    if (this.drivers?.cloned.length && every > 0 && this.opts.autoSessions !== false) {
+      this.clonedTimer = setInterval(() => this.drivers!.cloned.forEach((_, k) => void this.runClonedCard(k).catch(() => undefined)), (every * 1000) / Math.max(this.opts.speed ?? 1, 1e-9));
+      this.clonedTimer.unref();
+    }
+  }
+
+  /** The two stations cloned card `k` is used at: the k-th from the start and the k-th from the end. */
+  clonedCardStations(k: number): [SimulatedStation, SimulatedStation] | undefined {
+    const n = this.stations.length;
+    if (!this.drivers?.cloned[k] || n < 2 || k >= Math.floor(n / 2)) return undefined;
+    return [this.stations[k]!, this.stations[n - 1 - k]!];
+  }
+
+  /** Cloned card `k` starts a session at both of its stations at once (on their first free connector). */
+  async runClonedCard(k: number, ticks?: number): Promise<void> {
+    const pair = this.clonedCardStations(k);
+    if (!pair) throw new Error(`no cloned card ${k} (fleet of ${this.stations.length}, ${this.drivers?.cloned.length ?? 0} cloned)`);
+    const idTag = this.drivers!.cloned[k]!;
+    await Promise.all(
+      pair.map((s) => {
+        const c = s.connectors.find((x) => !x.tx && !x.fault && x.operative);
+        return c && s.isOnline() ? s.forceSession(c.id, { idTag, ticks }).catch(() => undefined) : undefined;
+      }),
+    );
   }
 
   /** Resolves when every station is accepted (or rejects after timeoutMs). */
@@ -131,6 +169,7 @@ export class Fleet extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.clonedTimer);
     await Promise.all(this.stations.map((s) => s.stop()));
   }
 

@@ -56,6 +56,10 @@ export interface Vehicle {
 
 export interface SessionPlan {
   idTag: string;
+  /** 2.0.1 idToken type (default ISO14443; Central for remote starts). */
+  idTokenType?: 'ISO14443' | 'KeyCode';
+  /** Wrong PINs the driver tries before idTag. */
+  typos?: string[];
   /** Authorize with the CSMS (or the local list) before starting. */
   needsAuth: boolean;
   authDelaySec: number;
@@ -234,7 +238,7 @@ export interface ProtocolDriver {
   bootParams(reason: string): Record<string, unknown>;
   sendStatus(c: ConnectorSim, force?: boolean): void;
   sendAllStatuses(): void;
-  authorize(idTag: string): Promise<string>;
+  authorize(idTag: string, type?: 'ISO14443' | 'KeyCode'): Promise<string>;
   txStarted(c: ConnectorSim, tx: TxSim, sample: MeterSample, onRejected: () => void): void;
   txUpdated(c: ConnectorSim, tx: TxSim, sample: MeterSample, trigger: 'periodic' | 'chargingState' | 'trigger'): void;
   txEnded(c: ConnectorSim, tx: TxSim, sample: MeterSample, reason: StopReason, fault?: FaultInfo): void;

@@ -73,20 +73,20 @@ export class Protocol201 implements ProtocolDriver {
     for (const c of this.st.connectors) this.sendStatus(c, true);
   }
 
-  async authorize(idTag: string): Promise<string> {
+  async authorize(idTag: string, type: 'ISO14443' | 'KeyCode' = 'ISO14443'): Promise<string> {
     const local = this.flags.LocalAuthListEnabled ? this.st.localList.entries.get(idTag) : undefined;
     if (!this.st.isOnline()) {
       if (local) return this.flags.LocalAuthorizeOffline ? local : 'Invalid';
       return this.flags.OfflineTxForUnknownIdEnabled ? 'Accepted' : 'Invalid';
     }
     if (local === 'Accepted' && this.flags.LocalPreAuthorize) return 'Accepted';
-    const res = await this.st.enqueue('Authorize', () => ({ idToken: { idToken: idTag, type: 'ISO14443' } }));
+    const res = await this.st.enqueue('Authorize', () => ({ idToken: { idToken: idTag, type } }));
     if (!res) return local ?? (this.flags.OfflineTxForUnknownIdEnabled ? 'Accepted' : 'Invalid');
     return res.idTokenInfo?.status ?? 'Invalid';
   }
 
   private idToken(tx: TxSim): Params {
-    return { idToken: tx.idTag, type: tx.plan.remote ? 'Central' : 'ISO14443' };
+    return { idToken: tx.idTag, type: tx.plan.remote ? 'Central' : (tx.plan.idTokenType ?? 'ISO14443') };
   }
 
   /** Builds now (offline flag and seqNo fixed at the time of the event) and queues for replay. */

@@ -5,6 +5,7 @@
  */
 import type { ConnectorSim, SessionPlan, StopReason } from './model';
 import type { StationProfile } from './profiles';
+import type { DriverToken } from './drivers';
 import type { Rng } from './random';
 import type { ForceSessionOptions } from './station-options';
 
@@ -14,6 +15,8 @@ export interface PlanContext {
   zeroEnergyProbability: number;
   idTags: readonly string[];
   kind: StationProfile['kind'];
+  /** A driver population to draw from instead of idTags (drivers.ts). */
+  pickDriver?: (r: Rng) => DriverToken;
 }
 
 export type PlanOptions = ForceSessionOptions & { remote?: boolean; remoteStartId?: number; needsAuth?: boolean };
@@ -29,7 +32,11 @@ export function planSession(c: ConnectorSim, station: PlanContext, o: PlanOption
     socTarget: r.pick([80, 80, 85, 90, 100]),
   };
   const zeroEnergy = o.zeroEnergy ?? r.chance(station.zeroEnergyProbability);
-  const idTag = o.idTag ?? r.pick(station.idTags);
+  // Only with a population does the draw differ, so fleets without one replay as before.
+  const driver = o.idTag === undefined && station.pickDriver ? station.pickDriver(r) : undefined;
+  const idTag = o.idTag ?? driver?.id ?? r.pick(station.idTags);
+  const idTokenType = o.idTokenType ?? driver?.type;
+  const typos = o.typos ?? (driver?.typos.length ? driver.typos : undefined);
   const authDelaySec = o.remote ? r.float(1, 4) : r.float(3, 20);
   let chargeTicks: number;
   let suspendTicks: number;
@@ -51,6 +58,8 @@ export function planSession(c: ConnectorSim, station: PlanContext, o: PlanOption
   const endReason: StopReason = o.endReason ?? (r.chance(0.5) ? 'Local' : 'EVDisconnected');
   return {
     idTag,
+    ...(idTokenType ? { idTokenType } : {}),
+    ...(typos ? { typos } : {}),
     needsAuth: o.needsAuth ?? true,
     authDelaySec: o.authDelaySec ?? authDelaySec,
     chargeTicks,

@@ -21,6 +21,7 @@ import type {
   StopReason,
   TriggerKind,
 } from './model';
+import type { DriverPopulation } from './drivers';
 import { Outbox } from './outbox';
 import type { OcppVersion, StationProfile } from './profiles';
 import { Protocol16 } from './protocol16';
@@ -55,10 +56,11 @@ export abstract class StationLink extends EventEmitter implements StationContext
   readonly client: RPCClient;
   readonly driver: ProtocolDriver;
   protected readonly opts: Required<
-    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome'>
+    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome' | 'drivers'>
   > &
     Pick<StationOptions, 'heartbeatIntervalSec'>;
   protected readonly idTags: readonly string[];
+  protected readonly drivers?: DriverPopulation;
   protected readonly chaosRng: Rng;
   protected readonly clock: SimClock;
   protected readonly outbox: Outbox;
@@ -106,6 +108,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
     this.chaosRng = base.fork('chaos');
     const tagRng = base.fork('tags');
     this.idTags = options.idTags?.length ? options.idTags : Array.from({ length: 16 }, () => `04${tagRng.hex(12)}`);
+    this.drivers = options.drivers;
     const regRng = base.fork('registers');
     this.connectors = Array.from({ length: ident.connectors }, (_, i) => ({
       id: i + 1,

@@ -1,4 +1,5 @@
 /** Options, counters and defaults of a simulated station (see station.ts). */
+import type { DriverPopulation } from './drivers';
 import type { FirmwareFailureRates, FirmwareOutcomeOverride } from './firmware';
 import type { StopReason } from './model';
 import type { StationIdentity } from './profiles';
@@ -25,6 +26,8 @@ export interface StationOptions {
   zeroEnergyProbability?: number;
   /** Id tags drivers present; default a pool derived from the station seed. */
   idTags?: readonly string[];
+  /** Drivers with tokens (drivers.ts): sessions then draw a driver, PIN drivers mistype first. Default none (idTags). */
+  drivers?: DriverPopulation;
   /** Real-time cap on a BootNotification retry wait when speed > 1, ms. Default 2000. */
   bootRetryCapMs?: number;
   /** Real-time cap on reconnect back-off, ms. Default 30000 (speed 1) or 2000 (speed > 1). */
@@ -91,6 +94,10 @@ export const DEFAULTS = {
 
 export interface ForceSessionOptions {
   idTag?: string;
+  /** 2.0.1 idToken type of idTag (1.6 sends no type). Default ISO14443. */
+  idTokenType?: 'ISO14443' | 'KeyCode';
+  /** Wrong PINs tried (Authorize) before idTag. */
+  typos?: string[];
   /** Meter ticks of charging (or of SuspendedEV for a zero-energy session). */
   ticks?: number;
   suspendTicks?: number;

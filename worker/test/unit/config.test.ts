@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MISUSE_THRESHOLDS } from '@chargewatch/model';
 import { ConfigError, SETTINGS, loadConfig, type WorkerConfig } from '../../src/config';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       database: { url: '' },
       firmware: { timeouts: { downloadSec: 3600, installStartSec: 7200, installSec: 1800, returnSec: 900 }, metricsIntervalSec: 60, maxVendorModels: 100 },
       commands: { deadlineSec: 300, retentionDays: 30 },
+      misuse: { thresholds: DEFAULT_MISUSE_THRESHOLDS, blockOn: new Set(), hashSecret: '', metricsIntervalSec: 60 },
       workerId: hostname(),
       logLevel: 'info',
     };
@@ -81,6 +83,24 @@ describe('loadConfig', () => {
       COMMAND_DEADLINE_SEC: '60',
       COMMAND_RETENTION_DAYS: '7',
       PROM_MAX_VENDOR_MODELS: '5',
+      MISUSE_RULES: 'pin_guessing, impossible_travel',
+      MISUSE_UNKNOWN_BURST_COUNT: '10',
+      MISUSE_UNKNOWN_BURST_WINDOW_SEC: '60',
+      MISUSE_BLOCKED_RETRY_COUNT: '2',
+      MISUSE_BLOCKED_RETRY_WINDOW_SEC: '120',
+      MISUSE_PIN_FAILURES: '3',
+      MISUSE_PIN_WINDOW_SEC: '90',
+      MISUSE_PIN_LOCKOUT_SEC: '600',
+      MISUSE_CONCURRENT_STALE_SEC: '3600',
+      MISUSE_TRAVEL_MAX_KMH: '120',
+      MISUSE_TRAVEL_MIN_KM: '2',
+      MISUSE_TRAVEL_WINDOW_SEC: '7200',
+      MISUSE_IDLE_GRACE_SEC: '900',
+      MISUSE_SECURITY_EVENTS: 'TamperDetectionActivated, InvalidMessages',
+      MISUSE_MERGE_SEC: '600',
+      MISUSE_BLOCK_TOKEN_RULES: 'impossible_travel',
+      MISUSE_TOKEN_HASH_SECRET: 's3cret',
+      WORKER_MISUSE_METRICS_INTERVAL_SEC: '30',
       WORKER_ID: 'worker-a',
       LOG_LEVEL: 'debug',
     });
@@ -109,6 +129,22 @@ describe('loadConfig', () => {
       database: { url: 'postgres://cw:pw@db.internal:5432/chargewatch' },
       firmware: { timeouts: { downloadSec: 600, installStartSec: 700, installSec: 800, returnSec: 900 }, metricsIntervalSec: 15, maxVendorModels: 5 },
       commands: { deadlineSec: 60, retentionDays: 7 },
+      misuse: {
+        thresholds: {
+          enabled: new Set(['pin_guessing', 'impossible_travel']),
+          unknownBurst: { count: 10, windowSec: 60 },
+          blockedRetry: { count: 2, windowSec: 120 },
+          pinGuessing: { count: 3, windowSec: 90, lockoutSec: 600 },
+          concurrentSessions: { staleSec: 3600 },
+          impossibleTravel: { maxSpeedKmh: 120, minDistanceKm: 2, windowSec: 7200 },
+          idleBay: { graceSec: 900 },
+          securityEvents: new Set(['TamperDetectionActivated', 'InvalidMessages']),
+          mergeSec: 600,
+        },
+        blockOn: new Set(['impossible_travel']),
+        hashSecret: 's3cret',
+        metricsIntervalSec: 30,
+      },
       workerId: 'worker-a',
       logLevel: 'debug',
     });
@@ -139,6 +175,8 @@ describe('loadConfig', () => {
     ['WORKER_SHUTDOWN_GRACE_SEC', '9999', 'WORKER_SHUTDOWN_GRACE_SEC must be an integer >= 0 and <= 600, got "9999"'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL must use redis:// or rediss://, got "localhost:"'],
+    ['MISUSE_RULES', 'pin_guessing,typo', 'MISUSE_RULES names an unknown rule "typo" (rules: unknown_token_burst, blocked_token_retry, pin_guessing, concurrent_sessions, impossible_travel, outside_allowed_hours, idle_bay, local_list_conflict, security_event)'],
+    ['MISUSE_PIN_FAILURES', '1', 'MISUSE_PIN_FAILURES must be an integer >= 2 and <= 10000, got "1"'],
     ['REDIS_URL', 'not a url', 'REDIS_URL must be a URL such as redis://127.0.0.1:6379, got "not a url"'],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(configError({ [name]: value }).message).toBe(message);

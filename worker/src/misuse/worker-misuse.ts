@@ -1,0 +1,119 @@
+/**
+ * Misuse detection in the worker, when DATABASE_URL is set: migrations (retried every 10 s while
+ * PostgreSQL is away), the journal consumer `misuse` (platform MisuseDetector) and the misuse metrics.
+ * Without DATABASE_URL, or with MISUSE_RULES=none, nothing of it runs and the worker says so once.
+ *
+ * Token blocking and allowed hours need the token registry: until it is wired in here, blocking is
+ * `unavailable` (recorded on the incident and audited) and no token has allowed hours.
+ */
+import { JOURNAL_CONSUMERS } from '@chargewatch/model';
+import {
+  IncidentStore,
+  JournalConsumer,
+  MisuseDetector,
+  PgAuditLog,
+  createDatabasePool,
+  migrateDatabase,
+  noAllowedHours,
+  unavailableTokenBlocker,
+  type AllowedHoursLookup,
+  type JournalMetrics,
+  type Logger,
+  type RedisJournal,
+  type StationStore,
+  type TokenBlocker,
+} from '@chargewatch/platform';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { WorkerConfig } from '../config';
+import { MisuseMetrics } from './misuse-metrics';
+
+const MIGRATE_RETRY_MS = 10_000;
+
+export interface WorkerMisuse {
+  stop(): Promise<void>;
+}
+
+export interface WorkerMisuseOptions {
+  config: WorkerConfig;
+  redis: Redis;
+  journal: RedisJournal;
+  store: StationStore;
+  registry: Registry;
+  journalMetrics: JournalMetrics;
+  logger: Logger;
+  blocker?: TokenBlocker;
+  allowedHours?: AllowedHoursLookup;
+  onRedisError?: () => void;
+}
+
+export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
+  const { config, logger } = o;
+  const m = config.misuse;
+  if (!config.database.url || m.thresholds.enabled.size === 0) {
+    logger.warn(config.database.url ? 'MISUSE_RULES=none: misuse detection does not run' : 'DATABASE_URL is not set: the misuse journal consumer and its metrics do not run');
+    return { stop: async () => undefined };
+  }
+  const pool = createDatabasePool(config.database.url, logger);
+  const incidents = new IncidentStore(pool);
+  const metrics = new MisuseMetrics(o.registry);
+  const consumerRedis = o.redis.duplicate();
+  consumerRedis.on('error', () => o.onRedisError?.());
+  const consumer = new JournalConsumer({
+    redis: consumerRedis,
+    journal: o.journal,
+    handler: new MisuseDetector({
+      redis: o.redis,
+      prefix: config.redis.prefix,
+      incidents,
+      stations: o.store,
+      thresholds: m.thresholds,
+      hashSecret: m.hashSecret,
+      blocker: o.blocker ?? unavailableTokenBlocker,
+      allowedHours: o.allowedHours ?? noAllowedHours,
+      blockOn: m.blockOn,
+      audit: new PgAuditLog(pool),
+      logger,
+      onIncident: (i) => metrics.opened(i.rule, i.severity),
+    }),
+    consumer: config.workerId,
+    logger,
+    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: JOURNAL_CONSUMERS.misuse }, n),
+    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.misuse }, n),
+  });
+
+  let ready = false;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let metricsTimer: NodeJS.Timeout | undefined;
+  const refresh = () => metrics.refresh(incidents).catch((err: Error) => logger.warn({ err: err.message }, 'misuse metrics not refreshed'));
+  const begin = async () => {
+    try {
+      await migrateDatabase(config.database.url, logger);
+      if (stopped) return;
+      await consumer.start();
+      ready = true;
+      await refresh();
+      metricsTimer = setInterval(() => void refresh(), m.metricsIntervalSec * 1000);
+      metricsTimer.unref();
+      logger.info({ rules: [...m.thresholds.enabled], blockOn: [...m.blockOn], blocker: (o.blocker ?? unavailableTokenBlocker).available }, 'misuse consumer started');
+    } catch (err) {
+      if (stopped) return;
+      logger.error({ err: (err as Error).message }, `misuse: PostgreSQL not ready; retrying in ${MIGRATE_RETRY_MS / 1000} s`);
+      retry = setTimeout(() => void begin(), MIGRATE_RETRY_MS);
+      retry.unref();
+    }
+  };
+  void begin();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(retry);
+      clearInterval(metricsTimer);
+      if (ready) await consumer.stop();
+      consumerRedis.disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
