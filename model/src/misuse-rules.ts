@@ -10,7 +10,7 @@ import type { MaintenanceWindow } from './firmware-campaign';
 import { inMaintenanceWindow } from './firmware-campaign';
 import type { AuthorizationRequested, ChargeEvent, ConnectorRef, IdToken } from './events';
 import type { MisuseThresholds } from './misuse';
-import { maskTokenId } from './command-redaction';
+import { maskIdToken } from './access';
 
 // ---------------------------------------------------------------- authorizations
 
@@ -27,11 +27,6 @@ export function classifyAuthorization(e: Pick<AuthorizationRequested, 'idToken' 
   if (e.result === 'Blocked' || e.result === 'Expired') return 'blocked';
   if (e.result === 'Invalid' || e.result === 'Unknown') return 'unknown';
   return 'other_refusal';
-}
-
-/** A token id as shown: the last four characters (none of a PIN), as in the command redaction. */
-export function maskIdToken(token: IdToken): string {
-  return token.type === 'KeyCode' ? '****' : maskTokenId(token.id);
 }
 
 /** The id the rules compare: 1.6 sends no type and UIDs come in either case, so only the upper-cased id. */
