@@ -340,7 +340,7 @@ export class TokenRegistry {
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 100_000);
     const { rows } = await this.pool.query<Row & { total: string }>(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tokens ${cond} ORDER BY id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`,
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tokens ${cond} ORDER BY tokens.id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`,
       values,
     );
     return { total: rows[0] ? Number(rows[0].total) : 0, items: rows.map(toRecord) };
@@ -364,7 +364,7 @@ export class TokenRegistry {
     }
     const out: CacheToken[] = [];
     for (let after = '0'; ; ) {
-      const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE id > $1 ORDER BY id LIMIT ${pageSize}`, [after]);
+      const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE id > $1 ORDER BY tokens.id LIMIT ${pageSize}`, [after]);
       out.push(...rows.map(toCacheToken));
       if (rows.length < pageSize) return out;
       after = rows[rows.length - 1]!.id;
@@ -381,7 +381,7 @@ export class TokenRegistry {
        WHERE cardinality(allowed_sites) + cardinality(allowed_stations) + cardinality(allowed_evses) = 0
           OR $2::text = ANY (allowed_sites) OR $1::text = ANY (allowed_stations)
           OR EXISTS (SELECT 1 FROM unnest(allowed_evses) e WHERE left(e, length($1::text) + 1) = $1::text || '/')
-       ORDER BY id`,
+       ORDER BY tokens.id`,
       [stationId, siteId ?? null],
     );
     return rows.map((r) => {
