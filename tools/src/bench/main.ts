@@ -18,6 +18,7 @@ import { countsByMeasurand, influxQuery, promQuery, startCollectorChild, steadyR
 import { Generators, runLoad, type PrepareResult, type StormResult, type ThroughputResult } from './load';
 import { topSelfTime } from './profile';
 import { machine, render, type Results } from './report';
+import { runAccessBench } from './access-bench';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -144,6 +145,9 @@ async function main(): Promise<void> {
   await gen.all({ cmd: 'close', group: 'storm', terminate: false }, 120_000);
   await c2.stop();
 
+  // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
+  const access = process.env.BENCH_ACCESS === '0' ? undefined : await runAccessBench(dir, svc, runId);
+
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
     coresBare: bareResults.cores,
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
     scrapes,
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
+    ...(access ? { access } : {}),
     wallMs: 0,
   };
 

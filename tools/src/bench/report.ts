@@ -4,6 +4,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import type { LoadResults, StormResult } from './load';
 import type { ProfileEntry } from './profile';
+import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -18,6 +19,7 @@ export interface Results {
   idle: { connections: number; booted: number; rssBeforeKB: number; rssAfterKB: number; perConnKB: number; openMs: number };
   storm: StormResult & { p50: number; p99: number };
   profile?: { file: string; top: ProfileEntry[]; rate: number };
+  access?: AccessBenchResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -58,6 +60,7 @@ export function render(r: Results): { table: string; markdown: string } {
     [`4. (b) reconnect storm, ${fmt(r.storm.stations)} stations`, `${fmt(r.storm.ms / 1000, 2)} s (${fmt(r.storm.booted)} booted, ${fmt(r.storm.retries)} retries)`, 'all booted', pf(r.storm.booted === r.storm.stations)],
     [`   time to boot reply p50 / p99`, `${fmt(r.storm.p50 / 1000, 2)} / ${fmt(r.storm.p99 / 1000, 2)} s`, '', ''],
     ['5. acked energy samples = InfluxDB count', `${fmt(r.correctness.acked['Energy.Active.Import.Register'] ?? 0)} = ${fmt(r.correctness.stored['Energy.Active.Import.Register'] ?? 0)}`, 'equal (all measurands)', pf(r.correctness.ok)],
+    ...accessRows(r.access),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');
@@ -87,6 +90,7 @@ export function render(r: Results): { table: string; markdown: string } {
     `- Calls in doubt (sent, no answer when the phase ended): ${fmt(r.correctness.inDoubt)}; the sink flushed ${fmt(r.correctness.waitedMs / 1000, 1)} s after the load stopped.`,
     `- InfluxDB counts per measurand (acked → stored): ${Object.keys(r.correctness.acked).map((k) => `${k} ${fmt(r.correctness.acked[k]!)} → ${fmt(r.correctness.stored[k] ?? 0)}`).join('; ')}.`,
     '',
+    ...accessMarkdown(r.access),
   ];
   if (r.profile) {
     md.push(
