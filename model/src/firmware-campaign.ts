@@ -194,9 +194,23 @@ export function isValidWindow(w: MaintenanceWindow): boolean {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
+/**
+ * One formatter per zone: building an Intl.DateTimeFormat costs tens of microseconds, and access
+ * control asks on every Authorize of a token with allowed hours. Bounded by the zones the runtime knows.
+ */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (FORMATTERS.size < 1000) FORMATTERS.set(timeZone, f);
+  }
+  return f;
+}
+
 /** Weekday (0 = Sunday) and minute of the day at `at` in `timeZone` (an IANA name). */
 export function localTime(at: number, timeZone: string): { day: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
+  const parts = formatterFor(timeZone).formatToParts(new Date(at));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: WEEKDAYS.indexOf(get('weekday')), minute: Number(get('hour')) * 60 + Number(get('minute')) };
 }

@@ -9,11 +9,10 @@ import {
   decideAuthorization,
   maskIdToken,
   type AccessDecision,
-  type AccessToken,
   type AuthorizationRequest,
   type IdToken,
 } from '@chargewatch/model';
-import type { CacheToken, Logger, TokenTransactions } from '@chargewatch/platform';
+import { accessTokenOf, type CacheToken, type Logger, type TokenTransactions } from '@chargewatch/platform';
 import type { Authorizer } from './authorizer';
 
 export interface StationPlace {
@@ -39,14 +38,6 @@ export interface RegistryAuthorizerOptions {
   onDecision?: (d: AccessDecision, purpose: AuthorizationRequest['purpose']) => void;
 }
 
-export function toAccessToken(t: CacheToken): AccessToken {
-  const a: AccessToken = { type: t.type, status: t.status, allowedSites: t.allowedSites, allowedStations: t.allowedStations, allowedEvses: t.allowedEvses, allowedHours: t.allowedHours };
-  if (t.validUntil) a.validUntil = Date.parse(t.validUntil);
-  if (t.groupId) a.groupId = t.groupId;
-  if (t.maxConcurrentTx !== undefined) a.maxConcurrentTx = t.maxConcurrentTx;
-  return a;
-}
-
 export class RegistryAuthorizer implements Authorizer {
   private readonly freeVend: ReadonlySet<string>;
   private readonly now: () => number;
@@ -66,7 +57,7 @@ export class RegistryAuthorizer implements Authorizer {
       this.warnedNotLoaded = true;
       this.o.logger?.warn('token registry not loaded yet (PostgreSQL unreachable or not migrated): every token is unknown until it is');
     }
-    const token = cached ? toAccessToken(cached) : undefined;
+    const token = cached ? accessTokenOf(cached) : undefined;
     const ctx = {
       now,
       stationId,

@@ -112,7 +112,7 @@ export class AccountStore {
       cond = 'WHERE lower(name) LIKE $1';
     }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const { rows } = await this.pool.query<Row & { total: string }>(`SELECT ${SELECT}, count(*) OVER () AS total FROM accounts ${cond} ORDER BY id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`, values);
+    const { rows } = await this.pool.query<Row & { total: string }>(`SELECT ${SELECT}, count(*) OVER () AS total FROM accounts ${cond} ORDER BY accounts.id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`, values);
     return { total: rows[0] ? Number(rows[0].total) : 0, items: rows.map(toAccount) };
   }
 }

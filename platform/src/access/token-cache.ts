@@ -7,10 +7,19 @@
  * the keyed hash of the presented PIN; 1.6 idTags (no type) by id across types.
  */
 import type { Redis } from 'ioredis';
-import { RedisKeys, normaliseTokenId, tokenLookupKey, type IdToken, type TokenType } from '@chargewatch/model';
+import { RedisKeys, normaliseTokenId, tokenLookupKey, type AccessToken, type IdToken, type TokenType } from '@chargewatch/model';
 import type { Logger } from '../logger';
 import { pinHash } from './pin';
 import type { CacheToken } from './token-registry';
+
+/** What the model's decideAuthorization needs of a cached token. */
+export function accessTokenOf(t: CacheToken): AccessToken {
+  const a: AccessToken = { type: t.type, status: t.status, allowedSites: t.allowedSites, allowedStations: t.allowedStations, allowedEvses: t.allowedEvses, allowedHours: t.allowedHours };
+  if (t.validUntil) a.validUntil = Date.parse(t.validUntil);
+  if (t.groupId) a.groupId = t.groupId;
+  if (t.maxConcurrentTx !== undefined) a.maxConcurrentTx = t.maxConcurrentTx;
+  return a;
+}
 
 export interface TokenSource {
   loadForCache(ids?: string[]): Promise<CacheToken[]>;

@@ -7,40 +7,14 @@
  * transaction.
  */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, type MaintenanceWindow, type OcpiTokenType, type TokenStatus, type TokenType } from '@chargewatch/model';
+import type { Actor, TokenStatus, TokenType } from '@chargewatch/model';
 import { parseId } from '../firmware/firmware-catalogue';
 import { openPin, pinHash, sealPin, type PinKeys } from './pin';
 import { validateNewToken, validateTokenPatch, type NewToken, type TokenPatch } from './token-validation';
 import type { ImportRow } from './token-csv';
+import { COLUMNS, toCacheToken, toRecord, type CacheToken, type Row, type TokenRecord } from './token-rows';
 
-/** A token as the API and exports show it: never a PIN, hash or sealed PIN. */
-export interface TokenRecord {
-  id: string;
-  type: TokenType;
-  uid?: string;
-  /** KeyCode: a PIN is set (it is write-only). */
-  hasPin?: boolean;
-  ocpiType: OcpiTokenType;
-  status: TokenStatus;
-  validUntil?: string;
-  groupId?: string;
-  accountId?: string;
-  maxConcurrentTx?: number;
-  allowedSites: string[];
-  allowedStations: string[];
-  allowedEvses: string[];
-  allowedHours: MaintenanceWindow[];
-  note?: string;
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  updatedBy: string;
-}
-
-/** What the token caches hold: the record plus the PIN's hash (KeyCode) for look-ups. */
-export interface CacheToken extends TokenRecord {
-  pinHash?: string;
-}
+export type { CacheToken, TokenRecord } from './token-rows';
 
 /** A token as local-list sync sends it: the PIN opened only when local lists carry PINs. */
 export interface LocalListToken extends Pick<TokenRecord, 'id' | 'type' | 'uid' | 'status' | 'validUntil' | 'groupId' | 'allowedEvses'> {
@@ -80,63 +54,6 @@ export interface TokenRegistryOptions {
   sealPins?: boolean;
   /** Told the ids of every committed change (`'*'`: too many to list; reload all). */
   notify?: (ids: string[] | '*') => Promise<void>;
-}
-
-const COLUMNS = `id::text, type, uid, pin_hash, ocpi_type, status, valid_until, group_id, account_id::text, max_concurrent_tx,
-  allowed_sites, allowed_stations, allowed_evses, allowed_hours, note, created_at, created_by, updated_at, updated_by`;
-
-interface Row {
-  id: string;
-  type: TokenType;
-  uid: string | null;
-  pin_hash: string | null;
-  pin_sealed?: string | null;
-  ocpi_type: OcpiTokenType;
-  status: TokenStatus;
-  valid_until: Date | null;
-  group_id: string | null;
-  account_id: string | null;
-  max_concurrent_tx: number | null;
-  allowed_sites: string[];
-  allowed_stations: string[];
-  allowed_evses: string[];
-  allowed_hours: MaintenanceWindow[];
-  note: string | null;
-  created_at: Date;
-  created_by: string;
-  updated_at: Date;
-  updated_by: string;
-}
-
-function toCacheToken(r: Row): CacheToken {
-  const t: CacheToken = {
-    id: r.id,
-    type: r.type,
-    ocpiType: r.ocpi_type,
-    status: r.status,
-    allowedSites: r.allowed_sites,
-    allowedStations: r.allowed_stations,
-    allowedEvses: r.allowed_evses,
-    allowedHours: r.allowed_hours,
-    createdAt: r.created_at.toISOString(),
-    createdBy: r.created_by,
-    updatedAt: r.updated_at.toISOString(),
-    updatedBy: r.updated_by,
-  };
-  if (r.uid !== null) t.uid = r.uid;
-  if (r.type === 'KeyCode') t.hasPin = r.pin_hash !== null;
-  if (r.pin_hash !== null) t.pinHash = r.pin_hash;
-  if (r.valid_until !== null) t.validUntil = r.valid_until.toISOString();
-  if (r.group_id !== null) t.groupId = r.group_id;
-  if (r.account_id !== null) t.accountId = r.account_id;
-  if (r.max_concurrent_tx !== null) t.maxConcurrentTx = r.max_concurrent_tx;
-  if (r.note !== null) t.note = r.note;
-  return t;
-}
-
-function toRecord(r: Row): TokenRecord {
-  const { pinHash: _omit, ...record } = toCacheToken(r);
-  return record;
 }
 
 const pgCode = (err: unknown) => (err as { code?: string }).code;
@@ -340,7 +257,7 @@ export class TokenRegistry {
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 100_000);
     const { rows } = await this.pool.query<Row & { total: string }>(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tokens ${cond} ORDER BY id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`,
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tokens ${cond} ORDER BY tokens.id LIMIT ${limit} OFFSET ${Math.max(q.offset ?? 0, 0)}`,
       values,
     );
     return { total: rows[0] ? Number(rows[0].total) : 0, items: rows.map(toRecord) };
@@ -364,7 +281,7 @@ export class TokenRegistry {
     }
     const out: CacheToken[] = [];
     for (let after = '0'; ; ) {
-      const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE id > $1 ORDER BY id LIMIT ${pageSize}`, [after]);
+      const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE id > $1 ORDER BY tokens.id LIMIT ${pageSize}`, [after]);
       out.push(...rows.map(toCacheToken));
       if (rows.length < pageSize) return out;
       after = rows[rows.length - 1]!.id;
@@ -381,7 +298,7 @@ export class TokenRegistry {
        WHERE cardinality(allowed_sites) + cardinality(allowed_stations) + cardinality(allowed_evses) = 0
           OR $2::text = ANY (allowed_sites) OR $1::text = ANY (allowed_stations)
           OR EXISTS (SELECT 1 FROM unnest(allowed_evses) e WHERE left(e, length($1::text) + 1) = $1::text || '/')
-       ORDER BY id`,
+       ORDER BY tokens.id`,
       [stationId, siteId ?? null],
     );
     return rows.map((r) => {

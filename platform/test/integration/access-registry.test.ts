@@ -117,6 +117,14 @@ describe('token registry and caches', () => {
     expect((await reg.list()).total).toBe(2);
   });
 
+  it('pages through every token in id order (ids are numbers, not text)', async () => {
+    const reg = new TokenRegistry(pool, { pins });
+    await reg.import(Array.from({ length: 23 }, (_, i) => ({ row: i + 1, input: { type: 'Central', uid: `T-${i}` } })), ann);
+    const loaded = await reg.loadForCache(undefined, 5);
+    expect(loaded.map((t) => Number(t.id))).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    expect((await reg.list({ limit: 12 })).items.map((t) => Number(t.id))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it('brings a change to two caches within a second; a lost message is healed by the full reload', async () => {
     const notify = tokenChangeNotifier(r.redis, r.prefix);
     const reg = new TokenRegistry(pool, { pins, notify });

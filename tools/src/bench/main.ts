@@ -19,6 +19,7 @@ import { Generators, runLoads, type PrepareResult, type StormResult, type Throug
 import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
+import { runAccessBench } from './access-bench';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -104,6 +105,9 @@ async function main(): Promise<void> {
   await gen.all({ cmd: 'close', group: 'storm', terminate: false }, 120_000);
   await c2.stop();
 
+  // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
+  const access = process.env.BENCH_ACCESS === '0' ? undefined : await runAccessBench(dir, svc, runId);
+
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
     coresBare: bareResults.cores,
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
     ...(wrk ? { workerWriter: { load: wrk.load, correctness: wrk.correctness, scrapes: wrk.scrapes, ratio: wrk.load.throughput.rate / bareResults.throughput.rate } } : {}),
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
+    ...(access ? { access } : {}),
     wallMs: 0,
   };
 

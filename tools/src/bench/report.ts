@@ -7,6 +7,7 @@ import type { LoadResults, StormResult } from './load';
 import type { ProfileEntry } from './profile';
 import { COUNT_TARGET, countCell, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
 import type { Scrapes } from './sinks-live';
+import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -23,6 +24,7 @@ export interface Results {
   idle: { connections: number; booted: number; rssBeforeKB: number; rssAfterKB: number; perConnKB: number; openMs: number };
   storm: StormResult & { p50: number; p99: number };
   profile?: { file: string; top: ProfileEntry[]; rate: number };
+  access?: AccessBenchResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -63,6 +65,7 @@ export function render(r: Results): { table: string; markdown: string } {
     [`   time to boot reply p50 / p99`, `${fmt(r.storm.p50 / 1000, 2)} / ${fmt(r.storm.p99 / 1000, 2)} s`, '', ''],
     ['5. acked energy samples = InfluxDB count', countCell(r.correctness), COUNT_TARGET, pf(r.correctness.ok)],
     ...workerRows(bw, 'correctness'),
+    ...accessRows(r.access),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');
@@ -105,6 +108,7 @@ export function render(r: Results): { table: string; markdown: string } {
     `- InfluxDB counts per measurand (acked → stored): ${Object.keys(r.correctness.acked).map((k) => `${k} ${fmt(r.correctness.acked[k]!)} → ${fmt(r.correctness.stored[k] ?? 0)}`).join('; ')}.`,
     ...(bw ? [`- (b′) InfluxDB counts per measurand (acked → stored): ${Object.keys(bw.correctness.acked).map((k) => `${k} ${fmt(bw.correctness.acked[k]!)} → ${fmt(bw.correctness.stored[k] ?? 0)}`).join('; ')}.`] : []),
     '',
+    ...accessMarkdown(r.access),
   ];
   if (r.profile) {
     md.push(
