@@ -3,8 +3,8 @@
  * PostgreSQL is away), the journal consumer `misuse` (platform MisuseDetector) and the misuse metrics.
  * Without DATABASE_URL, or with MISUSE_RULES=none, nothing of it runs and the worker says so once.
  *
- * Token blocking and allowed hours need the token registry: until it is wired in here, blocking is
- * `unavailable` (recorded on the incident and audited) and no token has allowed hours.
+ * Token blocking (MISUSE_BLOCK_TOKEN_RULES) and allowed hours come from the token registry in the same
+ * database (registry-links.ts).
  */
 import { JOURNAL_CONSUMERS } from '@chargewatch/model';
 import {
@@ -13,9 +13,9 @@ import {
   MisuseDetector,
   PgAuditLog,
   createDatabasePool,
+  TokenRegistry,
   migrateDatabase,
-  noAllowedHours,
-  unavailableTokenBlocker,
+  tokenChangeNotifier,
   type AllowedHoursLookup,
   type JournalMetrics,
   type Logger,
@@ -27,6 +27,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
 import { MisuseMetrics } from './misuse-metrics';
+import { registryAllowedHours, registryTokenBlocker } from './registry-links';
 
 const MIGRATE_RETRY_MS = 10_000;
 
@@ -56,6 +57,10 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
   }
   const pool = createDatabasePool(config.database.url, logger);
   const incidents = new IncidentStore(pool);
+  // The registry answers the token questions (blocking, allowed hours); PINs are not looked up here,
+  // so it needs no PIN secret. Its writes notify every collector's token cache.
+  const tokens = new TokenRegistry(pool, { pins: { hashSecret: Buffer.alloc(0) }, notify: tokenChangeNotifier(o.redis, config.redis.prefix) });
+  const blocker = o.blocker ?? registryTokenBlocker(tokens);
   const metrics = new MisuseMetrics(o.registry);
   const consumerRedis = o.redis.duplicate();
   consumerRedis.on('error', () => o.onRedisError?.());
@@ -69,8 +74,8 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
       stations: o.store,
       thresholds: m.thresholds,
       hashSecret: m.hashSecret,
-      blocker: o.blocker ?? unavailableTokenBlocker,
-      allowedHours: o.allowedHours ?? noAllowedHours,
+      blocker,
+      allowedHours: o.allowedHours ?? registryAllowedHours(tokens),
       blockOn: m.blockOn,
       audit: new PgAuditLog(pool),
       logger,
@@ -96,7 +101,7 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
       await refresh();
       metricsTimer = setInterval(() => void refresh(), m.metricsIntervalSec * 1000);
       metricsTimer.unref();
-      logger.info({ rules: [...m.thresholds.enabled], blockOn: [...m.blockOn], blocker: (o.blocker ?? unavailableTokenBlocker).available }, 'misuse consumer started');
+      logger.info({ rules: [...m.thresholds.enabled], blockOn: [...m.blockOn], blocker: blocker.available }, 'misuse consumer started');
     } catch (err) {
       if (stopped) return;
       logger.error({ err: (err as Error).message }, `misuse: PostgreSQL not ready; retrying in ${MIGRATE_RETRY_MS / 1000} s`);
