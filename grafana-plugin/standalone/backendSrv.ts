@@ -24,7 +24,8 @@ export function createFetchBackendSrv(): BackendSrv {
           ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
           ...options.headers,
         },
-        body: hasBody ? JSON.stringify(options.data) : undefined,
+        // a string goes as it is (with the caller's Content-Type, e.g. a CSV import), as in Grafana
+        body: hasBody ? (typeof options.data === 'string' ? options.data : JSON.stringify(options.data)) : undefined,
         signal: controller.signal,
       })
         .then(async (res) => {

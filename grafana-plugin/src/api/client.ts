@@ -24,7 +24,9 @@ export class ApiError extends Error {
   constructor(
     message: string,
     public readonly status: number,
-    public readonly code?: string
+    public readonly code?: string,
+    /** the collector's whole answer, for errors that say more than a message (e.g. an import's bad rows) */
+    public readonly body?: unknown
   ) {
     super(message);
     this.name = 'ApiError';
@@ -77,7 +79,7 @@ function describe(status: number, data: unknown, fallback: string): ApiError {
       body.error
     );
   }
-  return new ApiError(body.message ?? body.error ?? `Collector API error (HTTP ${status})`, status, body.error);
+  return new ApiError(body.message ?? body.error ?? `Collector API error (HTTP ${status})`, status, body.error, data);
 }
 
 /**
@@ -85,7 +87,7 @@ function describe(status: number, data: unknown, fallback: string): ApiError {
  * collector `X-ChargeWatch-Role` with the same name, so the API grants no more than that role.
  */
 export type ApiRole = 'viewer' | 'editor' | 'admin';
-type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * Plugin proxy path of the collector resource `/api/v1/<segments>` through the routes of `role`.
@@ -95,8 +97,17 @@ export function proxyPath(role: ApiRole, ...segments: string[]): string {
   return `/${role}/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
 }
 
-/** One collector call through the plugin proxy; failures become ApiError. */
-export async function request<T>(method: Method, path: string, params?: Params, data?: unknown): Promise<T> {
+/**
+ * One collector call through the plugin proxy; failures become ApiError. `contentType` sends `data`
+ * as it is (a string, e.g. a CSV file) with that type instead of JSON.
+ */
+export async function request<T>(
+  method: Method,
+  path: string,
+  params?: Params,
+  data?: unknown,
+  contentType?: string
+): Promise<T> {
   try {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({
@@ -104,6 +115,7 @@ export async function request<T>(method: Method, path: string, params?: Params, 
         method,
         params: params ? cleanParams(params) : undefined,
         data,
+        ...(contentType ? { headers: { 'Content-Type': contentType } } : {}),
         showErrorAlert: false,
         showSuccessAlert: false,
       })
