@@ -10,6 +10,10 @@
 // collector's firmware and campaign routes serve (version match, update states and failure reasons;
 // cohorts, plans, waves, gates): ../model/src/firmware.ts and firmware-campaign.ts, pure code.
 // `@chargewatch/model/firmware-campaign-step` adds the campaign statuses and deferral reasons.
+// `@chargewatch/model/access` and `@chargewatch/model/misuse` are the access-control model the token and
+// incident routes serve (token types and id rules, statuses; misuse rules, severities, incident
+// statuses): ../model/src/access.ts and misuse.ts, pure code, so the Access page's forms check a token
+// id exactly as the registry will.
 const path = require('node:path');
 
 module.exports = {
@@ -18,4 +22,6 @@ module.exports = {
   '@chargewatch/model/firmware': path.resolve(__dirname, '..', 'model', 'src', 'firmware.ts'),
   '@chargewatch/model/firmware-campaign': path.resolve(__dirname, '..', 'model', 'src', 'firmware-campaign.ts'),
   '@chargewatch/model/firmware-campaign-step': path.resolve(__dirname, '..', 'model', 'src', 'firmware-campaign-step.ts'),
+  '@chargewatch/model/access': path.resolve(__dirname, '..', 'model', 'src', 'access.ts'),
+  '@chargewatch/model/misuse': path.resolve(__dirname, '..', 'model', 'src', 'misuse.ts'),
 };

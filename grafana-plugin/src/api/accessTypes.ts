@@ -1,0 +1,175 @@
+/**
+ * The collector's access-control API as the plugin sees it: tokens and accounts
+ * (collector/src/api/token-schemas.ts) and misuse incidents (incident-schemas.ts). A token never
+ * carries its PIN: `hasPin` says whether a KeyCode has one; an incident names its token masked only.
+ */
+import type { OcpiTokenType, TokenStatus, TokenType } from '@chargewatch/model/access';
+import type { IncidentStatus, MisuseRule, MisuseSeverity } from '@chargewatch/model/misuse';
+import type { MaintenanceWindow } from './firmwareTypes';
+
+export type { OcpiTokenType, TokenStatus, TokenType, IncidentStatus, MisuseRule, MisuseSeverity };
+
+export interface AccessToken {
+  id: string;
+  type: TokenType;
+  /** Absent for KeyCode (a PIN is never shown). */
+  uid?: string;
+  hasPin?: boolean;
+  ocpiType: OcpiTokenType;
+  status: TokenStatus;
+  validUntil?: string;
+  groupId?: string;
+  accountId?: string;
+  maxConcurrentTx?: number;
+  allowedSites?: string[];
+  allowedStations?: string[];
+  allowedEvses?: string[];
+  allowedHours?: MaintenanceWindow[];
+  note?: string;
+  createdAt: string;
+  createdBy?: string;
+  updatedAt: string;
+  updatedBy?: string;
+}
+
+export interface TokenPage {
+  total: number;
+  items: AccessToken[];
+}
+
+export interface TokenQuery {
+  q?: string;
+  type?: TokenType;
+  status?: TokenStatus;
+  accountId?: string;
+  groupId?: string;
+  site?: string;
+  station?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** The writable fields (POST /tokens; PATCH takes them too, `null` clearing an optional one). */
+export interface TokenFields {
+  ocpiType?: OcpiTokenType;
+  status?: TokenStatus;
+  validUntil?: string | null;
+  groupId?: string | null;
+  accountId?: string | null;
+  maxConcurrentTx?: number | null;
+  allowedSites?: string[];
+  allowedStations?: string[];
+  allowedEvses?: string[];
+  allowedHours?: MaintenanceWindow[];
+  note?: string | null;
+}
+
+export interface NewToken extends TokenFields {
+  type: TokenType;
+  uid?: string;
+  /** KeyCode only; write-only. */
+  pin?: string;
+}
+
+export interface TokenPatch extends TokenFields {
+  /** KeyCode only: a new PIN. */
+  pin?: string;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+}
+
+/** One refused row of an import: its line (CSV) or position (JSON, from 1) and every problem. */
+export interface ImportProblem {
+  row: number;
+  errors: string[];
+}
+
+export type ImportMode = 'upsert' | 'create';
+
+export type AccountKind = 'person' | 'fleet';
+
+export interface Account {
+  id: string;
+  kind: AccountKind;
+  name: string;
+  contact?: string;
+  billingReference?: string;
+  /** ISO 4217 */
+  currency?: string;
+  note?: string;
+  createdAt?: string;
+  createdBy?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export interface AccountPage {
+  total: number;
+  items: Account[];
+}
+
+export interface AccountFields {
+  kind?: AccountKind;
+  name?: string;
+  contact?: string | null;
+  billingReference?: string | null;
+  currency?: string | null;
+  note?: string | null;
+}
+
+export interface IncidentToken {
+  /** The last four characters, or **** (a PIN, or a short id). */
+  masked: string;
+  type?: string;
+  /** Keyed hash of the normalised id: the same card gives the same hash. */
+  hash?: string;
+}
+
+export interface IncidentResponse {
+  action: 'keycode_lockout' | 'block_token' | string;
+  result?: string;
+  until?: string;
+  at?: string;
+}
+
+export interface Incident {
+  id: string;
+  rule: MisuseRule;
+  severity: MisuseSeverity;
+  stationId?: string;
+  site?: string;
+  token?: IncidentToken;
+  summary: string;
+  firstSeen: string;
+  lastSeen: string;
+  count: number;
+  evidence?: Array<Record<string, unknown>>;
+  status: IncidentStatus;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  resolvedBy?: string;
+  resolvedAt?: string;
+  resolution?: string;
+  response?: IncidentResponse;
+}
+
+export interface IncidentPage {
+  total: number;
+  items: Incident[];
+}
+
+export interface IncidentQuery {
+  rule?: MisuseRule;
+  severity?: MisuseSeverity;
+  status?: IncidentStatus;
+  station?: string;
+  /** ISO 8601: last seen at or after */
+  from?: string;
+  /** ISO 8601: last seen before */
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
