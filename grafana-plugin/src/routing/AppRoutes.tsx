@@ -4,6 +4,7 @@ import { FleetPage } from '../pages/Fleet/FleetPage';
 import { StationPage } from '../pages/Station/StationPage';
 import { FirmwarePage } from '../pages/Firmware/FirmwarePage';
 import { CampaignPage } from '../pages/Firmware/CampaignPage';
+import { AccessPage } from '../pages/Access/AccessPage';
 import { fleetUrl, ROUTES } from './routes';
 
 /** Which page answers which path (relative to /a/chargewatch-fleet-app). */
@@ -12,6 +13,7 @@ const PAGES: Array<{ path: string; Page: React.ComponentType }> = [
   { path: ROUTES.Station, Page: StationPage },
   { path: ROUTES.Firmware, Page: FirmwarePage },
   { path: ROUTES.FirmwareCampaign, Page: CampaignPage },
+  { path: ROUTES.Access, Page: AccessPage },
 ];
 
 export function AppRoutes() {

@@ -12,6 +12,8 @@ export const ROUTES = {
   Firmware: 'firmware',
   /** `:id` is the campaign id */
   FirmwareCampaign: 'firmware/campaigns/:id',
+  /** tabs and their state in the query string (pages/Access/accessView.ts) */
+  Access: 'access',
 } as const;
 
 /** The app's absolute URL for a route path relative to the app. */
@@ -37,6 +39,11 @@ export function stationUrl(id: string, query?: URLSearchParams | string): string
 /** Firmware page; `query` is a view as firmwareView.ts writes it (tab, drift page, campaign filter). */
 export function firmwareUrl(query?: URLSearchParams | string): string {
   return withQuery(prefixRoute(ROUTES.Firmware), query);
+}
+
+/** Access page; `query` is a view as accessView.ts writes it (tab, filters, the token open). */
+export function accessUrl(query?: URLSearchParams | string): string {
+  return withQuery(prefixRoute(ROUTES.Access), query);
 }
 
 /** One firmware campaign's page. */

@@ -17,3 +17,11 @@ export function canOperateStations(): boolean {
 export function canManageFirmware(): boolean {
   return canOperateStations();
 }
+
+/**
+ * Whether the signed-in user may change the token registry and accounts and act on incidents: Editor
+ * or Admin, the reqRole of the plugin's access write routes. As above, it only hides the controls.
+ */
+export function canManageAccess(): boolean {
+  return canOperateStations();
+}
