@@ -270,6 +270,20 @@ describe('path tricks never raise a role', () => {
     ['Viewer', 'PATCH', 'viewer/tokens/1', 404],
     ['Viewer', 'GET', 'viewer/tokens/..%2F..%2Fsecurity%2Fauth-failures', 'viewer'],
     ['Editor', 'POST', 'editor/tokens/1%2F..%2F..%2Fstations%2FCP-1%2Fregistration', 'editor'],
+    ['Viewer', 'DELETE', 'editor/tokens/1', 403],
+    ['Viewer', 'POST', 'editor/tokens/1/block', 403],
+    ['Viewer', 'POST', 'viewer/tokens/1/block', 404],
+    ['Viewer', 'GET', 'viewer/tokens/export%2F..%2F..%2Fsecurity%2Fauth-failures', 'viewer'],
+    // accounts and incidents: reading is a Viewer's, changing an Editor's
+    ['Viewer', 'POST', 'editor/accounts', 403],
+    ['Viewer', 'PATCH', 'editor/accounts/1', 403],
+    ['Viewer', 'PATCH', 'viewer/accounts/1', 404],
+    ['Viewer', 'GET', 'viewer/accounts/1%2F..%2F..%2Fsecurity%2Fauth-failures', 'viewer'],
+    ['Viewer', 'POST', 'editor/incidents/11/acknowledge', 403],
+    ['Viewer', 'POST', 'viewer/incidents/11/resolve', 404],
+    ['Viewer', 'GET', 'viewer/incidents/..%2Fsecurity%2Fauth-failures', 'viewer'],
+    ['Editor', 'POST', 'editor/incidents/11%2F..%2F..%2Fstations%2FCP-1%2Fregistration', 'editor'],
+    ['Editor', 'PATCH', 'editor/accounts/1%2F..%2F..%2Fstations%2FCP-1%2Fsecurity', 'editor'],
     // commands: Editors only, whatever the path says
     ['Viewer', 'POST', 'editor/stations/CP-1/commands/Reset', 403],
     ['Viewer', 'POST', 'viewer/stations/CP-1/commands/Reset', 404],
@@ -314,6 +328,23 @@ describe('path tricks never raise a role', () => {
       .map(({ method, res }) => resourceOf(method, (res as { upstreamPath: string }).upstreamPath))
       .filter((m) => m && m.role === 'admin');
     expect(reached.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('the paths the Access page asks for', () => {
+  // accessApi builds them with proxyPath(); the export is a plain link the browser follows
+  it.each([
+    ['Viewer', 'GET', 'viewer/tokens/export', '/api/v1/tokens/export'],
+    ['Viewer', 'GET', 'viewer/tokens/7', '/api/v1/tokens/7'],
+    ['Viewer', 'GET', 'viewer/accounts/3/tokens', '/api/v1/accounts/3/tokens'],
+    ['Editor', 'POST', 'editor/tokens/import', '/api/v1/tokens/import'],
+    ['Editor', 'POST', 'editor/tokens/7/block', '/api/v1/tokens/7/block'],
+    ['Editor', 'PATCH', 'editor/tokens/7', '/api/v1/tokens/7'],
+    ['Editor', 'PATCH', 'editor/accounts/3', '/api/v1/accounts/3'],
+    ['Editor', 'POST', 'editor/incidents/11/acknowledge', '/api/v1/incidents/11/acknowledge'],
+  ] as Array<[GrafanaRole, string, string, string]>)('%s %s %s → %s', (user, method, p, upstream) => {
+    const res = send(user, method, p);
+    expect(res.status === 'forward' && res.upstreamPath).toBe(upstream);
   });
 });
 
