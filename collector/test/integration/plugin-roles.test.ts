@@ -74,6 +74,44 @@ const FIRMWARE_BODIES: Record<string, unknown> = {
   'POST /firmware/updates/{id}/cancel': {},
 };
 
+/**
+ * The access-control rows of the plugin's MATRIX (tokens, accounts, misuse incidents), also literally.
+ * Here without the token registry and PostgreSQL, past the role check every one answers 503 saying
+ * so (the token scope's and the incident scope's own checks), as the firmware rows do.
+ */
+const ACCESS_MATRIX: Array<{ method: string; path: string; role: Role }> = [
+  { method: 'GET', path: '/tokens', role: 'viewer' },
+  { method: 'GET', path: '/tokens/export', role: 'viewer' },
+  { method: 'GET', path: '/tokens/{id}', role: 'viewer' },
+  { method: 'POST', path: '/tokens', role: 'editor' },
+  { method: 'POST', path: '/tokens/import', role: 'editor' },
+  { method: 'PATCH', path: '/tokens/{id}', role: 'editor' },
+  { method: 'DELETE', path: '/tokens/{id}', role: 'editor' },
+  { method: 'POST', path: '/tokens/{id}/block', role: 'editor' },
+  { method: 'POST', path: '/tokens/{id}/unblock', role: 'editor' },
+  { method: 'GET', path: '/accounts', role: 'viewer' },
+  { method: 'GET', path: '/accounts/{id}', role: 'viewer' },
+  { method: 'GET', path: '/accounts/{id}/tokens', role: 'viewer' },
+  { method: 'POST', path: '/accounts', role: 'editor' },
+  { method: 'PATCH', path: '/accounts/{id}', role: 'editor' },
+  { method: 'GET', path: '/incidents', role: 'viewer' },
+  { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
+  { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
+  { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
+];
+/** Bodies the Access page sends, each passing its route's schema, so what answers after the role check is the 503. */
+const ACCESS_BODIES: Record<string, unknown> = {
+  'POST /tokens': { type: 'ISO14443', uid: '04A2B3C4' },
+  'POST /tokens/import': [{ type: 'Central', uid: 'APP-1' }],
+  'PATCH /tokens/{id}': { note: 'roles' },
+  'POST /tokens/{id}/block': { reason: 'roles' },
+  'POST /tokens/{id}/unblock': {},
+  'POST /accounts': { kind: 'fleet', name: 'Roles' },
+  'PATCH /accounts/{id}': { name: 'Roles 2' },
+  'POST /incidents/{id}/acknowledge': {},
+  'POST /incidents/{id}/resolve': { resolution: 'roles' },
+};
+
 /** REFUSED_BY_ROLE_HEADER in the plugin's test, also literally. */
 const REFUSED_BY_ROLE_HEADER = [
   'viewer/stations/* → GET /stations/{id}/security',
@@ -107,6 +145,7 @@ const reachedBy = (matrix: typeof MATRIX) => pluginJson.routes.flatMap((route) =
 });
 const REACHED = reachedBy(MATRIX);
 const FIRMWARE_REACHED = reachedBy(FIRMWARE_MATRIX);
+const ACCESS_REACHED = reachedBy(ACCESS_MATRIX);
 
 describe('Grafana plugin routes against the collector', () => {
   let collector: TestCollector;
@@ -177,6 +216,27 @@ describe('Grafana plugin routes against the collector', () => {
       // no PostgreSQL here: past the role check the firmware scope answers 503 saying so
       const seen = res.status === 503 && /PostgreSQL/.test(answer.message ?? '') ? 'passed' : String(res.status);
       expect({ role, seen }).toEqual({ role, seen: RANK[role] < RANK[needs] ? '403' : 'passed' });
+    }
+  });
+
+  it('the plugin reaches every access resource, and none above the role its route sends', () => {
+    expect(ACCESS_REACHED.filter((r) => RANK[r.role] > RANK[r.sends])).toEqual([]);
+    expect(new Set(ACCESS_REACHED.map((r) => `${r.method} ${r.path}`)).size).toBe(ACCESS_MATRIX.length);
+  });
+
+  it.each(ACCESS_MATRIX.map((m) => [m.method, m.path, m.role] as const))('%s %s (needs %s): 403 below the role, past the role check at it', async (method, resource, needs) => {
+    const url = `/api/v1${resource.replace('{id}', '1')}`;
+    const body = ACCESS_BODIES[`${method} ${resource}`];
+    for (const role of ['viewer', 'editor', 'admin'] as const) {
+      const res = await collector.api(url, {
+        method,
+        headers: { 'x-chargewatch-role': role, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const answer = (await res.json()) as { message?: string };
+      // no registry and no PostgreSQL here: past the role check each scope answers 503 saying so
+      const seen = res.status === 503 && /PostgreSQL/.test(answer.message ?? '') ? 'passed' : String(res.status);
+      expect({ role, seen, message: seen === '403' || seen === 'passed' ? '' : answer.message }).toEqual({ role, seen: RANK[role] < RANK[needs] ? '403' : 'passed', message: '' });
     }
   });
 
