@@ -51,3 +51,4 @@ export * from './misuse/keycode-lockout';
 export * from './misuse/token-blocker';
 export * from './misuse/token-hash';
 export * from './misuse/misuse-detector';
+export * from './campaigns/campaign-recall';

@@ -160,3 +160,15 @@ export const campaignIdParams = {
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
 } as const;
+
+/** A cancelled campaign, with what the recall did per station when it was asked for. */
+export const cancelSchema = {
+  type: 'object',
+  properties: {
+    ...campaignSchema.properties,
+    recall: {
+      type: 'array',
+      items: { type: 'object', properties: { stationId: { type: 'string' }, outcome: { type: 'string', enum: ['recalled', 'not_possible'] }, reason: { type: 'string' }, updateId: { type: 'string' } } },
+    },
+  },
+} as const;

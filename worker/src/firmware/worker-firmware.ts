@@ -14,7 +14,6 @@ import {
   JournalConsumer,
   PgAuditLog,
   createDatabasePool,
-  migrateDatabase,
   runFirmwareTimeouts,
   startFirmwareUpdate,
   type FirmwareServiceDeps,
@@ -27,11 +26,10 @@ import {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
+import { startDatabaseConsumer } from '../database-consumer';
 import { CampaignMetrics } from '../campaigns/campaign-metrics';
 import { campaignTicksProcessor, type CampaignTicksResult } from '../campaigns/campaign-ticks';
 import { FirmwareMetrics } from './firmware-metrics';
-
-const MIGRATE_RETRY_MS = 10_000;
 
 export interface WorkerFirmware {
   /** The `firmware-timeouts` job; does nothing until the database is migrated. */
@@ -91,49 +89,30 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
     onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.firmware }, n),
   });
 
-  let ready = false;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-  let metricsTimer: NodeJS.Timeout | undefined;
-  const refresh = () =>
-    metrics.refresh({ redis: o.redis, prefix: config.redis.prefix, catalogue, updates }).catch((err: Error) => logger.warn({ err: err.message }, 'firmware metrics not refreshed'));
-  const begin = async () => {
-    try {
-      await migrateDatabase(config.database.url, logger);
-      if (stopped) return;
-      await consumer.start();
-      ready = true;
-      await refresh();
-      metricsTimer = setInterval(() => void refresh(), config.firmware.metricsIntervalSec * 1000);
-      metricsTimer.unref();
-      logger.info('firmware consumer started');
-    } catch (err) {
-      if (stopped) return;
-      logger.error({ err: (err as Error).message }, `firmware: PostgreSQL not ready; retrying in ${MIGRATE_RETRY_MS / 1000} s`);
-      retry = setTimeout(() => void begin(), MIGRATE_RETRY_MS);
-      retry.unref();
-    }
-  };
-  void begin();
+  const life = startDatabaseConsumer({
+    name: 'firmware',
+    databaseUrl: config.database.url,
+    consumer,
+    refreshMetrics: () => metrics.refresh({ redis: o.redis, prefix: config.redis.prefix, catalogue, updates }),
+    metricsIntervalSec: config.firmware.metricsIntervalSec,
+    logger,
+  });
 
   return {
     timeouts: async () => {
-      if (!ready) return { skipped: 'the database is not migrated yet' };
+      if (!life.ready()) return { skipped: 'the database is not migrated yet' };
       const r = await runFirmwareTimeouts(deps, { timeouts: config.firmware.timeouts, actor: systemActor('firmware-timeouts') });
-      if (r.timedOut || r.settled) await refresh();
+      if (r.timedOut || r.settled) await life.refresh();
       return r;
     },
     campaignTicks: async () => {
-      if (!ready) return { skipped: 'the database is not migrated yet' };
+      if (!life.ready()) return { skipped: 'the database is not migrated yet' };
       const r = await ticks();
       await campaignMetrics.refresh(pool).catch((err: Error) => logger.warn({ err: err.message }, 'firmware campaign metrics not refreshed'));
       return r;
     },
     stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
-      clearInterval(metricsTimer);
-      if (ready) await consumer.stop();
+      await life.stop();
       await bus.close();
       consumerRedis.disconnect();
       await pool.end().catch(() => undefined);

@@ -14,7 +14,6 @@ import {
   PgAuditLog,
   createDatabasePool,
   TokenRegistry,
-  migrateDatabase,
   tokenChangeNotifier,
   type AllowedHoursLookup,
   type JournalMetrics,
@@ -26,10 +25,9 @@ import {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
+import { startDatabaseConsumer } from '../database-consumer';
 import { MisuseMetrics } from './misuse-metrics';
 import { registryAllowedHours, registryTokenBlocker } from './registry-links';
-
-const MIGRATE_RETRY_MS = 10_000;
 
 export interface WorkerMisuse {
   stop(): Promise<void>;
@@ -87,36 +85,19 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
     onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.misuse }, n),
   });
 
-  let ready = false;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-  let metricsTimer: NodeJS.Timeout | undefined;
-  const refresh = () => metrics.refresh(incidents).catch((err: Error) => logger.warn({ err: err.message }, 'misuse metrics not refreshed'));
-  const begin = async () => {
-    try {
-      await migrateDatabase(config.database.url, logger);
-      if (stopped) return;
-      await consumer.start();
-      ready = true;
-      await refresh();
-      metricsTimer = setInterval(() => void refresh(), m.metricsIntervalSec * 1000);
-      metricsTimer.unref();
-      logger.info({ rules: [...m.thresholds.enabled], blockOn: [...m.blockOn], blocker: blocker.available }, 'misuse consumer started');
-    } catch (err) {
-      if (stopped) return;
-      logger.error({ err: (err as Error).message }, `misuse: PostgreSQL not ready; retrying in ${MIGRATE_RETRY_MS / 1000} s`);
-      retry = setTimeout(() => void begin(), MIGRATE_RETRY_MS);
-      retry.unref();
-    }
-  };
-  void begin();
+  const life = startDatabaseConsumer({
+    name: 'misuse',
+    databaseUrl: config.database.url,
+    consumer,
+    refreshMetrics: () => metrics.refresh(incidents),
+    metricsIntervalSec: m.metricsIntervalSec,
+    logger,
+    startedDetails: { rules: [...m.thresholds.enabled], blockOn: [...m.blockOn], blocker: blocker.available },
+  });
 
   return {
     stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
-      clearInterval(metricsTimer);
-      if (ready) await consumer.stop();
+      await life.stop();
       consumerRedis.disconnect();
       await pool.end().catch(() => undefined);
     },

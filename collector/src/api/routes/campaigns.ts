@@ -19,10 +19,10 @@ import {
   type CohortCandidate,
   type FirmwareVersionMatch,
 } from '@chargewatch/model';
-import { CampaignNotFoundError, CampaignTransitionError, type CampaignStore, type StationStore } from '@chargewatch/platform';
+import { CampaignNotFoundError, CampaignTransitionError, recallCampaignUpdates, type CampaignStore, type StationStore } from '@chargewatch/platform';
 import type { Pool } from 'pg';
 import { firmwareScope, serviceOf, type FirmwareApiContext } from './firmware';
-import { campaignBodySchema, campaignDetailSchema, campaignIdParams, campaignSchema, previewBodySchema, previewSchema, reportRowSchema } from '../campaign-schemas';
+import { campaignBodySchema, campaignDetailSchema, campaignIdParams, campaignSchema, cancelSchema, previewBodySchema, previewSchema, reportRowSchema } from '../campaign-schemas';
 import { requestActor } from '../request-actor';
 import { errorSchema } from '../schemas';
 
@@ -78,6 +78,17 @@ async function plan(deps: CampaignRouteDeps, body: Body) {
   const sites = new Map(selection.selected.map((c) => [c.id, c.site]));
   const waves = planWaves(selection.selected, body.plan).map((w) => w.map((id) => ({ id, site: sites.get(id) })));
   return { release, selection, waves };
+}
+
+/** A pause, resume or cancel: 404 and 409 with the store's message. */
+async function steer(reply: FastifyReply, fn: () => Promise<unknown>) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CampaignNotFoundError) return reply.code(404).send({ error: 'Not Found', message: err.message });
+    if (err instanceof CampaignTransitionError) return reply.code(409).send({ error: 'Conflict', message: err.message });
+    throw err;
+  }
 }
 
 export function campaignRoutes(ctx: FirmwareApiContext, stores: CampaignStores | undefined) {
@@ -177,24 +188,35 @@ export function campaignRoutes(ctx: FirmwareApiContext, stores: CampaignStores |
       };
     });
 
-    for (const action of ['pause', 'resume', 'cancel'] as const) {
+    for (const action of ['pause', 'resume'] as const) {
       app.post<{ Params: { id: string } }>(`/firmware/campaigns/:id/${action}`, {
         config: { role: 'editor' },
         schema: {
-          summary: { pause: 'Pause: nothing more is sent; updates in flight go on', resume: 'Resume a paused campaign (after an automatic pause, the current wave counts as passed)', cancel: 'Cancel: stations not yet sent their update are dropped' }[action],
+          summary: { pause: 'Pause: nothing more is sent; updates in flight go on', resume: 'Resume a paused campaign (after an automatic pause, the current wave counts as passed)' }[action],
           tags: ['firmware'],
           params: campaignIdParams,
           response: { 200: campaignSchema, 404: errorSchema, 409: errorSchema },
         },
-      }, async (req, reply) => {
-        try {
-          return await live().campaigns[action](req.params.id, requestActor(req).name);
-        } catch (err) {
-          if (err instanceof CampaignNotFoundError) return reply.code(404).send({ error: 'Not Found', message: err.message });
-          if (err instanceof CampaignTransitionError) return reply.code(409).send({ error: 'Conflict', message: err.message });
-          throw err;
-        }
-      });
+      }, async (req, reply) => steer(reply, () => live().campaigns[action](req.params.id, requestActor(req).name)));
     }
+
+    app.post<{ Params: { id: string }; Querystring: { recall?: boolean } }>('/firmware/campaigns/:id/cancel', {
+      config: { role: 'editor' },
+      schema: {
+        summary: 'Cancel: stations not yet sent their update are dropped; with ?recall=true, updates not yet installing on stations that allow it (1.6 signed, 2.0.1) are called back by a new request for the version they run',
+        tags: ['firmware'],
+        params: campaignIdParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { recall: { type: 'boolean', default: false } } },
+        response: { 200: cancelSchema, 404: errorSchema, 409: errorSchema },
+      },
+    }, async (req, reply) =>
+      steer(reply, async () => {
+        const actor = requestActor(req);
+        const campaign = await live().campaigns.cancel(req.params.id, actor.name);
+        if (!req.query.recall) return campaign;
+        const recall = await recallCampaignUpdates(serviceOf(ctx), await live().campaigns.stations(campaign.id), actor);
+        await live().campaigns.event(live().pool, campaign.id, 'recalled', actor.name, { recalled: recall.filter((r) => r.outcome === 'recalled').length, notPossible: recall.filter((r) => r.outcome === 'not_possible').length });
+        return { ...campaign, recall };
+      }));
   };
 }

@@ -28,4 +28,11 @@ describe('withKeyCodeLockout', () => {
     });
     expect(await b.authorize('S1', pin)).toEqual({ status: 'Accepted' });
   });
+
+  test('passes what the authorization is for on to the authorizer', async () => {
+    const seen: unknown[] = [];
+    const c = withKeyCodeLockout({ authorize: async (...args) => (seen.push(args), { status: 'Accepted' }) }, async () => false);
+    await c.authorize('S2', card, { purpose: 'start', evseId: 2, transactionId: 'T-1' });
+    expect(seen).toEqual([['S2', card, { purpose: 'start', evseId: 2, transactionId: 'T-1' }]]);
+  });
 });
