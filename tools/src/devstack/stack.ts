@@ -133,9 +133,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       INFLUX_DATABASE: database,
       INFLUX_WRITER: influxWriter,
       DATABASE_URL: postgres.url,
-      // The simulated fleet presents random tokens nobody registered: decide them all Accepted unless
-      // the caller asks for the registry (ACCESS_MODE=registry).
-      ACCESS_MODE: process.env.ACCESS_MODE ?? 'accept-all',
+      // The token registry is live (the plugin's Access page manages it, its browser test too), and
+      // the demo sites are free vend: the simulated fleet's random tokens, which nobody registered,
+      // are Accepted there, while a registered token is still decided by the registry (a blocked card
+      // is refused). ACCESS_MODE=accept-all decides every token Accepted, as before.
+      ACCESS_MODE: process.env.ACCESS_MODE ?? 'registry',
+      ACCESS_FREE_VEND_SITES: process.env.ACCESS_FREE_VEND_SITES ?? DEMO_SITES.map((s) => s.site).join(','),
+      // KeyCode tokens need a PIN secret; the demo's is fixed and public, as its API token is
+      ACCESS_PIN_SECRET: process.env.ACCESS_PIN_SECRET ?? DEMO_PIN_SECRET,
       COLLECTOR_ID: 'demo-collector-1',
       OCPP_HEARTBEAT_INTERVAL_SEC: '30',
       TX_STALE_SWEEP_INTERVAL_SEC: '0',
@@ -254,6 +259,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
 }
+
+/** Demo only (32 bytes, hex): the secret KeyCode PINs are hashed under in the demo stack. */
+const DEMO_PIN_SECRET = 'c0ffee00'.repeat(8);
 
 const DEMO_SITES = [
   { site: 'depot-north', address: 'Industrieweg 12, Utrecht', latitude: 52.11, longitude: 5.08, timeZone: 'Europe/Amsterdam' },
