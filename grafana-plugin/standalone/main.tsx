@@ -26,7 +26,7 @@ import { AppRoutes } from '../src/routing/AppRoutes';
 import { StatusGridPanel } from '../src/panels/statusgrid/StatusGridPanel';
 import { DEFAULT_OPTIONS, type StatusGridOptions } from '../src/panels/statusgrid/types';
 import { REFRESH_INTERVAL_MS } from '../src/constants';
-import { firmwareUrl, fleetUrl, prefixRoute } from '../src/routing/routes';
+import { accessUrl, firmwareUrl, fleetUrl, prefixRoute } from '../src/routing/routes';
 import { createFetchBackendSrv } from './backendSrv';
 
 setBackendSrv(createFetchBackendSrv());
@@ -155,6 +155,9 @@ function Shell() {
         </NavLink>
         <NavLink to={firmwareUrl()} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
           Firmware
+        </NavLink>
+        <NavLink to={accessUrl()} className={({ isActive }) => (isActive ? styles.active : styles.link)}>
+          Access
         </NavLink>
         <NavLink to="/standalone/status-grid" className={({ isActive }) => (isActive ? styles.active : styles.link)}>
           Status grid panel
