@@ -1,12 +1,13 @@
 // The Grafana app plugin is its own npm project (Grafana's toolchain pins its own React and webpack):
 // install it, run its unit tests, type-check and build it, then drive its real pages in Chromium
-// against the running stack (fleet and station pages, the status grid, then the firmware pages).
+// against the running stack (fleet and station pages, the status grid, the firmware pages, then the
+// Access page).
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The real-browser tests (package.json's test:browser runs the same); node runs them in name order. */
-const BROWSER_TESTS = ['tests/browser/plugin.test.mjs', 'tests/browser/firmware.test.mjs'];
+const BROWSER_TESTS = ['tests/browser/plugin.test.mjs', 'tests/browser/firmware.test.mjs', 'tests/browser/access.test.mjs'];
 
 export async function runPluginChecks({ root, env, runJest, step, record }) {
   const dir = join(root, 'grafana-plugin');

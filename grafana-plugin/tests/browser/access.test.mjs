@@ -1,0 +1,440 @@
+// Real-browser test of the Access page, served by the standalone harness against a REAL ChargeWatch
+// collector (token registry in PostgreSQL, the worker's misuse consumer) and its simulated fleet. Needs
+// CHARGEWATCH_API_URL, CHARGEWATCH_API_TOKEN and E2E_OCPP_URL; `npm test` starts that stack and runs
+// this file after firmware.test.mjs.
+//
+//   npm run test:browser
+//
+// As an Editor: create an account and tokens for it (a bad card UID refused before sending), search,
+// block one, import a CSV with one bad row (shown, nothing written) and then without it; a station of
+// our own presents the blocked card until the misuse detector opens an incident, which the feed and the
+// token's drawer show and the Editor acknowledges. What the page shows is compared with what the
+// collector's API answers when asked directly. Names carry a per-run suffix, so reruns do not collide.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { startServer } from '../../standalone/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// npm test sends screenshots to a temporary directory; run directly (npm run test:browser) or with
+// CHARGEWATCH_WRITE_REPORTS=1 they refresh docs/screenshots.
+const screenshotDir = process.env.CHARGEWATCH_SCREENSHOT_DIR ?? path.resolve(here, '../../../docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TIMEOUT = 20_000;
+const APP = '/a/chargewatch-fleet-app';
+const RUN = randomBytes(3).toString('hex').toUpperCase();
+const hex = (bytes) => randomBytes(bytes).toString('hex').toUpperCase();
+
+let harness;
+let browser;
+let page;
+const consoleErrors = [];
+/** What the tests make, for the later ones. */
+const made = { group: `BT-${RUN}`, card: `04${hex(6)}`, app: `BT-APP-${RUN}` };
+
+async function api(pathAndQuery, { method = 'GET', body } = {}) {
+  const res = await fetch(`${process.env.CHARGEWATCH_API_URL.replace(/\/+$/, '')}/api/v1${pathAndQuery}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${process.env.CHARGEWATCH_API_TOKEN}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await res.json().catch(() => undefined);
+  assert.ok(res.ok, `collector API ${method} ${pathAndQuery} answered HTTP ${res.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+const byTestId = (id) => page.getByTestId(id);
+const proxied =
+  (suffix, method = 'GET') =>
+  (r) =>
+    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/${suffix}`) && r.request().method() === method;
+const rowIds = () =>
+  page.$$eval('[data-testid="cw-access-token-table"] tbody tr[data-testid]', (rows) =>
+    rows.map((r) => r.getAttribute('data-testid').slice('cw-access-token-'.length))
+  );
+
+/** Waits until the token table shows exactly `ids`, in the collector's order. */
+async function tableShows(ids, label) {
+  await page
+    .waitForFunction(
+      (want) =>
+        JSON.stringify(
+          [...document.querySelectorAll('[data-testid="cw-access-token-table"] tbody tr[data-testid]')].map((r) =>
+            r.getAttribute('data-testid').slice('cw-access-token-'.length)
+          )
+        ) === JSON.stringify(want),
+      ids,
+      { timeout: TIMEOUT }
+    )
+    .catch(async () => assert.deepEqual(await rowIds(), ids, label));
+}
+
+/** Picks `text` in the Grafana Select whose input has `id`. */
+async function choose(id, text) {
+  await page.locator(`#${id}`).fill(text);
+  await page.getByTestId('data-testid Select option').filter({ hasText: text }).first().click();
+}
+
+/** A 1.6 station of our own: boots, then presents `idTag` `times` times; resolves with the answers. */
+async function presentCard(idTag, times) {
+  const ws = new WebSocket(`${process.env.E2E_OCPP_URL.replace(/\/+$/, '')}/BT-STATION-${RUN}`, 'ocpp1.6');
+  const pending = new Map();
+  ws.on('message', (raw) => {
+    const [kind, id, payload] = JSON.parse(String(raw));
+    if (kind === 3 || kind === 4) {
+      pending.get(id)?.(kind === 3 ? payload : { error: payload });
+    } else if (kind === 2) {
+      ws.send(JSON.stringify([4, id, 'NotImplemented', 'test station', {}]));
+    }
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let seq = 0;
+  const call = (action, payload) =>
+    new Promise((resolve) => {
+      const id = `bt-${++seq}`;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify([2, id, action, payload]));
+    });
+  try {
+    await call('BootNotification', { chargePointVendor: 'BrowserTest', chargePointModel: 'Access' });
+    const answers = [];
+    for (let i = 0; i < times; i++) {
+      answers.push(await call('Authorize', { idTag }));
+    }
+    return answers;
+  } finally {
+    ws.close();
+  }
+}
+
+before(async () => {
+  const missing = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN', 'E2E_OCPP_URL'].filter((k) => !process.env[k]);
+  if (missing.length) {
+    throw new Error(
+      `The access browser test needs a running ChargeWatch stack. Missing environment: ${missing.join(', ')}.`
+    );
+  }
+  await mkdir(screenshotDir, { recursive: true });
+  // an Editor: the access write routes' reqRole
+  harness = await startServer({ port: 0, build: 'if-missing', role: 'Editor' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+describe('Access page in a real browser', { timeout: 300_000 }, () => {
+  test('Accounts: an Editor creates an account', async () => {
+    await page.goto(`${harness.url}${APP}/access?tab=accounts`);
+    await byTestId('cw-access-account-total').waitFor({ timeout: TIMEOUT });
+    await byTestId('cw-refresh-pause').first().click();
+    await byTestId('cw-access-new-account').click();
+    const form = byTestId('cw-access-account-form');
+    await form.getByTestId('cw-account-field-currency').fill('euro');
+    await byTestId('cw-access-account-submit').click();
+    await form.getByText(/three capital letters/).waitFor({ timeout: TIMEOUT });
+    made.accountName = `Browser fleet ${RUN}`;
+    await form.locator('input[type="radio"][title="Fleet"]').check();
+    await form.getByTestId('cw-account-field-name').fill(made.accountName);
+    await form.getByTestId('cw-account-field-currency').fill('EUR');
+    await form.getByTestId('cw-account-field-billingReference').fill(`BT-${RUN}`);
+    const [created] = await Promise.all([
+      page.waitForResponse(proxied('editor/accounts', 'POST'), { timeout: TIMEOUT }),
+      byTestId('cw-access-account-submit').click(),
+    ]);
+    assert.equal(created.status(), 201, `create account through the plugin proxy: ${await created.text()}`);
+    made.account = await created.json();
+    const direct = await api(`/accounts/${made.account.id}`);
+    assert.deepEqual(
+      { kind: direct.kind, name: direct.name, currency: direct.currency, billingReference: direct.billingReference },
+      { kind: 'fleet', name: made.accountName, currency: 'EUR', billingReference: `BT-${RUN}` }
+    );
+    assert.equal(
+      direct.createdBy.includes('harness'),
+      true,
+      `the collector names the Grafana user: ${direct.createdBy}`
+    );
+    await byTestId(`cw-access-account-${made.account.id}`).waitFor({ timeout: TIMEOUT });
+    const accounts = await api('/accounts?limit=50');
+    assert.equal(
+      Number(await byTestId('cw-access-account-total').getAttribute('data-total')),
+      accounts.total,
+      'account total'
+    );
+  });
+
+  test('Tokens: a bad UID is refused before sending; two tokens are registered, found and one blocked', async () => {
+    await page.goto(`${harness.url}${APP}/access`);
+    await byTestId('cw-access-token-total').waitFor({ timeout: TIMEOUT });
+    await byTestId('cw-refresh-pause').first().click();
+    await byTestId('cw-access-new-token').click();
+    const form = byTestId('cw-access-token-form');
+    let posts = 0;
+    page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/editor/tokens') && posts++);
+    await form.getByTestId('cw-token-field-uid').fill('04:A2:B3');
+    await byTestId('cw-access-token-submit').click();
+    await form.getByText(/must be 4, 7, 10 bytes long, not 3/).waitFor({ timeout: TIMEOUT });
+    assert.equal(posts, 0, 'nothing sent for a bad UID');
+    // separated lower-case bytes: the collector stores them upper-case without separators
+    const spelled = made.card.toLowerCase().match(/../g).join(':');
+    await form.getByTestId('cw-token-field-uid').fill(spelled);
+    await form.getByText(`Stored as ${made.card}`).waitFor({ timeout: TIMEOUT });
+    await choose('cw-token-account', made.accountName);
+    await form.getByTestId('cw-token-field-groupId').fill(made.group);
+    await form.getByTestId('cw-token-field-allowedHours').fill('Mon,Tue,Wed,Thu,Fri 06:00-22:00');
+    const [created] = await Promise.all([
+      page.waitForResponse(proxied('editor/tokens', 'POST'), { timeout: TIMEOUT }),
+      byTestId('cw-access-token-submit').click(),
+    ]);
+    assert.equal(created.status(), 201, `register through the plugin proxy: ${await created.text()}`);
+    made.cardToken = await created.json();
+    const direct = await api(`/tokens/${made.cardToken.id}`);
+    assert.deepEqual(
+      {
+        uid: direct.uid,
+        type: direct.type,
+        accountId: direct.accountId,
+        groupId: direct.groupId,
+        hours: direct.allowedHours,
+      },
+      {
+        uid: made.card,
+        type: 'ISO14443',
+        accountId: made.account.id,
+        groupId: made.group,
+        hours: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '22:00' }],
+      }
+    );
+    // the new token opens in the drawer; close it and register an app id for the same account
+    await byTestId('cw-token-detail-uid').waitFor({ timeout: TIMEOUT });
+    assert.equal(await byTestId('cw-token-detail-uid').textContent(), made.card);
+    await page.keyboard.press('Escape');
+    await byTestId('cw-access-new-token').click();
+    await choose('cw-token-type', 'Central');
+    await form.getByTestId('cw-token-field-uid').fill(made.app);
+    await choose('cw-token-account', made.accountName);
+    await form.getByTestId('cw-token-field-groupId').fill(made.group);
+    const [second] = await Promise.all([
+      page.waitForResponse(proxied('editor/tokens', 'POST'), { timeout: TIMEOUT }),
+      byTestId('cw-access-token-submit').click(),
+    ]);
+    assert.equal(second.status(), 201, await second.text());
+    made.appToken = await second.json();
+    await page.keyboard.press('Escape');
+
+    // search: the start of the card's id, as the collector finds it
+    await byTestId('cw-access-token-search').fill(made.card.slice(0, 10).toLowerCase());
+    await page.waitForURL(/q=/, { timeout: TIMEOUT });
+    const found = await api(`/tokens?q=${made.card.slice(0, 10).toLowerCase()}&limit=50`);
+    await tableShows(
+      found.items.map((t) => t.id),
+      'search results'
+    );
+    assert.ok(
+      found.items.some((t) => t.id === made.cardToken.id),
+      'the card is found'
+    );
+    assert.equal(
+      Number(await byTestId('cw-access-token-total').getAttribute('data-total')),
+      found.total,
+      'search total'
+    );
+    // the account filter, from the URL
+    await page.goto(`${harness.url}${APP}/access?accountId=${made.account.id}`);
+    const mine = await api(`/tokens?accountId=${made.account.id}&limit=50`);
+    assert.deepEqual(mine.items.map((t) => t.id).sort(), [made.cardToken.id, made.appToken.id].sort());
+    await tableShows(
+      mine.items.map((t) => t.id),
+      'the account’s tokens'
+    );
+
+    // block the card after the confirmation, with a reason
+    await byTestId(`cw-access-token-${made.cardToken.id}`).getByRole('button', { name: made.card }).click();
+    await byTestId('cw-token-block').click();
+    await page.getByLabel('Block reason').fill('browser test: card reported lost');
+    const [blocked] = await Promise.all([
+      page.waitForResponse(proxied(`editor/tokens/${made.cardToken.id}/block`, 'POST'), { timeout: TIMEOUT }),
+      page.getByRole('button', { name: 'Block token' }).click(),
+    ]);
+    assert.equal(blocked.status(), 200, await blocked.text());
+    assert.equal((await api(`/tokens/${made.cardToken.id}`)).status, 'Blocked', 'the collector has it blocked');
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`[data-testid="cw-access-token-${id}"]`)?.getAttribute('data-status') === 'Blocked',
+      made.cardToken.id,
+      { timeout: TIMEOUT }
+    );
+    await byTestId('cw-token-unblock').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(screenshotDir, 'access-tokens.png'), fullPage: true });
+  });
+
+  test('Import: a CSV with one bad row is refused whole, then imported without it', async () => {
+    const group = `BT-IMP-${RUN}`;
+    const good = [`ISO15693,E004${hex(6)},${group}`, `Central,BT-IMP-APP-${RUN},${group}`];
+    const bad = `ISO14443,04${hex(2)},${group}`; // 3 bytes: not an ISO 14443 UID
+    await page.goto(`${harness.url}${APP}/access?groupId=${group}&import=1`);
+    const panel = byTestId('cw-access-import');
+    await panel.waitFor({ timeout: TIMEOUT });
+    await byTestId('cw-access-import-text').fill(['type,uid,group_id', good[0], bad, good[1]].join('\n'));
+    const [refused] = await Promise.all([
+      page.waitForResponse(proxied('editor/tokens/import', 'POST'), { timeout: TIMEOUT }),
+      byTestId('cw-access-import-submit').click(),
+    ]);
+    assert.equal(refused.status(), 400);
+    assert.match(refused.request().headers()['content-type'], /^text\/csv/, 'sent as CSV');
+    const answer = await refused.json();
+    assert.deepEqual(
+      answer.rows.map((r) => r.row),
+      [3],
+      `the collector names line 3: ${JSON.stringify(answer)}`
+    );
+    const problem = byTestId('cw-access-import-problem-3');
+    await problem.waitFor({ timeout: TIMEOUT });
+    assert.equal(await problem.textContent(), `Line 3: ${answer.rows[0].errors.join('; ')}`);
+    assert.match(await byTestId('cw-access-import-problems').textContent(), /nothing was imported/);
+    assert.equal((await api(`/tokens?groupId=${group}`)).total, 0, 'nothing written');
+
+    await byTestId('cw-access-import-text').fill(['type,uid,group_id', ...good].join('\n'));
+    const [ok] = await Promise.all([
+      page.waitForResponse(proxied('editor/tokens/import', 'POST'), { timeout: TIMEOUT }),
+      byTestId('cw-access-import-submit').click(),
+    ]);
+    assert.equal(ok.status(), 200, await ok.text());
+    assert.deepEqual(await ok.json(), { created: 2, updated: 0 });
+    assert.match(await byTestId('cw-access-import-result').textContent(), /2 created, 0 updated/);
+    const imported = await api(`/tokens?groupId=${group}`);
+    assert.equal(imported.total, 2);
+    await tableShows(
+      imported.items.map((t) => t.id),
+      'the imported group'
+    );
+    assert.equal(Number(await byTestId('cw-access-token-total').getAttribute('data-total')), 2);
+
+    // delete one of them after the confirmation
+    const gone = imported.items.find((t) => t.type === 'Central');
+    await byTestId(`cw-access-token-${gone.id}`).getByRole('button').first().click();
+    await byTestId('cw-token-delete').click();
+    const [deleted] = await Promise.all([
+      page.waitForResponse(proxied(`editor/tokens/${gone.id}`, 'DELETE'), { timeout: TIMEOUT }),
+      page.getByRole('button', { name: 'Delete token' }).click(),
+    ]);
+    assert.equal(deleted.status(), 204, await deleted.text());
+    assert.equal((await api(`/tokens?groupId=${group}`)).total, 1, 'the collector removed it');
+    await tableShows(
+      imported.items.filter((t) => t.id !== gone.id).map((t) => t.id),
+      'after the delete'
+    );
+  });
+
+  test('Accounts and groups: the account’s tokens and the group as the collector lists them', async () => {
+    await page.goto(`${harness.url}${APP}/access?tab=accounts&account=${made.account.id}&group=${made.group}`);
+    const members = byTestId('cw-access-account-tokens');
+    await members.waitFor({ timeout: TIMEOUT });
+    const direct = await api(`/accounts/${made.account.id}/tokens`);
+    assert.equal(Number(await members.getAttribute('data-total')), direct.total);
+    for (const t of direct.items) {
+      await members.getByTestId(`cw-access-token-${t.id}`).waitFor({ timeout: TIMEOUT });
+    }
+    const group = byTestId('cw-access-group-tokens');
+    await group.waitFor({ timeout: TIMEOUT });
+    assert.equal(Number(await group.getAttribute('data-total')), (await api(`/tokens?groupId=${made.group}`)).total);
+    assert.match(await byTestId('cw-access-account-detail').textContent(), new RegExp(made.accountName));
+    await page.screenshot({ path: path.join(screenshotDir, 'access-accounts.png'), fullPage: true });
+  });
+
+  test('Incidents: the blocked card presented again opens an incident; the Editor acknowledges it', async (t) => {
+    // three refusals of one blocked card within 10 min: the misuse rule blocked_token_retry
+    const answers = await presentCard(made.card, 3);
+    assert.deepEqual(
+      answers.map((a) => a.idTagInfo?.status),
+      ['Blocked', 'Blocked', 'Blocked'],
+      JSON.stringify(answers)
+    );
+    const masked = `****${made.card.slice(-4)}`;
+    let incident;
+    const deadline = Date.now() + 60_000;
+    while (!incident && Date.now() < deadline) {
+      const list = await api('/incidents?rule=blocked_token_retry&limit=50');
+      incident = list.items.find((i) => i.token?.masked === masked);
+      if (!incident) {
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    assert.ok(incident, 'the misuse consumer opened a blocked_token_retry incident for the card');
+    t.diagnostic(`incident ${incident.id}: ${incident.summary}`);
+
+    await page.goto(`${harness.url}${APP}/access?tab=incidents`);
+    await byTestId('cw-access-incident-total').waitFor({ timeout: TIMEOUT });
+    await byTestId('cw-refresh-pause').first().click();
+    const feed = await api('/incidents?limit=50&offset=0');
+    assert.equal(
+      Number(await byTestId('cw-access-incident-total').getAttribute('data-total')),
+      feed.total,
+      'incident total'
+    );
+    const shown = await page.$$eval('tr[data-testid^="cw-access-incident-"]', (rows) =>
+      rows.map((r) => r.getAttribute('data-testid').slice('cw-access-incident-'.length))
+    );
+    assert.deepEqual(
+      shown,
+      feed.items.map((i) => i.id),
+      'the feed in the collector’s order'
+    );
+    const row = byTestId(`cw-access-incident-${incident.id}`);
+    assert.match(await row.textContent(), new RegExp(`\\*\\*\\*\\*${made.card.slice(-4)}`));
+    assert.equal(
+      Number(await row.locator('[data-cell="count"]').textContent()),
+      feed.items.find((i) => i.id === incident.id).count
+    );
+    const [ack] = await Promise.all([
+      page.waitForResponse(proxied(`editor/incidents/${incident.id}/acknowledge`, 'POST'), { timeout: TIMEOUT }),
+      byTestId(`cw-incident-acknowledge-${incident.id}`).click(),
+    ]);
+    assert.equal(ack.status(), 200, await ack.text());
+    const after = await api(`/incidents/${incident.id}`);
+    assert.equal(after.status, 'acknowledged');
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`[data-testid="cw-access-incident-${id}"]`)?.getAttribute('data-status') ===
+        'acknowledged',
+      incident.id,
+      { timeout: TIMEOUT }
+    );
+    await byTestId('cw-refresh-pause').first().click(); // live again for the picture
+    // the first screenful: the simulated fleet opens many incidents
+    await page.screenshot({ path: path.join(screenshotDir, 'access-incidents.png') });
+
+    // the token's drawer lists the incident by its masked id
+    await page.goto(`${harness.url}${APP}/access?token=${made.cardToken.id}`);
+    const section = byTestId('cw-access-token-incidents');
+    await section.getByTestId(`cw-access-incident-${incident.id}`).waitFor({ timeout: TIMEOUT });
+    assert.match(await byTestId('cw-access-token-sessions').textContent(), /Not available yet/);
+    assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
+  });
+});
