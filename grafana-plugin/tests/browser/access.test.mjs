@@ -1,7 +1,7 @@
 // Real-browser test of the Access page, served by the standalone harness against a REAL ChargeWatch
 // collector (token registry in PostgreSQL, the worker's misuse consumer) and its simulated fleet. Needs
 // CHARGEWATCH_API_URL, CHARGEWATCH_API_TOKEN and E2E_OCPP_URL; `npm test` starts that stack and runs
-// this file after firmware.test.mjs.
+// this file with the other browser tests, one file at a time.
 //
 //   npm run test:browser
 //
@@ -17,15 +17,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import WebSocket from 'ws';
 import { startServer } from '../../standalone/server.mjs';
+import { api, eventually, ids, pageHelpers, presentCard, TIMEOUT } from './accessHelpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // npm test sends screenshots to a temporary directory; run directly (npm run test:browser) or with
 // CHARGEWATCH_WRITE_REPORTS=1 they refresh docs/screenshots.
 const screenshotDir = process.env.CHARGEWATCH_SCREENSHOT_DIR ?? path.resolve(here, '../../../docs/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TIMEOUT = 20_000;
 const APP = '/a/chargewatch-fleet-app';
 const RUN = randomBytes(3).toString('hex').toUpperCase();
 const hex = (bytes) => randomBytes(bytes).toString('hex').toUpperCase();
@@ -33,88 +32,11 @@ const hex = (bytes) => randomBytes(bytes).toString('hex').toUpperCase();
 let harness;
 let browser;
 let page;
+/** helpers bound to `page` (accessHelpers.mjs) */
+let byTestId, proxied, tableShows, choose, refresh;
 const consoleErrors = [];
 /** What the tests make, for the later ones. */
 const made = { group: `BT-${RUN}`, card: `04${hex(6)}`, app: `BT-APP-${RUN}` };
-
-async function api(pathAndQuery, { method = 'GET', body } = {}) {
-  const res = await fetch(`${process.env.CHARGEWATCH_API_URL.replace(/\/+$/, '')}/api/v1${pathAndQuery}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${process.env.CHARGEWATCH_API_TOKEN}`,
-      Accept: 'application/json',
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => undefined);
-  assert.ok(res.ok, `collector API ${method} ${pathAndQuery} answered HTTP ${res.status}: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-const byTestId = (id) => page.getByTestId(id);
-const proxied =
-  (suffix, method = 'GET') =>
-  (r) =>
-    r.url().includes(`/api/plugin-proxy/chargewatch-fleet-app/${suffix}`) && r.request().method() === method;
-const rowIds = () =>
-  page.$$eval('[data-testid="cw-access-token-table"] tbody tr[data-testid]', (rows) =>
-    rows.map((r) => r.getAttribute('data-testid').slice('cw-access-token-'.length))
-  );
-
-/** Waits until the token table shows exactly `ids`, in the collector's order. */
-async function tableShows(ids, label) {
-  await page
-    .waitForFunction(
-      (want) =>
-        JSON.stringify(
-          [...document.querySelectorAll('[data-testid="cw-access-token-table"] tbody tr[data-testid]')].map((r) =>
-            r.getAttribute('data-testid').slice('cw-access-token-'.length)
-          )
-        ) === JSON.stringify(want),
-      ids,
-      { timeout: TIMEOUT }
-    )
-    .catch(async () => assert.deepEqual(await rowIds(), ids, label));
-}
-
-/** Picks `text` in the Grafana Select whose input has `id`. */
-async function choose(id, text) {
-  await page.locator(`#${id}`).fill(text);
-  await page.getByTestId('data-testid Select option').filter({ hasText: text }).first().click();
-}
-
-/** A 1.6 station of our own: boots, then presents `idTag` `times` times; resolves with the answers. */
-async function presentCard(idTag, times) {
-  const ws = new WebSocket(`${process.env.E2E_OCPP_URL.replace(/\/+$/, '')}/BT-STATION-${RUN}`, 'ocpp1.6');
-  const pending = new Map();
-  ws.on('message', (raw) => {
-    const [kind, id, payload] = JSON.parse(String(raw));
-    if (kind === 3 || kind === 4) {
-      pending.get(id)?.(kind === 3 ? payload : { error: payload });
-    } else if (kind === 2) {
-      ws.send(JSON.stringify([4, id, 'NotImplemented', 'test station', {}]));
-    }
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let seq = 0;
-  const call = (action, payload) =>
-    new Promise((resolve) => {
-      const id = `bt-${++seq}`;
-      pending.set(id, resolve);
-      ws.send(JSON.stringify([2, id, action, payload]));
-    });
-  try {
-    await call('BootNotification', { chargePointVendor: 'BrowserTest', chargePointModel: 'Access' });
-    const answers = [];
-    for (let i = 0; i < times; i++) {
-      answers.push(await call('Authorize', { idTag }));
-    }
-    return answers;
-  } finally {
-    ws.close();
-  }
-}
 
 before(async () => {
   const missing = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN', 'E2E_OCPP_URL'].filter((k) => !process.env[k]);
@@ -140,6 +62,7 @@ before(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  ({ byTestId, proxied, tableShows, choose, refresh } = pageHelpers(page));
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
 });
 
@@ -370,7 +293,7 @@ describe('Access page in a real browser', { timeout: 300_000 }, () => {
 
   test('Incidents: the blocked card presented again opens an incident; the Editor acknowledges it', async (t) => {
     // three refusals of one blocked card within 10 min: the misuse rule blocked_token_retry
-    const answers = await presentCard(made.card, 3);
+    const answers = await presentCard(`BT-STATION-${RUN}`, made.card, 3);
     assert.deepEqual(
       answers.map((a) => a.idTagInfo?.status),
       ['Blocked', 'Blocked', 'Blocked'],
@@ -392,20 +315,22 @@ describe('Access page in a real browser', { timeout: 300_000 }, () => {
     await page.goto(`${harness.url}${APP}/access?tab=incidents`);
     await byTestId('cw-access-incident-total').waitFor({ timeout: TIMEOUT });
     await byTestId('cw-refresh-pause').first().click();
-    const feed = await api('/incidents?limit=50&offset=0');
-    assert.equal(
-      Number(await byTestId('cw-access-incident-total').getAttribute('data-total')),
-      feed.total,
-      'incident total'
-    );
-    const shown = await page.$$eval('tr[data-testid^="cw-access-incident-"]', (rows) =>
-      rows.map((r) => r.getAttribute('data-testid').slice('cw-access-incident-'.length))
-    );
-    assert.deepEqual(
-      shown,
-      feed.items.map((i) => i.id),
-      'the feed in the collector’s order'
-    );
+    // the fleet keeps opening incidents: compare one refresh with the collector asked right after it
+    const feed = await eventually(async () => {
+      const proxiedFeed = await refresh('viewer/incidents');
+      const direct = await api('/incidents?limit=50&offset=0');
+      assert.deepEqual(ids(direct), ids(proxiedFeed), 'the feed moved between the two reads');
+      assert.equal(
+        Number(await byTestId('cw-access-incident-total').getAttribute('data-total')),
+        direct.total,
+        'incident total'
+      );
+      const shown = await page.$$eval('tr[data-testid^="cw-access-incident-"]', (rows) =>
+        rows.map((r) => r.getAttribute('data-testid').slice('cw-access-incident-'.length))
+      );
+      assert.deepEqual(shown, ids(direct), 'the feed in the collector’s order');
+      return direct;
+    }, 'incident feed');
     const row = byTestId(`cw-access-incident-${incident.id}`);
     assert.match(await row.textContent(), new RegExp(`\\*\\*\\*\\*${made.card.slice(-4)}`));
     assert.equal(
