@@ -18,3 +18,4 @@ export * from './firmware-campaign-step';
 export * from './firmware';
 export * from './firmware-update';
 export * from './access';
+export * from './local-list';
