@@ -19,3 +19,4 @@ export * from './firmware';
 export * from './firmware-update';
 export * from './access';
 export * from './local-list';
+export * from './local-list-sync';
