@@ -42,8 +42,8 @@ export interface CacheToken extends TokenRecord {
   pinHash?: string;
 }
 
-/** A token as local-list sync sends it: the PIN opened only when local lists carry PINs. */
-export interface LocalListToken extends Pick<TokenRecord, 'id' | 'type' | 'uid' | 'status' | 'validUntil' | 'groupId' | 'allowedEvses'> {
+/** A token as local-list sync reads it (model desiredLocalList): the PIN opened only when local lists carry PINs. */
+export interface LocalListToken extends Pick<TokenRecord, 'id' | 'type' | 'uid' | 'status' | 'validUntil' | 'groupId' | 'allowedSites' | 'allowedStations' | 'allowedEvses' | 'allowedHours'> {
   pin?: string;
 }
 
@@ -386,7 +386,7 @@ export class TokenRegistry {
     );
     return rows.map((r) => {
       const t = toRecord(r);
-      const out: LocalListToken = { id: t.id, type: t.type, status: t.status, allowedEvses: t.allowedEvses.filter((e) => e.startsWith(`${stationId}/`)) };
+      const out: LocalListToken = { id: t.id, type: t.type, status: t.status, allowedSites: t.allowedSites, allowedStations: t.allowedStations, allowedEvses: t.allowedEvses, allowedHours: t.allowedHours };
       if (t.uid !== undefined) out.uid = t.uid;
       if (t.validUntil) out.validUntil = t.validUntil;
       if (t.groupId) out.groupId = t.groupId;
