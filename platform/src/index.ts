@@ -45,3 +45,4 @@ export * from './firmware/firmware-timeouts';
 export * from './firmware/firmware-inventory';
 export * from './campaigns/campaign-store';
 export * from './access';
+export * from './local-lists';

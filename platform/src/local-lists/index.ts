@@ -1,0 +1,3 @@
+export * from './local-list-store';
+export * from './local-list-limits';
+export * from './local-list-sync';
