@@ -43,6 +43,7 @@ import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
 import { firmwareApi } from './api/firmware-api';
+import { localListApi } from './api/local-list-api';
 import { openAuditLog } from './audit/open-audit-log';
 
 export interface CollectorHandle {
@@ -285,6 +286,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       deadLetterRoutes(deadLetters, writeOnce(writer)),
       ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
+      ...localListApi({ opened: audited, store, redis, prefix: config.redis.prefix }),
     ],
   });
   await api.listen({ port: config.api.port, host: config.api.host });
