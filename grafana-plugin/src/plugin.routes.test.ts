@@ -84,6 +84,10 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/accounts/{id}/tokens', role: 'viewer' },
   { method: 'POST', path: '/accounts', role: 'editor' },
   { method: 'PATCH', path: '/accounts/{id}', role: 'editor' },
+  // local authorization lists (collector/src/api/routes/local-lists.ts)
+  { method: 'GET', path: '/stations/{id}/local-list', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/local-list/sync', role: 'editor' },
+  { method: 'GET', path: '/local-lists', role: 'viewer' },
 ];
 
 /**
