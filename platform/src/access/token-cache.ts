@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { RedisKeys, normaliseTokenId, tokenLookupKey, type IdToken, type TokenType } from '@chargewatch/model';
 import type { Logger } from '../logger';
 import { pinHash } from './pin';
-import type { CacheToken } from './token-registry';
+import type { CacheToken } from './token-types';
 
 export interface TokenSource {
   loadForCache(ids?: string[]): Promise<CacheToken[]>;

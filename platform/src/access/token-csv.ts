@@ -5,7 +5,7 @@
  * `-`, `@`, tab or CR) get a leading `'` (so do cells starting with `'`), which the importer removes
  * again (only before those characters), so an export imports back unchanged. PINs are never exported.
  */
-import type { TokenRecord } from './token-registry';
+import type { TokenRecord } from './token-types';
 
 export const IMPORT_MAX_ROWS = 100_000;
 

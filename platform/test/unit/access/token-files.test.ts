@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CsvError, csvCell, parseCsv, tokensFromCsv, tokensFromJson, tokensToCsv } from '../../../src/access/token-csv';
 import { validateNewToken, validateTokenPatch } from '../../../src/access/token-validation';
-import type { TokenRecord } from '../../../src/access/token-registry';
+import type { TokenRecord } from '../../../src/access/token-types';
 
 /** A tiny independent writer of RFC 4180 files, to check the parser against. */
 const writeCsv = (rows: string[][], eol: string) => rows.map((r) => r.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join(eol) + eol;
