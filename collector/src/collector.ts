@@ -46,6 +46,7 @@ import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
 import { firmwareApi } from './api/firmware-api';
 import { incidentsApi } from './api/incidents-api';
+import { localListApi } from './api/local-list-api';
 import { openAuditLog } from './audit/open-audit-log';
 
 export interface CollectorHandle {
@@ -291,6 +292,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
       ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
       incidentsApi({ opened: audited, redis, prefix: config.redis.prefix }),
+      ...localListApi({ opened: audited, store, redis, prefix: config.redis.prefix }),
     ],
   });
   await api.listen({ port: config.api.port, host: config.api.host });

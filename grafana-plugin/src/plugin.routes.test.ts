@@ -89,6 +89,10 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
   { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
   { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
+  // local authorization lists (collector/src/api/routes/local-lists.ts)
+  { method: 'GET', path: '/stations/{id}/local-list', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/local-list/sync', role: 'editor' },
+  { method: 'GET', path: '/local-lists', role: 'viewer' },
 ];
 
 /**

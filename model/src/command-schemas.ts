@@ -91,7 +91,7 @@ export const COMMAND_PARAMS_SCHEMAS: Readonly<Record<CommandName, JsonSchema>> =
       entries: {
         type: 'array',
         maxItems: 1000,
-        items: object({ idToken, status: { type: 'string', enum: LOCAL_STATUSES }, expiresAt: dateTime, groupId: printable(36) }, ['idToken']),
+        items: object({ idToken, status: { type: 'string', enum: LOCAL_STATUSES }, expiresAt: dateTime, groupId: printable(36), evseIds: { type: 'array', minItems: 1, maxItems: 64, items: int(1) } }, ['idToken']),
       },
     },
     ['updateType', 'version'],

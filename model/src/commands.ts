@@ -151,6 +151,8 @@ export interface LocalListEntry {
   expiresAt?: string;
   /** 1.6 parentIdTag / 2.0.1 groupIdToken. */
   groupId?: string;
+  /** 2.0.1 idTokenInfo.evseId: the EVSEs the token is limited to (1.6 cannot say it: not_supported). */
+  evseIds?: number[];
 }
 
 export interface SendLocalListParams {

@@ -20,3 +20,5 @@ export * from './firmware-update';
 export * from './access';
 export * from './misuse';
 export * from './misuse-rules';
+export * from './local-list';
+export * from './local-list-sync';

@@ -48,6 +48,8 @@
  *   cmd:done                        pub/sub channel: id of a command that reached a final status
  *   collector:<c>:wake              pub/sub channel: station ids with new commands for collector `<c>`
  *   access:tokens                   pub/sub channel: JSON array of token ids the registry changed (`*`: all)
+ *   access:locallist:sync           pub/sub channel: JSON {stationId, full} of a station whose local list
+ *                                   an operator asked to sync now (the worker enqueues it)
  *   access:tokentx:<id>             sorted set: activityMember() of transactions started with registry
  *                                   token <id>, by start decision time (ConcurrentTx; heals itself)
  *   schema                          string: version of this key scheme (for migrations)
@@ -141,6 +143,7 @@ export class RedisKeys {
 
   // Access control
   tokensChannel(): string { return `${this.prefix}access:tokens`; }
+  localListSyncChannel(): string { return `${this.prefix}access:locallist:sync`; }
   tokenTransactions(tokenId: string): string { return `${this.prefix}access:tokentx:${escapeId(tokenId)}`; }
   // Misuse detection
   misuseStation(stationId: string, part: string): string { return this.st(stationId, `misuse:${escapeId(part)}`); }

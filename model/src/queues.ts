@@ -13,6 +13,8 @@ export const QUEUES = {
   housekeeping: 'housekeeping',
   /** Firmware campaigns: one job scheduler ticks every running campaign (worker/src/campaigns). */
   firmware: 'firmware',
+  /** Access control: local authorization list syncs per station and their scan (worker/src/access). */
+  access: 'access',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -36,6 +38,26 @@ export const FIRMWARE_JOBS = {
 } as const;
 
 export type FirmwareJobName = (typeof FIRMWARE_JOBS)[keyof typeof FIRMWARE_JOBS];
+
+/** Job names on the access queue. */
+export const ACCESS_JOBS = {
+  /**
+   * Syncs one station's local list (data `{stationId, full?, check?}`); its job id is derived from the
+   * station (localListJobId), so a burst of triggers while it waits coalesces into one job.
+   */
+  localListSync: 'local-list-sync',
+  /** Finds stations due for a sync or drift check (boots, reconnects, schedule); the scheduler's id too. */
+  localListScan: 'local-list-scan',
+} as const;
+
+export type AccessJobName = (typeof ACCESS_JOBS)[keyof typeof ACCESS_JOBS];
+
+/** The job id of a station's local-list sync: BullMQ ids may not hold `:` (hex of the UTF-16 code units). */
+export function localListJobId(stationId: string): string {
+  let hex = '';
+  for (let i = 0; i < stationId.length; i++) hex += stationId.charCodeAt(i).toString(16).padStart(4, '0');
+  return `local-list-${hex}`;
+}
 
 /**
  * BullMQ's `prefix` option for a deployment's REDIS_PREFIX. BullMQ joins prefix and queue name with `:`,

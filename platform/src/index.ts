@@ -52,3 +52,4 @@ export * from './misuse/token-blocker';
 export * from './misuse/token-hash';
 export * from './misuse/misuse-detector';
 export * from './campaigns/campaign-recall';
+export * from './local-lists';

@@ -42,6 +42,11 @@ export const SETTINGS: Setting[] = [
   { env: 'PROM_MAX_VENDOR_MODELS', default: '100', meaning: 'As in the collector: distinct vendor/model pairs used as label values of the firmware metrics; further pairs are labelled other' },
   // MISUSE_* and WORKER_MISUSE_METRICS_INTERVAL_SEC (the `misuse` journal consumer, with DATABASE_URL): misuse/misuse-config.ts.
   ...MISUSE_SETTINGS,
+  { env: 'WORKER_LOCAL_LIST_SCAN_SEC', default: '60', meaning: 'How often the access queue looks for stations whose local list is due: never synced, booted or reconnected since, a request not yet served, a retry or drift check due; 0 = local lists are synced only on token changes and requests. Needs DATABASE_URL' },
+  { env: 'LOCAL_LIST_DEBOUNCE_SEC', default: '5', meaning: 'A token change syncs the local lists of the stations it is allowed at this long after it (further changes meanwhile join the same sync)' },
+  { env: 'LOCAL_LIST_CHECK_INTERVAL_SEC', default: '3600', meaning: 'How often a station\'s local list version is checked (GetLocalListVersion); a version other than the stored one is resynced with a Full' },
+  { env: 'LOCAL_LIST_RETRY_BASE_SEC', default: '60', meaning: 'First retry after a refused or unanswered local-list sync; doubled per failure up to LOCAL_LIST_CHECK_INTERVAL_SEC' },
+  { env: 'LOCAL_LIST_COMMAND_WAIT_SEC', default: '60', meaning: 'How long one local-list command (SendLocalList, GetLocalListVersion, GetConfiguration/GetVariables) may wait for its station' },
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -63,6 +68,7 @@ export interface WorkerConfig {
   commands: { deadlineSec: number; retentionDays: number };
   /** Misuse detection (with DATABASE_URL). */
   misuse: MisuseSettings;
+  localLists: { scanSec: number; debounceSec: number; checkIntervalSec: number; retryBaseSec: number; commandWaitSec: number };
   workerId: string;
   logLevel: string;
 }
@@ -124,6 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     },
     commands: { deadlineSec: int(env, 'COMMAND_DEADLINE_SEC', 1, 7 * 24 * 3600), retentionDays: int(env, 'COMMAND_RETENTION_DAYS', 1, 3650) },
     misuse: readMisuseSettings(env, (message) => new ConfigError(message)),
+    localLists: {
+      scanSec: interval(env, 'WORKER_LOCAL_LIST_SCAN_SEC'),
+      debounceSec: int(env, 'LOCAL_LIST_DEBOUNCE_SEC', 0, 3600),
+      checkIntervalSec: int(env, 'LOCAL_LIST_CHECK_INTERVAL_SEC', 10, 30 * 24 * 3600),
+      retryBaseSec: int(env, 'LOCAL_LIST_RETRY_BASE_SEC', 1, 24 * 3600),
+      commandWaitSec: int(env, 'LOCAL_LIST_COMMAND_WAIT_SEC', 5, 3600),
+    },
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };

@@ -3,7 +3,7 @@
  * BullMQ Worker per queue running the processors, and the metrics listener. `startWorker` is what the
  * CLI runs and what tests start in-process; `stop()` is the graceful shutdown.
  */
-import { FIRMWARE_JOBS, HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
+import { ACCESS_JOBS, FIRMWARE_JOBS, HOUSEKEEPING_JOBS, bullPrefix } from '@chargewatch/model';
 import type { StationContext } from '@chargewatch/model';
 import {
   RedisJournal,
@@ -15,16 +15,18 @@ import {
   type InfluxJournalWriter,
   type Logger,
 } from '@chargewatch/platform';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { WorkerConfig } from './config';
 import { WorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
+import { startWorkerLocalLists, type LocalListJobData } from './access/worker-local-lists';
 import { startWorkerFirmware } from './firmware/worker-firmware';
 import { startWorkerMisuse } from './misuse/worker-misuse';
 import { journalCloses } from './processors/journal-closes';
 import { registryPruneProcessor } from './processors/registry-prune';
 import { staleSweepProcessor } from './processors/stale-transaction-sweep';
+import { ACCESS_QUEUE, accessSchedules } from './queues/access';
 import { FIRMWARE_QUEUE, firmwareSchedules } from './queues/firmware';
 import { HOUSEKEEPING_QUEUE, applySchedules, housekeepingSchedules } from './queues/housekeeping';
 import { runJob } from './run-job';
@@ -132,7 +134,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   } satisfies Record<string, () => Promise<unknown>>;
 
   // One BullMQ Worker per queue, each with its processors; failures and stalls are logged and counted.
-  const consume = (queue: string, procs: Record<string, () => Promise<unknown>>) => {
+  const consume = (queue: string, procs: Record<string, (job: Job) => Promise<unknown>>) => {
     const w = new Worker(queue, runJob(queue, procs, metrics), { connection: bull, prefix, name: config.workerId, concurrency: config.concurrency });
     w.on('error', (err) => {
       metrics.redisErrors.inc({ connection: 'bullmq' });
@@ -149,13 +151,22 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   firmwareQueue.on('error', onRedisError('bullmq'));
   metrics.watch(firmwareQueue);
   await applySchedules(firmwareQueue, firmwareSchedules(config));
+  const accessQueue = new Queue(ACCESS_QUEUE, { connection: bull, prefix });
+  accessQueue.on('error', onRedisError('bullmq'));
+  metrics.watch(accessQueue);
+  const localLists = startWorkerLocalLists({ config, redis, store, queue: accessQueue, registry: metrics.registry, logger: logger.child({ component: 'local-lists' }) });
+  await applySchedules(accessQueue, accessSchedules(config));
   const workers = [
     consume(HOUSEKEEPING_QUEUE, processors),
     consume(FIRMWARE_QUEUE, { [FIRMWARE_JOBS.campaignTicks]: () => firmware.campaignTicks() } satisfies Record<string, () => Promise<unknown>>),
+    consume(ACCESS_QUEUE, {
+      [ACCESS_JOBS.localListSync]: (job: Job) => localLists.sync(job as Job<LocalListJobData>),
+      [ACCESS_JOBS.localListScan]: () => localLists.scan(),
+    }),
   ];
 
   const server = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port, (err) => logger.warn({ err }, 'metrics scrape failed'));
-  logger.info({ metricsPort: server.port, workerId: config.workerId, queues: [HOUSEKEEPING_QUEUE, FIRMWARE_QUEUE], prefix }, 'worker started');
+  logger.info({ metricsPort: server.port, workerId: config.workerId, queues: [HOUSEKEEPING_QUEUE, FIRMWARE_QUEUE, ACCESS_QUEUE], prefix }, 'worker started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -164,9 +175,9 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
-        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, ...(influx ? [influx] : [])],
+        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, localLists, ...(influx ? [influx] : [])],
         workers,
-        queues: [housekeeping, firmwareQueue],
+        queues: [housekeeping, firmwareQueue, accessQueue],
         redis: [bull, redis],
         server,
         graceMs: config.shutdownGraceSec * 1000,

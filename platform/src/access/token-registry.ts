@@ -16,8 +16,8 @@ import { COLUMNS, toCacheToken, toRecord, type CacheToken, type Row, type TokenR
 
 export type { CacheToken, TokenRecord } from './token-rows';
 
-/** A token as local-list sync sends it: the PIN opened only when local lists carry PINs. */
-export interface LocalListToken extends Pick<TokenRecord, 'id' | 'type' | 'uid' | 'status' | 'validUntil' | 'groupId' | 'allowedEvses'> {
+/** A token as local-list sync reads it (model desiredLocalList): the PIN opened only when local lists carry PINs. */
+export interface LocalListToken extends Pick<TokenRecord, 'id' | 'type' | 'uid' | 'status' | 'validUntil' | 'groupId' | 'allowedSites' | 'allowedStations' | 'allowedEvses' | 'allowedHours'> {
   pin?: string;
 }
 
@@ -303,7 +303,7 @@ export class TokenRegistry {
     );
     return rows.map((r) => {
       const t = toRecord(r);
-      const out: LocalListToken = { id: t.id, type: t.type, status: t.status, allowedEvses: t.allowedEvses.filter((e) => e.startsWith(`${stationId}/`)) };
+      const out: LocalListToken = { id: t.id, type: t.type, status: t.status, allowedSites: t.allowedSites, allowedStations: t.allowedStations, allowedEvses: t.allowedEvses, allowedHours: t.allowedHours };
       if (t.uid !== undefined) out.uid = t.uid;
       if (t.validUntil) out.validUntil = t.validUntil;
       if (t.groupId) out.groupId = t.groupId;

@@ -51,7 +51,7 @@ export function registerCommands16(client: RPCClient, st: StationContext, driver
   });
 
   on('SendLocalList', (p) => ({ status: sendLocalList(st, driver, p) }));
-  on('GetLocalListVersion', () => ({ listVersion: driver.flag('LocalAuthListEnabled') ? st.localList.version : -1 }));
+  on('GetLocalListVersion', () => ({ listVersion: st.localList.limits.supported && driver.flag('LocalAuthListEnabled') ? st.localList.version : -1 }));
   on('ClearCache', () => ({ status: 'Accepted' }));
 
   const triggerable: TriggerKind[] = ['BootNotification', 'Heartbeat', 'StatusNotification', 'MeterValues', 'FirmwareStatusNotification'];
@@ -129,25 +129,42 @@ export function registerCommands16(client: RPCClient, st: StationContext, driver
 }
 
 function sendLocalList(st: StationContext, driver: Driver16, p: Params): string {
-  if (!driver.flag('LocalAuthListEnabled')) return 'NotSupported';
+  const status = applyLocalList16(st, driver, p);
+  const list = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
+  st.localList.received.push({ updateType: String(p.updateType), version: Number(p.listVersion), entries: list.length, bytes: frameBytes('SendLocalList', p), status });
+  return status;
+}
+
+/** The OCPP-J frame of a call, its message id counted at the 36 characters OCPP-J allows. */
+export function frameBytes(action: string, payload: unknown): number {
+  return Buffer.byteLength(JSON.stringify([2, 'x'.repeat(36), action, payload]));
+}
+
+function applyLocalList16(st: StationContext, driver: Driver16, p: Params): string {
+  const ll = st.localList;
+  if (!ll.limits.supported || !driver.flag('LocalAuthListEnabled')) return 'NotSupported';
+  const forced = ll.answerNext.shift();
+  if (forced) return forced;
   const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
-  if (list.length > 250) return 'Failed';
+  if (list.length > ll.limits.itemsPerMessage) return 'Failed';
   const version = Number(p.listVersion);
   if (p.updateType === 'Full') {
     const entries = new Map<string, string>();
     for (const e of list) if (e.idTagInfo) entries.set(e.idTag, e.idTagInfo.status);
-    if (entries.size > 1000) return 'Failed';
-    st.localList.entries = entries;
-    st.localList.version = version;
+    if (entries.size > ll.limits.maxLength) return 'Failed';
+    ll.entries = entries;
+    ll.version = version;
     return 'Accepted';
   }
-  // Differential: must move the version forward.
-  if (version <= st.localList.version) return 'VersionMismatch';
+  // Differential: must move the version forward; applied only when the result fits.
+  if (version <= ll.version) return 'VersionMismatch';
+  const next = new Map(ll.entries);
   for (const e of list) {
-    if (e.idTagInfo) st.localList.entries.set(e.idTag, e.idTagInfo.status);
-    else st.localList.entries.delete(e.idTag);
+    if (e.idTagInfo) next.set(e.idTag, e.idTagInfo.status);
+    else next.delete(e.idTag);
   }
-  if (st.localList.entries.size > 1000) return 'Failed';
-  st.localList.version = version;
+  if (next.size > ll.limits.maxLength) return 'Failed';
+  ll.entries = next;
+  ll.version = version;
   return 'Accepted';
 }

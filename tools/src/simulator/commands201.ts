@@ -4,6 +4,7 @@
  */
 import type { RPCClient } from 'ocpp-rpc';
 import { commandHandlers, dateMs, type Params } from './command-handler';
+import { frameBytes } from './commands16';
 import { lookupVariable, type VariableDef } from './device-model201';
 import type { StationContext, TriggerKind } from './model';
 
@@ -74,8 +75,9 @@ export function registerCommands201(client: RPCClient, st: StationContext, drive
       if (d.attributeType) base.attributeType = d.attributeType;
       const found = lookupVariable(driver.variables, d.component, d.variable);
       if (typeof found === 'string') return { ...base, attributeStatus: found };
-      if (d.attributeType && d.attributeType !== 'Actual') return { ...base, attributeStatus: 'NotSupportedAttributeType' };
-      return { ...base, attributeStatus: 'Accepted', attributeValue: found.get().slice(0, 2500) };
+      const value = d.attributeType && d.attributeType !== 'Actual' ? found.attributes?.[d.attributeType as string]?.() : found.get();
+      if (value === undefined) return { ...base, attributeStatus: 'NotSupportedAttributeType' };
+      return { ...base, attributeStatus: 'Accepted', attributeValue: value.slice(0, 2500) };
     }),
   }));
 
@@ -113,22 +115,38 @@ export function registerCommands201(client: RPCClient, st: StationContext, drive
 }
 
 function sendLocalList(st: StationContext, driver: Driver201, p: Params): string {
-  if (!driver.flags.LocalAuthListEnabled) return 'Failed';
+  const status = applyLocalList201(st, driver, p);
+  const list = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
+  st.localList.received.push({ updateType: String(p.updateType), version: Number(p.versionNumber), entries: list.length, bytes: frameBytes('SendLocalList', p), status });
+  return status;
+}
+
+function applyLocalList201(st: StationContext, driver: Driver201, p: Params): string {
+  const ll = st.localList;
+  if (!ll.limits.supported || !driver.flags.LocalAuthListEnabled) return 'Failed';
+  const forced = ll.answerNext.shift();
+  if (forced) return forced;
   const list: Params[] = Array.isArray(p.localAuthorizationList) ? p.localAuthorizationList : [];
-  if (list.length > 250) return 'Failed';
+  // D01: requests over ItemsPerMessage or BytesPerMessage are refused.
+  if (list.length > ll.limits.itemsPerMessage || frameBytes('SendLocalList', p) > ll.limits.bytesPerMessage) return 'Failed';
   const version = Number(p.versionNumber);
+  const key = (e: Params) => String(e.idToken.idToken);
   if (p.updateType === 'Full') {
     const entries = new Map<string, string>();
-    for (const e of list) if (e.idTokenInfo) entries.set(e.idToken.idToken, e.idTokenInfo.status);
-    st.localList.entries = entries;
-    st.localList.version = version;
+    for (const e of list) if (e.idTokenInfo) entries.set(key(e), e.idTokenInfo.status);
+    if (entries.size > ll.limits.maxLength) return 'Failed';
+    ll.entries = entries;
+    ll.version = version;
     return 'Accepted';
   }
-  if (version <= st.localList.version) return 'VersionMismatch';
+  if (version <= ll.version) return 'VersionMismatch';
+  const next = new Map(ll.entries);
   for (const e of list) {
-    if (e.idTokenInfo) st.localList.entries.set(e.idToken.idToken, e.idTokenInfo.status);
-    else st.localList.entries.delete(e.idToken.idToken);
+    if (e.idTokenInfo) next.set(key(e), e.idTokenInfo.status);
+    else next.delete(key(e));
   }
-  st.localList.version = version;
+  if (next.size > ll.limits.maxLength) return 'Failed';
+  ll.entries = next;
+  ll.version = version;
   return 'Accepted';
 }

@@ -46,7 +46,10 @@ export function buildConfiguration16(st: StationContext, flags: Record<string, b
   config.set('StopTxnSampledData', plain('Energy.Active.Import.Register'));
   config.set('StopTxnAlignedData', plain(''));
   config.set('NumberOfConnectors', { value: () => String(st.connectors.length), readonly: true });
+  // A station without the LocalAuthListManagement profile has none of its keys.
+  const ll = st.localList.limits;
   for (const k of Object.keys(flags)) {
+    if (k === 'LocalAuthListEnabled' && !ll.supported) continue;
     config.set(k, {
       readonly: false,
       value: () => String(flags[k]),
@@ -57,15 +60,17 @@ export function buildConfiguration16(st: StationContext, flags: Record<string, b
       },
     });
   }
-  config.set('LocalAuthListMaxLength', { value: () => '1000', readonly: true });
-  config.set('SendLocalListMaxLength', { value: () => '250', readonly: true });
+  if (ll.supported) {
+    config.set('LocalAuthListMaxLength', { value: () => String(ll.maxLength), readonly: true });
+    config.set('SendLocalListMaxLength', { value: () => String(ll.itemsPerMessage), readonly: true });
+  }
   config.set('TransactionMessageAttempts', plain('3'));
   config.set('TransactionMessageRetryInterval', plain('60'));
   config.set('ResetRetries', plain('1'));
   config.set('WebSocketPingInterval', plain('30'));
   config.set('GetConfigurationMaxKeys', { value: () => '50', readonly: true });
   config.set('SupportedFeatureProfiles', {
-    value: () => 'Core,FirmwareManagement,LocalAuthListManagement,RemoteTrigger',
+    value: () => `Core,FirmwareManagement,${ll.supported ? 'LocalAuthListManagement,' : ''}RemoteTrigger`,
     readonly: true,
   });
   config.set('ConnectorPhaseRotation', plain(st.connectors.map((c) => `${c.id}.RST`).join(',')));

@@ -17,6 +17,8 @@ export interface VariableDef {
   readonly: boolean;
   get: () => string;
   set?: (v: string) => 'Accepted' | 'Rejected' | 'RebootRequired';
+  /** Attributes besides Actual (GetVariables attributeType), e.g. MaxSet. */
+  attributes?: Record<string, () => string>;
 }
 
 export function buildDeviceModel201(st: StationContext, flags: Record<string, boolean>): VariableDef[] {
@@ -79,11 +81,15 @@ export function buildDeviceModel201(st: StationContext, flags: Record<string, bo
   bool('AuthCtrlr', 'LocalAuthorizeOffline', 'LocalAuthorizeOffline');
   bool('AuthCtrlr', 'LocalPreAuthorize', 'LocalPreAuthorize');
   bool('AuthCtrlr', 'OfflineTxForUnknownIdEnabled', 'OfflineTxForUnknownIdEnabled');
-  bool('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled');
-  ro('LocalAuthListCtrlr', 'Entries', () => String(st.localList.entries.size));
-  ro('LocalAuthListCtrlr', 'ItemsPerMessage', () => '250');
-  ro('LocalAuthListCtrlr', 'BytesPerMessage', () => '65536');
-  ro('LocalAuthListCtrlr', 'Storage', () => '1048576');
+  // A station without a local list has no LocalAuthListCtrlr at all (GetVariables: UnknownComponent).
+  const ll = st.localList.limits;
+  if (ll.supported) {
+    bool('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled');
+    ro('LocalAuthListCtrlr', 'Entries', () => String(st.localList.entries.size), { attributes: { MaxSet: () => String(ll.maxLength) } });
+    ro('LocalAuthListCtrlr', 'ItemsPerMessage', () => String(ll.itemsPerMessage));
+    ro('LocalAuthListCtrlr', 'BytesPerMessage', () => String(ll.bytesPerMessage));
+    ro('LocalAuthListCtrlr', 'Storage', () => '1048576');
+  }
   plain('TxCtrlr', 'EVConnectionTimeOut', '60');
   bool('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTxOnEVSideDisconnect');
   bool('TxCtrlr', 'StopTxOnInvalidId', 'StopTxOnInvalidId');

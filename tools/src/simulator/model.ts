@@ -132,9 +132,36 @@ export interface ConnectorSim {
   faultTimer?: NodeJS.Timeout;
 }
 
+/** What a station's local list takes (StationOptions.localList); defaults in station-options.ts. */
+export interface LocalListLimits {
+  /** false: no local list (1.6 without LocalAuthListManagement, 2.0.1 without LocalAuthListCtrlr). */
+  supported: boolean;
+  /** 1.6 LocalAuthListMaxLength / 2.0.1 LocalAuthListCtrlr.Entries maxLimit (MaxSet): capacity. */
+  maxLength: number;
+  /** 1.6 SendLocalListMaxLength / 2.0.1 ItemsPerMessage: entries per request. */
+  itemsPerMessage: number;
+  /** 2.0.1 BytesPerMessage: the request's frame. */
+  bytesPerMessage: number;
+}
+
+/** One SendLocalList as the station received it (tests read them back). */
+export interface LocalListRequest {
+  updateType: string;
+  version: number;
+  entries: number;
+  /** The OCPP-J frame's length (the message id counted at 36 characters). */
+  bytes: number;
+  status: string;
+}
+
 export interface LocalList {
   version: number;
+  /** id → status (idTagInfo / idTokenInfo). */
   entries: Map<string, string>;
+  limits: LocalListLimits;
+  /** Statuses to answer the next SendLocalList requests with, before any check (e.g. VersionMismatch). */
+  answerNext: string[];
+  received: LocalListRequest[];
 }
 
 export interface FirmwareState {

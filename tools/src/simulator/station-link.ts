@@ -28,7 +28,7 @@ import { Protocol16 } from './protocol16';
 import { Protocol201 } from './protocol201';
 import { Rng } from './random';
 import { SimClock } from './sim-clock';
-import { DEFAULTS, emptyStationStats, type Registration, type StationOptions, type StationStats } from './station-options';
+import { DEFAULTS, LOCAL_LIST_DEFAULTS, emptyStationStats, type Registration, type StationOptions, type StationStats } from './station-options';
 
 export abstract class StationLink extends EventEmitter implements StationContext {
   readonly id: string;
@@ -37,7 +37,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
   readonly serialNumber: string;
   readonly meterSerialNumber: string;
   readonly connectors: ConnectorSim[];
-  readonly localList: LocalList = { version: 0, entries: new Map() };
+  readonly localList: LocalList;
   readonly firmware: FirmwareState = { status: 'Idle', busy: false };
   logUpload?: LogUpload;
   readonly signedFirmwareOnly: boolean;
@@ -56,7 +56,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
   readonly client: RPCClient;
   readonly driver: ProtocolDriver;
   protected readonly opts: Required<
-    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome' | 'drivers'>
+    Omit<StationOptions, 'heartbeatIntervalSec' | 'password' | 'idTags' | 'reconnectCapMs' | 'callTimeoutMs' | 'signedFirmwareOnly' | 'firmwareFailures' | 'firmwareOutcome' | 'drivers' | 'localList'>
   > &
     Pick<StationOptions, 'heartbeatIntervalSec'>;
   protected readonly idTags: readonly string[];
@@ -85,6 +85,7 @@ export abstract class StationLink extends EventEmitter implements StationContext
     this.meterSerialNumber = ident.meterSerialNumber;
     this.firmwareVersion = ident.firmwareVersion;
     this.signedFirmwareOnly = options.signedFirmwareOnly ?? false;
+    this.localList = { version: 0, entries: new Map(), limits: { ...LOCAL_LIST_DEFAULTS, ...options.localList }, answerNext: [], received: [] };
     this.opts = {
       identity: ident,
       url: options.url.replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 /** Options, counters and defaults of a simulated station (see station.ts). */
 import type { DriverPopulation } from './drivers';
 import type { FirmwareFailureRates, FirmwareOutcomeOverride } from './firmware';
-import type { StopReason } from './model';
+import type { LocalListLimits, StopReason } from './model';
 import type { StationIdentity } from './profiles';
 
 export interface StationOptions {
@@ -41,6 +41,8 @@ export interface StationOptions {
   firmwareFailures?: FirmwareFailureRates;
   /** Overrides the seeded draw: one outcome for every update, or a function of the request number (1 = first). */
   firmwareOutcome?: FirmwareOutcomeOverride;
+  /** Local authorization list limits; default a list of 1000 entries, 250 per request, 65536 bytes. */
+  localList?: Partial<LocalListLimits>;
   /** Wall clock for timestamps (ms). */
   now?: () => number;
 }
@@ -81,6 +83,8 @@ export interface StationStats {
 }
 
 export type Registration = 'None' | 'Pending' | 'Accepted' | 'Rejected';
+
+export const LOCAL_LIST_DEFAULTS: LocalListLimits = { supported: true, maxLength: 1000, itemsPerMessage: 250, bytesPerMessage: 65536 };
 
 export const DEFAULTS = {
   speed: 1,

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       firmware: { timeouts: { downloadSec: 3600, installStartSec: 7200, installSec: 1800, returnSec: 900 }, metricsIntervalSec: 60, maxVendorModels: 100 },
       commands: { deadlineSec: 300, retentionDays: 30 },
       misuse: { thresholds: DEFAULT_MISUSE_THRESHOLDS, blockOn: new Set(), hashSecret: '', metricsIntervalSec: 60 },
+      localLists: { scanSec: 60, debounceSec: 5, checkIntervalSec: 3600, retryBaseSec: 60, commandWaitSec: 60 },
       workerId: hostname(),
       logLevel: 'info',
     };
@@ -80,6 +81,11 @@ describe('loadConfig', () => {
       FIRMWARE_TIMEOUT_INSTALL_START_SEC: '700',
       FIRMWARE_TIMEOUT_INSTALL_SEC: '800',
       FIRMWARE_TIMEOUT_RETURN_SEC: '900',
+      WORKER_LOCAL_LIST_SCAN_SEC: '0',
+      LOCAL_LIST_DEBOUNCE_SEC: '1',
+      LOCAL_LIST_CHECK_INTERVAL_SEC: '600',
+      LOCAL_LIST_RETRY_BASE_SEC: '10',
+      LOCAL_LIST_COMMAND_WAIT_SEC: '20',
       COMMAND_DEADLINE_SEC: '60',
       COMMAND_RETENTION_DAYS: '7',
       PROM_MAX_VENDOR_MODELS: '5',
@@ -145,6 +151,7 @@ describe('loadConfig', () => {
         hashSecret: 's3cret',
         metricsIntervalSec: 30,
       },
+      localLists: { scanSec: 0, debounceSec: 1, checkIntervalSec: 600, retryBaseSec: 10, commandWaitSec: 20 },
       workerId: 'worker-a',
       logLevel: 'debug',
     });

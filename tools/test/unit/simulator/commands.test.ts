@@ -151,6 +151,40 @@ describe('local authorization list', () => {
     expect(entries.getVariableResult[0].attributeValue).toBe('2');
     expectClean(s);
   });
+
+  test('limits per station, answers on demand, no list at all', async () => {
+    const limits = { maxLength: 3, itemsPerMessage: 2, bytesPerMessage: 400 };
+    const s16 = await started(csms, { id: 'LIM16', protocol: 'ocpp1.6', localList: limits });
+    const s201 = await started(csms, { id: 'LIM201', protocol: 'ocpp2.0.1', localList: { ...limits, bytesPerMessage: 300 } });
+    const conf = await csms.command('LIM16', 'GetConfiguration', { key: ['LocalAuthListMaxLength', 'SendLocalListMaxLength'] });
+    expect(conf.configurationKey.map((k: { value: string }) => k.value)).toEqual(['3', '2']);
+    const tags = (...ids: string[]) => ids.map((idTag) => ({ idTag, idTagInfo: { status: 'Accepted' } }));
+    expect(await csms.command('LIM16', 'SendLocalList', { listVersion: 1, updateType: 'Full', localAuthorizationList: tags('A', 'B', 'C') })).toEqual({ status: 'Failed' });
+    expect(await csms.command('LIM16', 'SendLocalList', { listVersion: 1, updateType: 'Full', localAuthorizationList: tags('A', 'B') })).toEqual({ status: 'Accepted' });
+    expect(await csms.command('LIM16', 'SendLocalList', { listVersion: 2, updateType: 'Differential', localAuthorizationList: tags('C', 'D') })).toEqual({ status: 'Failed' });
+    s16.localList.answerNext.push('VersionMismatch');
+    expect(await csms.command('LIM16', 'SendLocalList', { listVersion: 2, updateType: 'Differential', localAuthorizationList: tags('C') })).toEqual({ status: 'VersionMismatch' });
+    expect(s16.localList.received.map((r) => r.status)).toEqual(['Failed', 'Accepted', 'Failed', 'VersionMismatch']);
+    expect([...s16.localList.entries.keys()]).toEqual(['A', 'B']);
+
+    const dm = await csms.command('LIM201', 'GetVariables', {
+      getVariableData: ['ItemsPerMessage', 'BytesPerMessage'].map((name) => ({ component: { name: 'LocalAuthListCtrlr' }, variable: { name } })).concat([{ component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Entries' }, attributeType: 'MaxSet' } as never]),
+    });
+    expect(dm.getVariableResult.map((r: { attributeValue: string }) => r.attributeValue)).toEqual(['2', '300', '3']);
+    const tok = (id: string) => ({ idToken: { idToken: id.repeat(36), type: 'Central' }, idTokenInfo: { status: 'Accepted' } });
+    // Two entries of 36-character ids are over 300 bytes with the frame; one is not.
+    expect(await csms.command('LIM201', 'SendLocalList', { versionNumber: 1, updateType: 'Full', localAuthorizationList: [tok('A'), tok('B')] })).toEqual({ status: 'Failed' });
+    expect(s201.localList.received[0]!.bytes).toBeGreaterThan(300);
+    expect(await csms.command('LIM201', 'SendLocalList', { versionNumber: 1, updateType: 'Full', localAuthorizationList: [tok('A')] })).toEqual({ status: 'Accepted' });
+
+    const none16 = await started(csms, { id: 'NONE16', protocol: 'ocpp1.6', localList: { supported: false } });
+    await started(csms, { id: 'NONE201', protocol: 'ocpp2.0.1', localList: { supported: false } });
+    expect(await csms.command('NONE16', 'GetLocalListVersion', {})).toEqual({ listVersion: -1 });
+    expect((await csms.command('NONE16', 'GetConfiguration', { key: ['LocalAuthListEnabled'] })).unknownKey).toEqual(['LocalAuthListEnabled']);
+    const unknown = await csms.command('NONE201', 'GetVariables', { getVariableData: [{ component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' } }] });
+    expect(unknown.getVariableResult[0].attributeStatus).toBe('UnknownComponent');
+    expectClean(none16);
+  });
 });
 
 describe('TriggerMessage', () => {

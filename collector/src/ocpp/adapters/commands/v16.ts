@@ -133,6 +133,7 @@ const mappers: CommandMappers = {
       for (const e of p.entries ?? []) {
         const tag = idTag(e.idToken.id, 'idTag');
         if (isUnsupported(tag)) return tag;
+        if (e.evseIds?.length) return unsupported('a 1.6 local list entry cannot limit a token to EVSEs');
         const parent = e.groupId === undefined ? undefined : idTag(e.groupId, 'parentIdTag');
         if (isUnsupported(parent)) return parent;
         const status = e.status === undefined ? undefined : STATUS_16.has(e.status) ? e.status : 'Invalid';

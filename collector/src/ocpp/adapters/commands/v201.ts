@@ -1,5 +1,6 @@
 /** Commands for OCPP 2.0.1 stations. Statuses come with statusInfo, which ends up in the reason. */
 import type { ComponentRef, SettingAttribute, SettingRef, TriggerMessageKind, VariableRef } from '@chargewatch/model';
+import { sendLocalListRequest201 } from '@chargewatch/model';
 import { byStatus, call, createCommandAdapter, derivedId, isKeyRef, isUnsupported, stationHasNoConnector, unsupported, type SettingItemStatus } from './common';
 import type { CommandAdapter, CommandMappers, Unsupported } from './types';
 
@@ -126,20 +127,8 @@ const mappers: CommandMappers = {
     interpret: (_p, _c, r: { versionNumber: number }) => ({ status: 'accepted', data: { version: r.versionNumber } }),
   },
   SendLocalList: {
-    plan: (p) =>
-      call('SendLocalList', {
-        versionNumber: p.version,
-        updateType: p.updateType === 'full' ? 'Full' : 'Differential',
-        // The schema wants at least one entry when the list is present: an empty full list is sent without it.
-        localAuthorizationList: p.entries?.length
-          ? p.entries.map((e) => ({
-              idToken: { idToken: e.idToken.id, type: e.idToken.type ?? 'ISO14443' },
-              idTokenInfo: e.status
-                ? { status: e.status, cacheExpiryDateTime: e.expiresAt, groupIdToken: e.groupId ? { idToken: e.groupId, type: 'Central' } : undefined }
-                : undefined,
-            }))
-          : undefined,
-      }),
+    // The request as the model builds it: local-list chunking measures exactly these bytes.
+    plan: (p) => call('SendLocalList', sendLocalListRequest201(p)),
     interpret: (p, _c, r) => byStatus(r, { accepted: ['Accepted'], data: { version: p.version } }),
   },
   UpdateFirmware: {
