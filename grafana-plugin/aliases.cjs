@@ -13,7 +13,7 @@
 // `@chargewatch/model/access` and `@chargewatch/model/misuse` are the access-control model the token and
 // incident routes serve (token types and id rules, statuses; misuse rules, severities, incident
 // statuses): ../model/src/access.ts and misuse.ts, pure code, so the Access page's forms check a token
-// id exactly as the registry will.
+// id exactly as the registry will; `@chargewatch/model/local-list-sync` the local-list states and outcomes.
 const path = require('node:path');
 
 module.exports = {
@@ -24,4 +24,5 @@ module.exports = {
   '@chargewatch/model/firmware-campaign-step': path.resolve(__dirname, '..', 'model', 'src', 'firmware-campaign-step.ts'),
   '@chargewatch/model/access': path.resolve(__dirname, '..', 'model', 'src', 'access.ts'),
   '@chargewatch/model/misuse': path.resolve(__dirname, '..', 'model', 'src', 'misuse.ts'),
+  '@chargewatch/model/local-list-sync': path.resolve(__dirname, '..', 'model', 'src', 'local-list-sync.ts'),
 };

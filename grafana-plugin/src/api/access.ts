@@ -1,8 +1,8 @@
 /**
  * The collector's access-control API through the plugin proxy: Viewers read tokens, accounts and
  * incidents and export the registry; Editors create, change, block, delete and import tokens, create
- * and change accounts, acknowledge and resolve incidents (plugin.json routes; the collector checks the
- * same roles). PINs are sent, never read back.
+ * and change accounts, acknowledge and resolve incidents, ask for a station's local-list sync
+ * (plugin.json routes; the collector checks the same roles). PINs are sent, never read back.
  */
 import { API_BASE } from '../constants';
 import { proxyPath, request } from './client';
@@ -16,6 +16,9 @@ import type {
   Incident,
   IncidentPage,
   IncidentQuery,
+  LocalList,
+  LocalListPage,
+  LocalListState,
   NewToken,
   TokenPage,
   TokenPatch,
@@ -62,6 +65,27 @@ export const accessApi = {
 
   incident(id: string): Promise<Incident> {
     return request('GET', proxyPath('viewer', 'incidents', id));
+  },
+
+  /** Every station's local-list state (stations synced so far). */
+  localLists(query: { state?: LocalListState; limit?: number; offset?: number } = {}): Promise<LocalListPage> {
+    return request('GET', proxyPath('viewer', 'local-lists'), { ...query });
+  },
+
+  /** One station's local list (also a station never synced). */
+  localList(stationId: string): Promise<LocalList> {
+    return request('GET', proxyPath('viewer', 'stations', stationId, 'local-list'));
+  },
+
+  // Editor: local lists
+  /** Asks for a sync now (202: the worker sends it); `full` sends the whole list. */
+  syncLocalList(stationId: string, full = false): Promise<LocalList> {
+    return request(
+      'POST',
+      proxyPath('editor', 'stations', stationId, 'local-list', 'sync'),
+      undefined,
+      full ? { full } : {}
+    );
   },
 
   // Editor: tokens

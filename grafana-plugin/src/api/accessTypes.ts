@@ -5,9 +5,19 @@
  */
 import type { OcpiTokenType, TokenStatus, TokenType } from '@chargewatch/model/access';
 import type { IncidentStatus, MisuseRule, MisuseSeverity } from '@chargewatch/model/misuse';
+import type { LocalListOutcome, LocalListState } from '@chargewatch/model/local-list-sync';
 import type { MaintenanceWindow } from './firmwareTypes';
 
-export type { OcpiTokenType, TokenStatus, TokenType, IncidentStatus, MisuseRule, MisuseSeverity };
+export type {
+  OcpiTokenType,
+  TokenStatus,
+  TokenType,
+  IncidentStatus,
+  MisuseRule,
+  MisuseSeverity,
+  LocalListState,
+  LocalListOutcome,
+};
 
 export interface AccessToken {
   id: string;
@@ -172,4 +182,33 @@ export interface IncidentQuery {
   to?: string;
   limit?: number;
   offset?: number;
+}
+
+/** A station's local authorization list as the collector keeps it (never its entries: token ids). */
+export interface LocalList {
+  stationId: string;
+  protocol?: string;
+  state: LocalListState;
+  /** of the last request the station accepted; absent: never synced */
+  version?: number;
+  entryCount: number;
+  /** the next sync sends a Full */
+  needsFull: boolean;
+  failures?: number;
+  lastOutcome?: LocalListOutcome;
+  lastError?: string;
+  /** tokens allowed here but left out, by reason */
+  skipped: Record<string, number>;
+  limits: { maxEntries?: number; itemsPerMessage?: number; bytesPerMessage?: number };
+  limitsLearnedAt?: string;
+  requestedAt?: string;
+  lastAttemptAt?: string;
+  lastSyncAt?: string;
+  lastCheckAt?: string;
+  nextDueAt?: string;
+}
+
+export interface LocalListPage {
+  total: number;
+  items: LocalList[];
 }
