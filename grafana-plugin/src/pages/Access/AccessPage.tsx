@@ -9,6 +9,7 @@ import { testIds } from '../../components/testIds';
 import { AccountsTab } from './AccountsTab';
 import type { AccessTab, AccessView } from './accessView';
 import { IncidentsTab } from './IncidentsTab';
+import { LocalListsTab } from './LocalListsTab';
 import { getStyles } from './styles';
 import { TokensTab } from './TokensTab';
 import { useAccessView } from './useAccessView';
@@ -28,18 +29,21 @@ export interface AccessTabProps {
 const TAB_LABELS: Record<AccessTab, string> = {
   tokens: 'Tokens',
   accounts: 'Accounts & groups',
+  'local-lists': 'Local lists',
   incidents: 'Incidents',
 };
 
 const TABS: Record<AccessTab, React.ComponentType<AccessTabProps>> = {
   tokens: TokensTab,
   accounts: AccountsTab,
+  'local-lists': LocalListsTab,
   incidents: IncidentsTab,
 };
 
 /**
  * Access control: the token registry (search, filters, a token's detail; Editors create, change, block,
- * delete and import), accounts and groups, and the misuse incident feed. The tab and each tab's state
+ * delete and import), accounts and groups, every station's local list (Editors resync) and the misuse
+ * incident feed. The tab and each tab's state
  * live in the query string; only the open tab polls.
  */
 export function AccessPage({ refreshIntervalMs = REFRESH_INTERVAL_MS }: Props) {

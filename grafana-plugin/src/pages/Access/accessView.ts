@@ -1,7 +1,7 @@
 /**
  * The Access page's view in the query string: the tab and each tab's state (token search, filters,
  * page, the token open in the drawer, the form or import panel; the account open and the group shown;
- * the incident filters and page). Defaults are left out of the URL, so a plain /access is the token
+ * the local-list state filter, page and station looked up; the incident filters and page). Defaults are left out of the URL, so a plain /access is the token
  * list, and a link reproduces what someone saw.
  */
 import { TOKEN_STATUSES, TOKEN_TYPES, type TokenStatus, type TokenType } from '@chargewatch/model/access';
@@ -13,11 +13,13 @@ import {
   type MisuseRule,
   type MisuseSeverity,
 } from '@chargewatch/model/misuse';
+import { LOCAL_LIST_STATES, type LocalListState } from '@chargewatch/model/local-list-sync';
 
-export const TABS = ['tokens', 'accounts', 'incidents'] as const;
+export const TABS = ['tokens', 'accounts', 'local-lists', 'incidents'] as const;
 export type AccessTab = (typeof TABS)[number];
 export const TOKEN_PAGE_SIZE = 50;
 export const INCIDENT_PAGE_SIZE = 50;
+export const LOCAL_LIST_PAGE_SIZE = 50;
 /** How far back the incident feed looks (last seen); '' = all time. */
 export const SINCE = ['24h', '7d', '30d'] as const;
 export type Since = (typeof SINCE)[number];
@@ -44,6 +46,11 @@ export interface AccessView {
   accountForm?: 'new' | 'edit';
   /** the group whose tokens are shown (accounts tab) */
   group?: string;
+  // local lists
+  lstate?: LocalListState;
+  lpage: number;
+  /** the station whose list is looked up */
+  lstation?: string;
   // incidents
   rule?: MisuseRule;
   severity?: MisuseSeverity;
@@ -53,7 +60,16 @@ export interface AccessView {
   ipage: number;
 }
 
-export const DEFAULT_VIEW: AccessView = { tab: 'tokens', q: '', page: 0, import: false, aq: '', apage: 0, ipage: 0 };
+export const DEFAULT_VIEW: AccessView = {
+  tab: 'tokens',
+  q: '',
+  page: 0,
+  import: false,
+  aq: '',
+  apage: 0,
+  lpage: 0,
+  ipage: 0,
+};
 
 const ID = /^[1-9]\d{0,17}$/;
 
@@ -93,6 +109,9 @@ export function parseAccessView(params: URLSearchParams): AccessView {
       ? { accountForm }
       : {}),
     group: text(params.get('group'), 36),
+    lstate: oneOf(LOCAL_LIST_STATES, params.get('lstate')),
+    lpage: nonNegativeInt(params.get('lpage')),
+    lstation: text(params.get('lstation'), 48),
     rule: oneOf(MISUSE_RULES, params.get('rule')),
     severity: oneOf(MISUSE_SEVERITIES, params.get('severity')),
     istatus: oneOf(INCIDENT_STATUSES, params.get('istatus')),
@@ -122,6 +141,9 @@ export function accessViewParams(view: AccessView, prev = new URLSearchParams())
   set('account', view.account);
   set('accountForm', view.accountForm);
   set('group', view.group);
+  set('lstate', view.lstate);
+  set('lpage', num(view.lpage));
+  set('lstation', view.lstation);
   set('rule', view.rule);
   set('severity', view.severity);
   set('istatus', view.istatus);
