@@ -8,7 +8,7 @@ import type { OrgRole } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { normaliseTokenId, OCPI_TYPE_OF, type TokenType } from '@chargewatch/model/access';
 import type { GrafanaRole } from '../../standalone/grafana-proxy.mjs';
-import type { AccessToken, Account, Incident, NewToken } from '../api/accessTypes';
+import type { AccessToken, Account, Incident, LocalList, NewToken } from '../api/accessTypes';
 import { HttpError, HttpReply, installFakeBackend, type RecordedRequest } from './fakeBackend';
 
 const T0 = '2026-11-01T08:00:00.000Z';
@@ -120,6 +120,38 @@ export const INCIDENTS: Incident[] = [
   },
 ];
 
+const list = (stationId: string, over: Partial<LocalList> = {}): LocalList => ({
+  stationId,
+  protocol: 'ocpp1.6',
+  state: 'in_sync',
+  version: 7,
+  entryCount: 120,
+  needsFull: false,
+  skipped: {},
+  limits: { maxEntries: 500 },
+  lastOutcome: 'accepted',
+  lastSyncAt: '2026-11-30T10:00:00.000Z',
+  ...over,
+});
+
+export const LOCAL_LISTS: LocalList[] = [
+  list('CP-0001'),
+  list('CP-0002', {
+    state: 'failed',
+    failures: 3,
+    lastOutcome: 'failed',
+    lastError: 'station answered Failed',
+    skipped: { pin: 2 },
+  }),
+  list('CP-0003', {
+    state: 'unsupported',
+    version: undefined,
+    entryCount: 0,
+    lastOutcome: 'not_supported',
+    lastSyncAt: undefined,
+  }),
+];
+
 const notFound = (req: RecordedRequest) =>
   new HttpError(404, { error: 'Not Found', message: `no route ${req.method} ${req.path}` });
 
@@ -171,6 +203,7 @@ export function fakeAccessCollector(role: GrafanaRole) {
     tokens: TOKENS.map((t) => ({ ...t })),
     accounts: ACCOUNTS.map((a) => ({ ...a })),
     incidents: INCIDENTS.map((i) => ({ ...i })),
+    lists: LOCAL_LISTS.map((l) => ({ ...l })),
     nextId: 100,
   };
   const view = (t: AccessToken & { pin?: string }): AccessToken => {
@@ -302,6 +335,27 @@ export function fakeAccessCollector(role: GrafanaRole) {
           Object.assign(a, req.data);
           return a;
         }
+      }
+      if (method === 'GET' && path === '/local-lists') {
+        return page(
+          state.lists.filter((l) => !params.state || l.state === params.state),
+          params
+        );
+      }
+      const ll = /^\/stations\/([^/]+)\/local-list(\/sync)?$/.exec(path);
+      if (ll) {
+        const l = state.lists.find((x) => x.stationId === ll[1]);
+        if (!l) {
+          throw new HttpError(404, { error: 'Not Found', message: `no station "${ll[1]}" is registered` });
+        }
+        if (method === 'POST' && ll[2]) {
+          Object.assign(l, {
+            state: 'pending',
+            needsFull: (req.data as { full?: boolean }).full === true || l.needsFull,
+          });
+          return new HttpReply(202, { ...l });
+        }
+        return { ...l };
       }
       if (method === 'GET' && path === '/incidents') {
         const items = state.incidents.filter(
