@@ -75,7 +75,7 @@ const FIRMWARE_BODIES: Record<string, unknown> = {
 };
 
 /**
- * The access-control rows of the plugin's MATRIX (tokens, accounts, misuse incidents), also literally.
+ * The access-control rows of the plugin's MATRIX (tokens, accounts, misuse incidents, local lists), also literally.
  * Here without the token registry and PostgreSQL, past the role check every one answers 503 saying
  * so (the token scope's and the incident scope's own checks), as the firmware rows do.
  */
@@ -98,6 +98,9 @@ const ACCESS_MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
   { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
   { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
+  { method: 'GET', path: '/stations/{id}/local-list', role: 'viewer' },
+  { method: 'POST', path: '/stations/{id}/local-list/sync', role: 'editor' },
+  { method: 'GET', path: '/local-lists', role: 'viewer' },
 ];
 /** Bodies the Access page sends, each passing its route's schema, so what answers after the role check is the 503. */
 const ACCESS_BODIES: Record<string, unknown> = {
@@ -110,6 +113,7 @@ const ACCESS_BODIES: Record<string, unknown> = {
   'PATCH /accounts/{id}': { name: 'Roles 2' },
   'POST /incidents/{id}/acknowledge': {},
   'POST /incidents/{id}/resolve': { resolution: 'roles' },
+  'POST /stations/{id}/local-list/sync': { full: true },
 };
 
 /** REFUSED_BY_ROLE_HEADER in the plugin's test, also literally. */
