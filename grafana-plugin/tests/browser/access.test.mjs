@@ -8,23 +8,19 @@
 // As an Editor: create an account and tokens for it (a bad card UID refused before sending), search,
 // block one, import a CSV with one bad row (shown, nothing written) and then without it; a station of
 // our own presents the blocked card until the misuse detector opens an incident, which the feed and the
-// token's drawer show and the Editor acknowledges. What the page shows is compared with what the
+// token's drawer show and the Editor acknowledges; the stations' local lists, one resynced. What the page shows is compared with what the
 // collector's API answers when asked directly. Names carry a per-run suffix, so reruns do not collide.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../standalone/server.mjs';
-import { api, eventually, ids, pageHelpers, presentCard, TIMEOUT } from './accessHelpers.mjs';
+import { api, eventually, ids, openEditorPage, pageHelpers, presentCard, TIMEOUT } from './accessHelpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // npm test sends screenshots to a temporary directory; run directly (npm run test:browser) or with
 // CHARGEWATCH_WRITE_REPORTS=1 they refresh docs/screenshots.
 const screenshotDir = process.env.CHARGEWATCH_SCREENSHOT_DIR ?? path.resolve(here, '../../../docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const APP = '/a/chargewatch-fleet-app';
 const RUN = randomBytes(3).toString('hex').toUpperCase();
 const hex = (bytes) => randomBytes(bytes).toString('hex').toUpperCase();
@@ -39,31 +35,8 @@ const consoleErrors = [];
 const made = { group: `BT-${RUN}`, card: `04${hex(6)}`, app: `BT-APP-${RUN}` };
 
 before(async () => {
-  const missing = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN', 'E2E_OCPP_URL'].filter((k) => !process.env[k]);
-  if (missing.length) {
-    throw new Error(
-      `The access browser test needs a running ChargeWatch stack. Missing environment: ${missing.join(', ')}.`
-    );
-  }
-  await mkdir(screenshotDir, { recursive: true });
-  // an Editor: the access write routes' reqRole
-  harness = await startServer({ port: 0, build: 'if-missing', role: 'Editor' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  ({ harness, browser, page } = await openEditorPage(screenshotDir, consoleErrors));
   ({ byTestId, proxied, tableShows, choose, refresh } = pageHelpers(page));
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
 });
 
 after(async () => {
@@ -289,6 +262,44 @@ describe('Access page in a real browser', { timeout: 300_000 }, () => {
     assert.equal(Number(await group.getAttribute('data-total')), (await api(`/tokens?groupId=${made.group}`)).total);
     assert.match(await byTestId('cw-access-account-detail').textContent(), new RegExp(made.accountName));
     await page.screenshot({ path: path.join(screenshotDir, 'access-accounts.png'), fullPage: true });
+  });
+
+  test('Local lists: every station’s state as the collector lists it; an Editor resyncs one', async () => {
+    await page.goto(`${harness.url}${APP}/access?tab=local-lists`);
+    await byTestId('cw-access-local-list-total').waitFor({ timeout: TIMEOUT });
+    await byTestId('cw-refresh-pause').first().click();
+    // the worker syncs lists as stations come and tokens change: compare one refresh with the API right after
+    await eventually(async () => {
+      const shownPage = await refresh('viewer/local-lists');
+      const direct = await api('/local-lists?limit=50&offset=0');
+      const states = (p) => p.items.map((l) => `${l.stationId}:${l.state}:${l.entryCount}`);
+      assert.deepEqual(states(direct), states(shownPage), 'the lists moved between the two reads');
+      assert.equal(Number(await byTestId('cw-access-local-list-total').getAttribute('data-total')), direct.total);
+      const rows = await page.$$eval('[data-testid="cw-access-local-lists"] tr[data-testid^="cw-local-list-"]', (trs) =>
+        trs.map(
+          (r) =>
+            `${r.getAttribute('data-testid').slice('cw-local-list-'.length)}:${r.getAttribute('data-state')}:${r.querySelector('[data-cell="entries"]').textContent.replace(/\D/g, '')}`
+        )
+      );
+      assert.deepEqual(rows, states(direct), 'rows, states and entry counts');
+    }, 'local lists');
+    // one simulated station, looked up, resynced with a Full after the confirmation
+    const station = process.env.E2E_STATION_ID || 'SIM-0001';
+    await page.goto(`${harness.url}${APP}/access?tab=local-lists&lstation=${encodeURIComponent(station)}`);
+    const one = byTestId('cw-access-local-list-station');
+    await one.getByTestId(`cw-local-list-${station}`).waitFor({ timeout: TIMEOUT });
+    await one.getByTestId(`cw-local-list-resync-${station}`).click();
+    await page.getByLabel(/Send the whole list/).check({ force: true });
+    const [sync] = await Promise.all([
+      page.waitForResponse(proxied(`editor/stations/${station}/local-list/sync`, 'POST'), { timeout: TIMEOUT }),
+      page.getByRole('button', { name: 'Resync now' }).click(),
+    ]);
+    assert.equal(sync.status(), 202, await sync.text());
+    assert.deepEqual(sync.request().postDataJSON(), { full: true });
+    await page.getByText(`Resync of ${station} requested`).waitFor({ timeout: TIMEOUT });
+    const after = await api(`/stations/${encodeURIComponent(station)}/local-list`);
+    assert.ok(after.requestedAt, `the collector recorded the request: ${JSON.stringify(after)}`);
+    await page.screenshot({ path: path.join(screenshotDir, 'access-local-lists.png') });
   });
 
   test('Incidents: the blocked card presented again opens an incident; the Editor acknowledges it', async (t) => {

@@ -1,9 +1,44 @@
 // Helpers of the Access page's browser test (access.test.mjs): the collector's API asked directly, a
-// 1.6 station of the test's own, retries for live data, and page helpers bound to one Playwright page.
+// 1.6 station of the test's own, retries for live data, the harness and browser, and page helpers bound
+// to one Playwright page.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
+import { startServer } from '../../standalone/server.mjs';
 
 export const TIMEOUT = 20_000;
+
+/**
+ * The harness signed in as a Grafana Editor (the access write routes' reqRole) and one Chromium page;
+ * fails without the stack's environment. Uncaught page errors go to `consoleErrors`.
+ */
+export async function openEditorPage(screenshotDir, consoleErrors) {
+  const missing = ['CHARGEWATCH_API_URL', 'CHARGEWATCH_API_TOKEN', 'E2E_OCPP_URL'].filter((k) => !process.env[k]);
+  if (missing.length) {
+    throw new Error(
+      `The access browser test needs a running ChargeWatch stack. Missing environment: ${missing.join(', ')}.`
+    );
+  }
+  await mkdir(screenshotDir, { recursive: true });
+  const harness = await startServer({ port: 0, build: 'if-missing', role: 'Editor' });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  return { harness, browser, page };
+}
 
 /** The collector's API, asked directly with the stack's token; fails the test on an error status. */
 export async function api(pathAndQuery, { method = 'GET', body } = {}) {
