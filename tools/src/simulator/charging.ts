@@ -51,10 +51,17 @@ export abstract class ChargingStation extends StationLink {
 
   // ---------------------------------------------------------------- sessions
 
+  /** The station's cards not charging on another connector right now (a card is in one car at a time). */
+  private freeIdTags(c: ConnectorSim): readonly string[] {
+    const busy = new Set(this.connectors.filter((x) => x !== c && x.tx).map((x) => x.tx!.idTag));
+    const free = this.idTags.filter((t) => !busy.has(t));
+    return free.length ? free : this.idTags;
+  }
+
   protected plan(c: ConnectorSim, o: PlanOptions): SessionPlan {
     return planSession(
       c,
-      { meterIntervalSec: this.meterIntervalSec, zeroEnergyProbability: this.opts.zeroEnergyProbability, idTags: this.idTags, kind: this.profile.kind, pickDriver: this.drivers && ((r) => this.drivers!.pick(r)) },
+      { meterIntervalSec: this.meterIntervalSec, zeroEnergyProbability: this.opts.zeroEnergyProbability, idTags: this.freeIdTags(c), kind: this.profile.kind, pickDriver: this.drivers && ((r) => this.drivers!.pick(r)) },
       o,
     );
   }

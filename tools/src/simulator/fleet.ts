@@ -82,11 +82,15 @@ export class Fleet extends EventEmitter {
       seed,
       prefix: opts.prefix ?? 'SIM-',
     });
-    const idTags = buildIdTags(seed, Math.max(32, (opts.count ?? 10) * 2));
+    // Each station has cards of its own (two per connector): one card charging at two stations at
+    // once, or far apart in minutes, is what a cloned card looks like, and misuse detection would
+    // rightly report it. Cloned cards are an explicit option (drivers).
+    const perStation = 2 * (opts.connectors ?? 2);
+    const idTags = buildIdTags(seed, Math.max(32, (opts.count ?? 10) * perStation));
     const firmwareFailures = checkFirmwareFailureRates(opts.firmwareFailures ?? {});
     const failureFor = opts.firmwareFailureFor;
     if (opts.drivers) this.drivers = buildDriverPopulation({ seed, ...opts.drivers });
-    this.stations = this.identities.map((identity) => {
+    this.stations = this.identities.map((identity, index) => {
       const so: StationOptions = {
         identity,
         url: opts.url ?? 'ws://127.0.0.1:9000/ocpp',
@@ -100,7 +104,7 @@ export class Fleet extends EventEmitter {
         autoSessions: opts.autoSessions,
         password: opts.password,
         callTimeoutMs: opts.callTimeoutMs,
-        idTags,
+        idTags: idTags.slice((index * perStation) % idTags.length, (index * perStation) % idTags.length + perStation),
         drivers: this.drivers,
         firmwareFailures,
         firmwareOutcome: failureFor ? (request) => failureFor(identity.stationId, request) : undefined,
