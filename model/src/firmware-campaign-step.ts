@@ -50,7 +50,10 @@ export type CampaignStep =
   | { kind: 'complete'; gate: GateDecision }
   | { kind: 'dispatch'; stations: string[]; deferred: Array<{ id: string; reason: DeferReason }> };
 
-export function tallyWave(stations: CampaignStationSnapshot[], wave: number): WaveTally {
+/** What tallying a wave needs of its stations (the API's detail has no live state). */
+type WaveStation = Pick<CampaignStationSnapshot, 'wave' | 'state' | 'dispatchedAt'>;
+
+export function tallyWave(stations: readonly WaveStation[], wave: number): WaveTally {
   const t: WaveTally = { size: 0, verified: 0, failed: 0, updating: 0, pending: 0 };
   for (const s of stations) {
     if (s.wave !== wave || s.state === 'cancelled') continue;
@@ -63,6 +66,12 @@ export function tallyWave(stations: CampaignStationSnapshot[], wave: number): Wa
   return t;
 }
 
+/** When the wave's last station was sent its update; undefined while some are not sent yet. */
+export function waveDispatchedAt(stations: readonly WaveStation[], wave: number, tally = tallyWave(stations, wave)): number | undefined {
+  if (tally.pending > 0) return undefined;
+  return Math.max(0, ...stations.filter((s) => s.wave === wave && s.state !== 'cancelled').map((s) => s.dispatchedAt ?? 0));
+}
+
 export function nextCampaignStep(snap: CampaignSnapshot, now: number): CampaignStep {
   if (snap.status !== 'running') return { kind: 'idle' };
   const noReturn = snap.stations.filter((s) => s.state === 'failed' && s.failureReason === 'no_return');
@@ -73,7 +82,7 @@ export function nextCampaignStep(snap: CampaignSnapshot, now: number): CampaignS
 
   const wave = snap.stations.filter((s) => s.wave === snap.currentWave && s.state !== 'cancelled');
   const tally = tallyWave(snap.stations, snap.currentWave);
-  const dispatchedAt = tally.pending === 0 ? Math.max(0, ...wave.map((s) => s.dispatchedAt ?? 0)) : undefined;
+  const dispatchedAt = waveDispatchedAt(snap.stations, snap.currentWave, tally);
   const evaluated = evaluateGate(tally, snap.plan.gate, dispatchedAt, now);
   const gate: GateDecision = snap.gateOverridden && tally.pending === 0 ? { ...evaluated, decision: 'pass', reason: 'passed by the operator on resume' } : evaluated;
   if (gate.decision === 'fail' && !snap.gateOverridden) return { kind: 'pause', reason: 'gate_failed', detail: `wave ${snap.currentWave}: ${gate.reason}` };

@@ -13,6 +13,7 @@ import {
   planWaves,
   selectCohort,
   tallyWave,
+  waveDispatchedAt,
   type CampaignCohort,
   type CampaignPlan,
   type CampaignStatus,
@@ -67,8 +68,8 @@ async function candidates(store: StationStore): Promise<CohortCandidate[]> {
 async function plan(deps: CampaignRouteDeps, body: Body) {
   const release = await deps.releases.getRelease(body.releaseId);
   if (!release) return { error: `no firmware release ${body.releaseId}` };
-  const bad = (body.plan.windows ?? []).find((w) => !isValidWindow(w));
-  if (bad) return { error: `window ${bad.start}-${bad.end}: start and end must differ` };
+  const invalid = (body.plan.windows ?? []).find((w) => !isValidWindow(w));
+  if (invalid) return { error: `window ${invalid.start}-${invalid.end}: start and end must differ` };
   const selection = selectCohort(await candidates(deps.store), body.cohort, {
     vendor: release.vendor,
     model: release.model,
@@ -145,14 +146,16 @@ export function campaignRoutes(ctx: FirmwareApiContext, stores: CampaignStores |
       const campaign = await live().campaigns.get(req.params.id);
       if (!campaign) return reply.code(404).send({ error: 'Not Found', message: `no campaign ${req.params.id}` });
       const stations = await live().campaigns.stations(campaign.id);
-      const snapshot = stations.map((s) => ({ id: s.stationId, wave: s.wave, state: s.state }));
+      const byWave = stations.map((s) => ({ wave: s.wave, state: s.state, ...(s.dispatchedAt ? { dispatchedAt: s.dispatchedAt.getTime() } : {}) }));
       const waves = Array.from({ length: campaign.waveCount }, (_, index) => {
-        const tally = tallyWave(snapshot.map((s) => ({ ...s, timeZone: 'UTC', online: true, charging: false })), index);
-        const inWave = stations.filter((s) => s.wave === index);
-        const sent = tally.pending === 0 ? Math.max(0, ...inWave.map((s) => s.dispatchedAt?.getTime() ?? 0)) : undefined;
+        const tally = tallyWave(byWave, index);
         const deferred: Record<string, number> = {};
-        for (const s of inWave) if (s.state === 'pending' && s.deferredReason) deferred[s.deferredReason.split(':')[0]] = (deferred[s.deferredReason.split(':')[0]] ?? 0) + 1;
-        return { index, tally, gate: evaluateGate(tally, campaign.plan.gate, sent, Date.now()), deferred };
+        for (const s of stations) {
+          if (s.wave !== index || s.state !== 'pending' || !s.deferredReason) continue;
+          const reason = s.deferredReason.split(':')[0]!;
+          deferred[reason] = (deferred[reason] ?? 0) + 1;
+        }
+        return { index, tally, gate: evaluateGate(tally, campaign.plan.gate, waveDispatchedAt(byWave, index, tally), Date.now()), deferred };
       });
       return { campaign, waves, events: await live().campaigns.events(campaign.id) };
     });
