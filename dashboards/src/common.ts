@@ -7,6 +7,7 @@ import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder as PromQueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
 export const PROMETHEUS: common.DataSourceRef = { type: 'prometheus', uid: 'prometheus' };
 export const INFLUXDB: common.DataSourceRef = { type: 'influxdb', uid: 'influxdb' };
@@ -78,3 +79,10 @@ export function at(x: number, y: number, w: number, h: number): dashboard.GridPo
 }
 
 export const COLORS = { ok: 'green', warn: 'orange', bad: 'red', info: 'blue', neutral: 'text' } as const;
+
+/** A time series panel of PromQL targets `[expr, legend]`, refIds A, B, … in order. */
+export function promGraph(title: string, gridPos: dashboard.GridPos, unit: string, targets: [string, string][]): TimeseriesBuilder {
+  const p = new TimeseriesBuilder().title(title).gridPos(gridPos).unit(unit);
+  targets.forEach(([expr, legend], i) => p.withTarget(promql(String.fromCharCode(65 + i), expr, { legend })));
+  return p;
+}

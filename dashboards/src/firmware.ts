@@ -5,18 +5,11 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
-import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { at, influxql, promql, thresholds } from './common';
+import { at, influxql, promGraph as graph, promql, thresholds } from './common';
 
 function stat(title: string, gridPos: dashboard.GridPos, expr: string, steps: [number | null, string][]) {
   return new StatBuilder().title(title).gridPos(gridPos).withTarget(promql('A', expr, { instant: true })).decimals(0).graphMode(common.BigValueGraphMode.None).thresholds(thresholds(steps));
-}
-
-function graph(title: string, gridPos: dashboard.GridPos, unit: string, targets: [string, string][]) {
-  const p = new TimeseriesBuilder().title(title).gridPos(gridPos).unit(unit);
-  targets.forEach(([expr, legend], i) => p.withTarget(promql(String.fromCharCode(65 + i), expr, { legend })));
-  return p;
 }
 
 export function firmwareDashboard(): dashboard.DashboardBuilder {

@@ -1,13 +1,6 @@
 /** Pipeline health: collector throughput, validation failures, InfluxDB writes and backlog, scrapes. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { at, promql } from './common';
-
-function graph(title: string, gridPos: dashboard.GridPos, unit: string, targets: [string, string][]) {
-  const p = new TimeseriesBuilder().title(title).gridPos(gridPos).unit(unit);
-  targets.forEach(([expr, legend], i) => p.withTarget(promql(String.fromCharCode(65 + i), expr, { legend })));
-  return p;
-}
+import { at, promGraph as graph } from './common';
 
 export function pipelineHealth(): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder('ChargeWatch / Pipeline health')
