@@ -22,3 +22,4 @@ export * from './misuse';
 export * from './misuse-rules';
 export * from './local-list';
 export * from './local-list-sync';
+export * from './sessions';

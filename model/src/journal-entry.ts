@@ -26,6 +26,8 @@ export const JOURNAL_CONSUMERS = {
   firmware: 'firmware',
   /** Judges authorizations, sessions, statuses and security events by the misuse rules; stores incidents (worker). */
   misuse: 'misuse',
+  /** Keeps one charging-session row per transaction in PostgreSQL, linked to its registry token (worker). */
+  sessions: 'sessions',
 } as const;
 
 export type JournalConsumerName = (typeof JOURNAL_CONSUMERS)[keyof typeof JOURNAL_CONSUMERS];

@@ -53,3 +53,5 @@ export * from './misuse/token-hash';
 export * from './misuse/misuse-detector';
 export * from './campaigns/campaign-recall';
 export * from './local-lists';
+export * from './sessions/session-store';
+export * from './sessions/session-recorder';

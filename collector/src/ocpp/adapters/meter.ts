@@ -1,6 +1,6 @@
-import type { ConnectorRef, MeterSample } from '@chargewatch/model';
+import { isImportRegister, type ConnectorRef, type MeterSample } from '@chargewatch/model';
 import type { HandleContext } from './types';
-import { DEFAULT_CONTEXT, DEFAULT_MEASURAND, normaliseSampledValue, parseStationTime, type RawSampledValue } from './units';
+import { DEFAULT_CONTEXT, normaliseSampledValue, parseStationTime, type RawSampledValue } from './units';
 
 export interface RawMeterValue {
   timestamp: string;
@@ -51,15 +51,7 @@ export function meterSamples(
  * stop reading where the message has no dedicated field (2.0.1).
  */
 export function importRegisterWh(samples: readonly MeterSample[], which: 'first' | 'last'): number | undefined {
-  const readings = samples.flatMap((s) =>
-    s.values.filter(
-      (v) =>
-        v.measurand === DEFAULT_MEASURAND &&
-        v.unit === 'Wh' &&
-        v.phase === undefined &&
-        (v.location === undefined || v.location === 'Outlet'),
-    ),
-  );
+  const readings = samples.flatMap((s) => s.values.filter(isImportRegister));
   const reading = which === 'first' ? readings[0] : readings[readings.length - 1];
   return reading?.value;
 }
