@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { FirmwareTimeouts } from '@chargewatch/model';
-import { INFLUX_SETTINGS, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
+import { INFLUX_SETTINGS, parseKey, readInfluxSettings, type InfluxSettings } from '@chargewatch/platform';
 import { MISUSE_SETTINGS, readMisuseSettings, type MisuseSettings } from './misuse/misuse-config';
 
 export interface Setting {
@@ -30,7 +30,7 @@ export const SETTINGS: Setting[] = [
   { env: 'JOURNAL_MAX_ENTRIES', default: '2000000', meaning: 'Journal bound, as in the collector: the sweep\'s closes are journaled like every event and refused beyond it' },
   // INFLUX_* (used with INFLUX_WRITER=worker, when the worker writes the journal to InfluxDB): platform's influx-settings.ts.
   ...INFLUX_SETTINGS,
-  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL of business records (as the collector\'s); migrations run at start. Firmware needs it: empty, the `firmware` journal consumer, its timeouts and metrics do not run' },
+  { env: 'DATABASE_URL', default: '', meaning: 'PostgreSQL of business records (as the collector\'s); migrations run at start. Firmware, misuse detection and charging sessions need it: empty, the `firmware`, `misuse` and `sessions` journal consumers, firmware timeouts and their metrics do not run' },
   { env: 'WORKER_FIRMWARE_TIMEOUTS_INTERVAL_SEC', default: '60', meaning: 'How often the housekeeping queue ends firmware updates stalled past their stage timeout; 0 = not scheduled' },
   { env: 'WORKER_FIRMWARE_METRICS_INTERVAL_SEC', default: '60', meaning: 'How often the firmware gauges and counters are computed from the inventory and the updates table' },
   { env: 'FIRMWARE_TIMEOUT_DOWNLOAD_SEC', default: '3600', meaning: 'A firmware update not downloaded this long after its retrieve time ends failed stage_timeout' },
@@ -47,6 +47,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LOCAL_LIST_CHECK_INTERVAL_SEC', default: '3600', meaning: 'How often a station\'s local list version is checked (GetLocalListVersion); a version other than the stored one is resynced with a Full' },
   { env: 'LOCAL_LIST_RETRY_BASE_SEC', default: '60', meaning: 'First retry after a refused or unanswered local-list sync; doubled per failure up to LOCAL_LIST_CHECK_INTERVAL_SEC' },
   { env: 'LOCAL_LIST_COMMAND_WAIT_SEC', default: '60', meaning: 'How long one local-list command (SendLocalList, GetLocalListVersion, GetConfiguration/GetVariables) may wait for its station' },
+  { env: 'ACCESS_PIN_SECRET', default: '', meaning: 'As in the collector (the same value): the sessions consumer links KeyCode (PIN) sessions to their registry token; empty: PIN sessions are recorded with the masked PIN only' },
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -69,6 +70,8 @@ export interface WorkerConfig {
   /** Misuse detection (with DATABASE_URL). */
   misuse: MisuseSettings;
   localLists: { scanSec: number; debounceSec: number; checkIntervalSec: number; retryBaseSec: number; commandWaitSec: number };
+  /** Charging sessions (with DATABASE_URL): the PIN secret finds KeyCode tokens. */
+  sessions: { pinSecret?: Buffer };
   workerId: string;
   logLevel: string;
 }
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       retryBaseSec: int(env, 'LOCAL_LIST_RETRY_BASE_SEC', 1, 24 * 3600),
       commandWaitSec: int(env, 'LOCAL_LIST_COMMAND_WAIT_SEC', 5, 3600),
     },
+    sessions: pinSecret(env.ACCESS_PIN_SECRET?.trim() ?? ''),
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };
@@ -152,6 +156,15 @@ function databaseUrl(raw: string): string {
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, got "${url.protocol}"`);
   return raw;
+}
+
+function pinSecret(raw: string): WorkerConfig['sessions'] {
+  if (!raw) return {};
+  try {
+    return { pinSecret: parseKey(raw, 'ACCESS_PIN_SECRET') };
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 /** 0 (off) or 1 s .. 1 week. */

@@ -1,6 +1,6 @@
 /**
  * The life of a worker feature that keeps its records in PostgreSQL and reads the journal (firmware,
- * misuse): migrate (retried every 10 s while PostgreSQL is away, as the collector does), start its
+ * misuse, sessions): migrate (retried every 10 s while PostgreSQL is away, as the collector does), start its
  * journal consumer, refresh its metrics now and every `metricsIntervalSec`; stop it all in order. Jobs
  * of the feature ask `ready()` first, so nothing touches tables that may not exist yet.
  */
@@ -13,8 +13,9 @@ export interface DatabaseConsumerOptions {
   name: string;
   databaseUrl: string;
   consumer: { start(): Promise<void>; stop(): Promise<void> };
-  refreshMetrics(): Promise<void>;
-  metricsIntervalSec: number;
+  /** Gauges read from the database, refreshed every `metricsIntervalSec` (absent: none). */
+  refreshMetrics?(): Promise<void>;
+  metricsIntervalSec?: number;
   logger: Logger;
   /** What the "started" log line says besides the feature's name. */
   startedDetails?: Record<string, unknown>;
@@ -33,16 +34,18 @@ export function startDatabaseConsumer(o: DatabaseConsumerOptions): DatabaseConsu
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   let metricsTimer: NodeJS.Timeout | undefined;
-  const refresh = () => o.refreshMetrics().catch((err: Error) => o.logger.warn({ err: err.message }, `${o.name} metrics not refreshed`));
+  const refresh = async () => o.refreshMetrics?.().catch((err: Error) => o.logger.warn({ err: err.message }, `${o.name} metrics not refreshed`));
   const begin = async () => {
     try {
       await migrateDatabase(o.databaseUrl, o.logger);
       if (stopped) return;
       await o.consumer.start();
       ready = true;
-      await refresh();
-      metricsTimer = setInterval(() => void refresh(), o.metricsIntervalSec * 1000);
-      metricsTimer.unref();
+      if (o.refreshMetrics && o.metricsIntervalSec) {
+        await refresh();
+        metricsTimer = setInterval(() => void refresh(), o.metricsIntervalSec * 1000);
+        metricsTimer.unref();
+      }
       o.logger.info(o.startedDetails ?? {}, `${o.name} consumer started`);
     } catch (err) {
       if (stopped) return;

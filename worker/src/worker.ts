@@ -23,6 +23,7 @@ import { startMetricsServer } from './metrics-server';
 import { startWorkerLocalLists, type LocalListJobData } from './access/worker-local-lists';
 import { startWorkerFirmware } from './firmware/worker-firmware';
 import { startWorkerMisuse } from './misuse/worker-misuse';
+import { startWorkerSessions } from './sessions/worker-sessions';
 import { journalCloses } from './processors/journal-closes';
 import { registryPruneProcessor } from './processors/registry-prune';
 import { staleSweepProcessor } from './processors/stale-transaction-sweep';
@@ -108,6 +109,15 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger: logger.child({ component: 'misuse' }),
     onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
   });
+  const sessions = startWorkerSessions({
+    config,
+    redis,
+    journal,
+    registry: metrics.registry,
+    journalMetrics: metrics.journal,
+    logger: logger.child({ component: 'sessions' }),
+    onRedisError: () => metrics.redisErrors.inc({ connection: 'journal' }),
+  });
 
   const housekeeping = new Queue(HOUSEKEEPING_QUEUE, { connection: bull, prefix });
   housekeeping.on('error', onRedisError('bullmq'));
@@ -175,7 +185,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
-        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, localLists, ...(influx ? [influx] : [])],
+        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, sessions, localLists, ...(influx ? [influx] : [])],
         workers,
         queues: [housekeeping, firmwareQueue, accessQueue],
         redis: [bull, redis],

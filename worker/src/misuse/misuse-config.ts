@@ -39,7 +39,7 @@ export const MISUSE_SETTINGS = [
   S('MISUSE_SECURITY_EVENTS', DEFAULT_WATCHED_SECURITY_EVENTS.join(','), 'security_event: station security event types that make an incident (comma list)'),
   S('MISUSE_MERGE_SEC', D.mergeSec, 'Findings of one rule about one subject (station, token, bay) less than this after the last are one incident'),
   S('MISUSE_BLOCK_TOKEN_RULES', '', 'Rules whose new incidents block the token in the token registry (comma list; audited; `unavailable` until a registry is wired in). Empty: none'),
-  S('MISUSE_TOKEN_HASH_SECRET', '', 'Secret of the keyed hash that correlates incidents of one token; empty: plain SHA-256, which short card UIDs do not protect'),
+  S('MISUSE_TOKEN_HASH_SECRET', '', 'Secret of the keyed hash that correlates incidents and charging sessions of one token; empty: plain SHA-256, which short card UIDs do not protect'),
   S('WORKER_MISUSE_METRICS_INTERVAL_SEC', 60, 'How often the open-incidents gauge is read from PostgreSQL'),
 ];
 
