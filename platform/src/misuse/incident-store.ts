@@ -63,6 +63,8 @@ export interface IncidentQuery {
   severity?: string;
   status?: string;
   station?: string;
+  /** The keyed hash of the token (tokenHash). */
+  tokenHash?: string;
   from?: Date;
   to?: Date;
   limit?: number;
@@ -207,6 +209,7 @@ export class IncidentStore {
     if (q.severity) add('severity = ?', q.severity);
     if (q.status) add('status = ?', q.status);
     if (q.station) add('station_id = ?', q.station);
+    if (q.tokenHash) add('token_hash = ?', q.tokenHash);
     if (q.from) add('last_seen >= ?', q.from);
     if (q.to) add('last_seen < ?', q.to);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
