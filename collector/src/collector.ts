@@ -45,7 +45,7 @@ import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
 import { firmwareApi } from './api/firmware-api';
-import { incidentsApi } from './api/incidents-api';
+import { incidentsApi, sessionsApi } from './api/incidents-api';
 import { localListApi } from './api/local-list-api';
 import { openAuditLog } from './audit/open-audit-log';
 
@@ -291,7 +291,8 @@ export async function startCollector(config: CollectorConfig, options: Collector
       deadLetterRoutes(deadLetters, writeOnce(writer)),
       ...accessApi(access),
       ...firmwareApi({ opened: audited, audit: audited.audit, bus: commands.bus, store, redis, prefix: config.redis.prefix, logger: logger.child({ component: 'firmware' }) }),
-      incidentsApi({ opened: audited, redis, prefix: config.redis.prefix }),
+      incidentsApi({ opened: audited, redis, prefix: config.redis.prefix, registry: access.registry, hashSecret: config.access.tokenHashSecret }),
+      sessionsApi({ opened: audited }),
       ...localListApi({ opened: audited, store, redis, prefix: config.redis.prefix }),
     ],
   });

@@ -12,6 +12,8 @@ export interface AccessSettings {
   pinKey?: Buffer;
   sendPins: boolean;
   reloadSec: number;
+  /** The keyed hash incidents and sessions correlate a card by (the worker's MISUSE_TOKEN_HASH_SECRET). */
+  tokenHashSecret: string;
 }
 
 export const ACCESS_SETTINGS = [
@@ -20,6 +22,7 @@ export const ACCESS_SETTINGS = [
   { env: 'ACCESS_PIN_SECRET', default: '', meaning: 'Secret (32+ bytes, hex or base64) under which KeyCode PINs are stored as HMAC-SHA256; the same on every collector. Empty: KeyCode tokens cannot be registered' },
   { env: 'ACCESS_PIN_KEY', default: '', meaning: 'AES-256-GCM key (32 bytes, hex or base64) sealing PINs for local lists; needed only with ACCESS_SEND_PINS=on' },
   { env: 'ACCESS_SEND_PINS', default: 'off', meaning: 'on: KeyCode PINs are also kept sealed so local lists can carry them; off: only their hash is stored' },
+  { env: 'MISUSE_TOKEN_HASH_SECRET', default: '', meaning: 'As in the worker (the same value): finds the incidents of a registered token (`/incidents?token=`) by the keyed hash incidents carry instead of its id' },
   { env: 'ACCESS_RELOAD_SEC', default: '60', meaning: 'Full reload of every collector\'s token cache, the safety net behind the change announcements (Redis pub/sub) that apply a change within a second' },
 ];
 
@@ -47,7 +50,7 @@ export function readAccessSettings(env: NodeJS.ProcessEnv, databaseUrl: string, 
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const out: AccessSettings = { mode, freeVendSites, sendPins, reloadSec: reload };
+  const out: AccessSettings = { mode, freeVendSites, sendPins, reloadSec: reload, tokenHashSecret: env.MISUSE_TOKEN_HASH_SECRET ?? '' };
   const pinSecret = key('ACCESS_PIN_SECRET');
   if (pinSecret) out.pinSecret = pinSecret;
   if (pinKey) out.pinKey = pinKey;

@@ -14,6 +14,7 @@ export const incidentListQuery = {
     severity: { type: 'string', enum: [...MISUSE_SEVERITIES] },
     status: { type: 'string', enum: [...INCIDENT_STATUSES] },
     station: { type: 'string', minLength: 1, maxLength: 48 },
+    token: { type: 'string', pattern: '^[1-9][0-9]{0,17}$', description: 'Registry token id: the incidents naming that card (by its keyed hash; none for a PIN)' },
     from: { type: 'string', format: 'date-time', description: 'Last seen at or after' },
     to: { type: 'string', format: 'date-time', description: 'Last seen before' },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },

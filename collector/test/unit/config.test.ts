@@ -65,7 +65,7 @@ describe('loadConfig defaults', () => {
       transactions: { staleAfterSec: 86400, sweepIntervalSec: 300 },
       collectorId: hostname(),
       logLevel: 'info',
-      access: { mode: 'accept-all', freeVendSites: [], sendPins: false, reloadSec: 60 },
+      access: { mode: 'accept-all', freeVendSites: [], sendPins: false, reloadSec: 60, tokenHashSecret: '' },
     };
     expect(loadConfig(TOKEN)).toEqual(expected);
   });
@@ -149,6 +149,7 @@ describe('loadConfig overrides', () => {
     ACCESS_PIN_SECRET: ['ab'.repeat(32), (c) => c.access.pinSecret, Buffer.from('ab'.repeat(32), 'hex')],
     ACCESS_PIN_KEY: ['cd'.repeat(32), (c) => c.access.pinKey, Buffer.from('cd'.repeat(32), 'hex')],
     ACCESS_RELOAD_SEC: ['5', (c) => c.access.reloadSec, 5],
+    MISUSE_TOKEN_HASH_SECRET: ['s3cret', (c) => c.access.tokenHashSecret, 's3cret'],
   };
 
   it.each(Object.entries(overrides))('%s is read', (name, [raw, pick, expected]) => {

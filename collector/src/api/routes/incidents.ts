@@ -1,7 +1,7 @@
 /**
  * Misuse incidents (viewer reads, editor acts):
  *
- *   GET  /api/v1/incidents                   newest first (?rule, ?severity, ?status, ?station, ?from, ?to, paged)
+ *   GET  /api/v1/incidents                   newest first (?rule, ?severity, ?status, ?station, ?token, ?from, ?to, paged)
  *   GET  /api/v1/incidents/{id}              one incident with its evidence
  *   POST /api/v1/incidents/{id}/acknowledge  open → acknowledged
  *   POST /api/v1/incidents/{id}/resolve      → resolved ({resolution?}); later findings open a new incident
@@ -17,11 +17,16 @@ import { errorSchema } from '../schemas';
 import { requestActor } from '../request-actor';
 import { incidentIdParams, incidentListQuery, incidentPageSchema, incidentSchema, resolveBodySchema } from '../incident-schemas';
 
+/** The hash incidents carry for a registry token: undefined when there is no such token, null for a PIN (none). */
+export type TokenHashLookup = (tokenId: string) => Promise<string | null | undefined>;
+
 export interface IncidentApiContext {
   /** Absent without DATABASE_URL. */
   incidents?: IncidentStore;
   state: MisuseState;
   ready(): boolean;
+  /** Absent without the token registry: `?token` then answers 503. */
+  tokenHashOf?: TokenHashLookup;
 }
 
 const E = { 400: errorSchema, 404: errorSchema, 503: errorSchema } as const;
@@ -32,6 +37,7 @@ interface ListQuery {
   severity?: string;
   status?: string;
   station?: string;
+  token?: string;
   from?: string;
   to?: string;
   limit: number;
@@ -53,11 +59,16 @@ export function incidentRoutes(ctx: IncidentApiContext) {
       config: { role: 'viewer' },
       schema: { summary: 'Misuse incidents, most recently seen first', tags, querystring: incidentListQuery, response: { 200: incidentPageSchema, ...E } },
     }, async (req, reply) => {
-      const { from, to, ...rest } = req.query;
+      const { from, to, token, ...rest } = req.query;
       const f = from ? new Date(from) : undefined;
       const t = to ? new Date(to) : undefined;
       if ((f && Number.isNaN(f.getTime())) || (t && Number.isNaN(t.getTime()))) return reply.code(400).send({ error: 'Bad Request', message: 'from and to must be ISO 8601 times' });
-      return store().list({ ...rest, from: f, to: t });
+      if (token === undefined) return store().list({ ...rest, from: f, to: t });
+      if (!ctx.tokenHashOf) return reply.code(503).send({ error: 'Service Unavailable', message: 'incidents by token need the token registry (ACCESS_MODE=registry)' });
+      const hash = await ctx.tokenHashOf(token);
+      if (hash === undefined) return reply.code(404).send({ error: 'Not Found', message: `no token ${token}` });
+      if (hash === null) return { total: 0, items: [] };
+      return store().list({ ...rest, tokenHash: hash, from: f, to: t });
     });
 
     app.get<{ Params: { id: string } }>('/incidents/:id', {
