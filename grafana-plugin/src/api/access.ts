@@ -1,6 +1,6 @@
 /**
- * The collector's access-control API through the plugin proxy: Viewers read tokens, accounts and
- * incidents and export the registry; Editors create, change, block, delete and import tokens, create
+ * The collector's access-control API through the plugin proxy: Viewers read tokens, accounts,
+ * incidents and charging sessions and export the registry; Editors create, change, block, delete and import tokens, create
  * and change accounts, acknowledge and resolve incidents, ask for a station's local-list sync
  * (plugin.json routes; the collector checks the same roles). PINs are sent, never read back.
  */
@@ -20,6 +20,8 @@ import type {
   LocalListPage,
   LocalListState,
   NewToken,
+  SessionPage,
+  SessionQuery,
   TokenPage,
   TokenPatch,
   TokenQuery,
@@ -61,6 +63,11 @@ export const accessApi = {
 
   incidents(query: IncidentQuery = {}): Promise<IncidentPage> {
     return request('GET', proxyPath('viewer', 'incidents'), { ...query });
+  },
+
+  /** Charging sessions, newest start first. */
+  sessions(query: SessionQuery = {}): Promise<SessionPage> {
+    return request('GET', proxyPath('viewer', 'sessions'), { ...query });
   },
 
   incident(id: string): Promise<Incident> {

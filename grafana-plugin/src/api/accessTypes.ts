@@ -173,6 +173,8 @@ export interface IncidentPage {
 
 export interface IncidentQuery {
   rule?: MisuseRule;
+  /** A registry token id: the incidents naming that card (by its keyed hash; none for a PIN). */
+  token?: string;
   severity?: MisuseSeverity;
   status?: IncidentStatus;
   station?: string;
@@ -211,4 +213,41 @@ export interface LocalList {
 export interface LocalListPage {
   total: number;
   items: LocalList[];
+}
+
+/** One charging session (collector GET /sessions): the worker records it from the journal. */
+export interface ChargingSession {
+  id: string;
+  stationId: string;
+  transactionId: string;
+  evseId?: number;
+  connectorId?: number;
+  site?: string;
+  /** The token it was started with, masked; `ref` is its registry id. */
+  token?: { masked: string; type?: string; ref?: string };
+  accountId?: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** Wh delivered; absent while unknown. */
+  energyWh?: number;
+  meterStartWh?: number;
+  meterStopWh?: number;
+  stoppedReason?: string;
+  closedBy?: 'station' | 'collector';
+  offline: boolean;
+  active: boolean;
+}
+
+export interface SessionPage {
+  total: number;
+  items: ChargingSession[];
+}
+
+export interface SessionQuery {
+  token?: string;
+  station?: string;
+  account?: string;
+  active?: boolean;
+  limit?: number;
+  offset?: number;
 }

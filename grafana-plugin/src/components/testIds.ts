@@ -91,6 +91,7 @@ export const testIds = {
     tokenAction: (action: string) => `cw-token-${action}`,
     tokenIncidents: 'cw-access-token-incidents',
     sessions: 'cw-access-token-sessions',
+    sessionRow: (id: string) => `cw-access-token-session-${id}`,
     import: 'cw-access-import',
     openImport: 'cw-access-open-import',
     importText: 'cw-access-import-text',

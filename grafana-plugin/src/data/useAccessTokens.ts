@@ -1,12 +1,13 @@
-import { maskIdToken } from '@chargewatch/model/access';
 import { accessApi, type ImportFile } from '../api/access';
-import type { AccessToken, ImportMode, Incident, NewToken, TokenPatch, TokenQuery } from '../api/accessTypes';
+import type { ImportMode, NewToken, TokenPatch, TokenQuery } from '../api/accessTypes';
 import { useFirmwareAction } from './useFirmwareAction';
 import { usePolling } from './usePolling';
 import type { LiveOptions } from './useFleetData';
 
-/** Incidents read to find one token's: the collector's largest page, newest first. */
-export const TOKEN_INCIDENT_SCAN = 500;
+/** Sessions shown in a token's detail: the newest. */
+export const TOKEN_SESSIONS_SHOWN = 20;
+/** Incidents shown in a token's detail: the most recently seen. */
+export const TOKEN_INCIDENTS_SHOWN = 50;
 
 /** One page of the token registry with the filters the collector applies (search, type, status, …). */
 export function useTokenList(query: TokenQuery, live: LiveOptions) {
@@ -14,43 +15,27 @@ export function useTokenList(query: TokenQuery, live: LiveOptions) {
 }
 
 /**
- * Whether an incident can be about `token`. Incidents name tokens masked only (the last four
- * characters, nothing of a PIN), so this is a match by masked id and type: another card ending in the
- * same four characters would match too, and PINs or ids of six characters or fewer cannot be matched.
- * 1.6 idTags carry no type (Unknown).
+ * One token (fresh on open), the incidents naming it and its newest sessions. The collector finds
+ * both by the token's registry id: incidents by the keyed hash they carry (so another card ending in
+ * the same four characters never shows), sessions by the token the collectors matched.
  */
-export function incidentMayConcern(incident: Incident, token: AccessToken): boolean {
-  const masked = tokenMask(token);
-  if (!masked || !incident.token) {
-    return false;
-  }
-  const type = incident.token.type;
-  return incident.token.masked === masked && (!type || type === 'Unknown' || type === token.type);
-}
-
-/** The masked form incidents use for `token`; undefined when it hides everything (PINs, short ids). */
-export function tokenMask(token: AccessToken): string | undefined {
-  if (token.type === 'KeyCode' || !token.uid) {
-    return undefined;
-  }
-  const masked = maskIdToken({ id: token.uid, type: token.type });
-  return masked === '****' ? undefined : masked;
-}
-
-/** One token (fresh on open) and the newest incidents that may concern it. */
 export function useTokenDetail(id: string | undefined) {
   const token = usePolling(() => (id ? accessApi.token(id) : Promise.resolve(undefined)), `token:${id ?? ''}`, {
     resetOnKeyChange: true,
   });
-  const mask = token.data ? tokenMask(token.data) : undefined;
+  // PINs have no hash in incidents: nothing to ask for until the token shows it is not one.
+  const byHash = token.data && token.data.type !== 'KeyCode' ? id : undefined;
   const incidents = usePolling(
-    () => (mask ? accessApi.incidents({ limit: TOKEN_INCIDENT_SCAN }) : Promise.resolve(undefined)),
-    `incidents:${mask ?? ''}`,
+    () => (byHash ? accessApi.incidents({ token: byHash, limit: TOKEN_INCIDENTS_SHOWN }) : Promise.resolve(undefined)),
+    `incidents:${byHash ?? ''}`,
     { resetOnKeyChange: true }
   );
-  const mine =
-    token.data && incidents.data ? incidents.data.items.filter((i) => incidentMayConcern(i, token.data!)) : undefined;
-  return { token, incidents, mine, mask };
+  const sessions = usePolling(
+    () => (id ? accessApi.sessions({ token: id, limit: TOKEN_SESSIONS_SHOWN }) : Promise.resolve(undefined)),
+    `sessions:${id ?? ''}`,
+    { resetOnKeyChange: true }
+  );
+  return { token, incidents, sessions };
 }
 
 /** The Editor's writes on tokens, one at a time each; `onDone` re-reads the list. */

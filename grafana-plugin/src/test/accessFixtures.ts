@@ -1,15 +1,15 @@
 /**
- * A small access-control collector for the Access page's tests: tokens, accounts and incidents in
- * memory, changed by the writes, answering as the collector's token, account and incident routes do
- * (filters, paging, 404, the import's 400 naming each bad row with nothing written). Token ids are
- * checked with the model's normaliseTokenId, as the registry does; answers never carry a PIN.
- */
+ * A small access-control collector for the Access page's tests: tokens, accounts, incidents and sessions
+ * in memory, changed by the writes, answering as the collector's routes do (filters, paging, 404, the
+ * import's 400 naming each bad row with nothing written). Token ids are checked with the model's
+ * normaliseTokenId, as the registry does; answers never carry a PIN. */
 import type { OrgRole } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { normaliseTokenId, OCPI_TYPE_OF, type TokenType } from '@chargewatch/model/access';
 import type { GrafanaRole } from '../../standalone/grafana-proxy.mjs';
 import type { AccessToken, Account, Incident, LocalList, NewToken } from '../api/accessTypes';
 import { HttpError, HttpReply, installFakeBackend, type RecordedRequest } from './fakeBackend';
+import { INCIDENT_TOKEN, SESSIONS } from './sessionFixtures';
 
 const T0 = '2026-11-01T08:00:00.000Z';
 
@@ -203,6 +203,7 @@ export function fakeAccessCollector(role: GrafanaRole) {
     tokens: TOKENS.map((t) => ({ ...t })),
     accounts: ACCOUNTS.map((a) => ({ ...a })),
     incidents: INCIDENTS.map((i) => ({ ...i })),
+    sessions: SESSIONS.map((x) => ({ ...x })),
     lists: LOCAL_LISTS.map((l) => ({ ...l })),
     nextId: 100,
   };
@@ -363,7 +364,14 @@ export function fakeAccessCollector(role: GrafanaRole) {
             (!params.rule || i.rule === params.rule) &&
             (!params.severity || i.severity === params.severity) &&
             (!params.status || i.status === params.status) &&
-            (!params.station || i.stationId === params.station)
+            (!params.station || i.stationId === params.station) &&
+            (!params.token || INCIDENT_TOKEN[i.id] === params.token)
+        );
+        return page(items, params, 50);
+      }
+      if (method === 'GET' && path === '/sessions') {
+        const items = state.sessions.filter(
+          (x) => (!params.token || x.token?.ref === params.token) && (!params.station || x.stationId === params.station)
         );
         return page(items, params, 50);
       }

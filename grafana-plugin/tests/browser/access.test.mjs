@@ -8,14 +8,24 @@
 // As an Editor: create an account and tokens for it (a bad card UID refused before sending), search,
 // block one, import a CSV with one bad row (shown, nothing written) and then without it; a station of
 // our own presents the blocked card until the misuse detector opens an incident, which the feed and the
-// token's drawer show and the Editor acknowledges; the stations' local lists, one resynced. What the page shows is compared with what the
+// token's drawer show and the Editor acknowledges; the stations' local lists, one resynced; a charge
+// with the app id, recorded by the worker, in that token's drawer. What the page shows is compared with what the
 // collector's API answers when asked directly. Names carry a per-run suffix, so reruns do not collide.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { api, eventually, ids, openEditorPage, pageHelpers, presentCard, TIMEOUT } from './accessHelpers.mjs';
+import {
+  api,
+  chargeWith,
+  eventually,
+  ids,
+  openEditorPage,
+  pageHelpers,
+  presentCard,
+  TIMEOUT,
+} from './accessHelpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // npm test sends screenshots to a temporary directory; run directly (npm run test:browser) or with
@@ -366,11 +376,41 @@ describe('Access page in a real browser', { timeout: 300_000 }, () => {
     // the first screenful: the simulated fleet opens many incidents
     await page.screenshot({ path: path.join(screenshotDir, 'access-incidents.png') });
 
-    // the token's drawer lists the incident by its masked id
+    // the card's drawer lists the incident: the collector finds it by the card's keyed hash
     await page.goto(`${harness.url}${APP}/access?token=${made.cardToken.id}`);
     const section = byTestId('cw-access-token-incidents');
     await section.getByTestId(`cw-access-incident-${incident.id}`).waitFor({ timeout: TIMEOUT });
-    assert.match(await byTestId('cw-access-token-sessions').textContent(), /Not available yet/);
+    const byCard = await api(`/incidents?token=${made.cardToken.id}&limit=50`);
+    assert.deepEqual(
+      await section
+        .locator('tr[data-testid^="cw-access-incident-"]')
+        .evaluateAll((rows) => rows.map((r) => r.dataset.testid.slice('cw-access-incident-'.length))),
+      ids(byCard),
+      'the drawer lists exactly the card’s incidents'
+    );
+    assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
+  });
+
+  test('Sessions: a charge with the app id shows in its drawer, as the worker recorded it', async () => {
+    const start = await chargeWith(`BT-CHARGER-${RUN}`, made.app, 7_400);
+    assert.equal(start.idTagInfo?.status, 'Accepted', JSON.stringify(start));
+    const recorded = await eventually(async () => {
+      const page = await api(`/sessions?token=${made.appToken.id}`);
+      assert.equal(page.total, 1, 'the worker recorded the session');
+      assert.equal(page.items[0].active, false);
+      return page.items[0];
+    }, 'session recorded');
+    assert.equal(recorded.energyWh, 7_400);
+    assert.equal(recorded.accountId, made.account.id);
+    await page.goto(`${harness.url}${APP}/access?token=${made.appToken.id}`);
+    const row = byTestId(`cw-access-token-session-${recorded.id}`);
+    await row.waitFor({ timeout: TIMEOUT });
+    const text = await row.textContent();
+    assert.match(text, new RegExp(`BT-CHARGER-${RUN}`));
+    assert.match(text, /7\.4 kWh/);
+    assert.match(text, /1 min/);
+    assert.match(text, /Local/);
+    await page.screenshot({ path: path.join(screenshotDir, 'access-token-detail.png') });
     assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
   });
 });

@@ -75,6 +75,33 @@ export async function eventually(check, label) {
 
 /** A 1.6 station `identity` of our own: boots, then presents `idTag` `times` times; resolves with the answers. */
 export async function presentCard(identity, idTag, times) {
+  return asStation(identity, async (call) => {
+    const answers = [];
+    for (let i = 0; i < times; i++) {
+      answers.push(await call('Authorize', { idTag }));
+    }
+    return answers;
+  });
+}
+
+/** A charge of `wh` with `idTag` at a 1.6 station of our own, ended a minute later; the StartTransaction answer. */
+export async function chargeWith(identity, idTag, wh) {
+  return asStation(identity, async (call) => {
+    const at = (msAgo) => new Date(Date.now() - msAgo).toISOString();
+    const start = await call('StartTransaction', { connectorId: 1, idTag, meterStart: 1000, timestamp: at(120_000) });
+    await call('StopTransaction', {
+      transactionId: start.transactionId,
+      idTag,
+      meterStop: 1000 + wh,
+      timestamp: at(60_000),
+      reason: 'Local',
+    });
+    return start;
+  });
+}
+
+/** A plain 1.6 station for one errand: boots, runs `errand(call)`, closes. */
+async function asStation(identity, errand) {
   const ws = new WebSocket(`${process.env.E2E_OCPP_URL.replace(/\/+$/, '')}/${identity}`, 'ocpp1.6');
   const pending = new Map();
   ws.on('message', (raw) => {
@@ -95,11 +122,7 @@ export async function presentCard(identity, idTag, times) {
     });
   try {
     await call('BootNotification', { chargePointVendor: 'BrowserTest', chargePointModel: 'Access' });
-    const answers = [];
-    for (let i = 0; i < times; i++) {
-      answers.push(await call('Authorize', { idTag }));
-    }
-    return answers;
+    return await errand(call);
   } finally {
     ws.close();
   }

@@ -172,15 +172,39 @@ describe('Access page: tokens', () => {
     expect(drawer).not.toHaveTextContent('2468');
   });
 
-  it('shows the incidents that may concern a token and says sessions are not available', async () => {
-    fakeAccessCollector('Viewer');
+  it('shows the incidents naming a token and its newest sessions, both asked by its id', async () => {
+    const { requests } = fakeAccessCollector('Viewer');
     renderApp(`${PAGE}?token=1`);
     const section = await screen.findByTestId(testIds.access.tokenIncidents);
     await within(section).findByTestId(testIds.access.incidentRow('11'));
     expect(section).toHaveTextContent('Impossible travel');
-    expect(section).toHaveTextContent('****E6F7');
     expect(within(section).queryByTestId(testIds.access.incidentRow('12'))).not.toBeInTheDocument();
-    expect(screen.getByTestId(testIds.access.sessions)).toHaveTextContent('Not available yet');
+    expect(lastRequest(requests, '/incidents')!.params).toMatchObject({ token: '1' });
+    const sessions = screen.getByTestId(testIds.access.sessions);
+    const ended = await within(sessions).findByTestId(testIds.access.sessionRow('500'));
+    expect(ended).toHaveTextContent('CP-0001 / 2');
+    expect(ended).toHaveTextContent('1 h 30 min');
+    expect(ended).toHaveTextContent('18.3 kWh');
+    expect(ended).toHaveTextContent('EVDisconnected');
+    expect(within(sessions).getByTestId(testIds.access.sessionRow('501'))).toHaveTextContent('charging now');
+    expect(lastRequest(requests, '/sessions')!).toMatchObject({ role: 'viewer', params: { token: '1', limit: 20 } });
+  });
+
+  it('says a token has no sessions or incidents yet', async () => {
+    fakeAccessCollector('Viewer');
+    renderApp(`${PAGE}?token=2`);
+    const sessions = await screen.findByTestId(testIds.access.sessions);
+    await waitFor(() => expect(sessions).toHaveTextContent('No session with this token yet.'));
+    expect(screen.getByTestId(testIds.access.tokenIncidents)).toHaveTextContent('No incident names this token.');
+  });
+
+  it('keeps PIN incidents on the station: a KeyCode token lists none of them', async () => {
+    const { requests } = fakeAccessCollector('Viewer');
+    renderApp(`${PAGE}?token=3`);
+    const section = await screen.findByTestId(testIds.access.tokenIncidents);
+    expect(section).toHaveTextContent('PIN guessing is an incident of the station');
+    expect(within(section).queryByTestId(testIds.access.incidentRow('12'))).not.toBeInTheDocument();
+    expect(requests.some((r) => r.path === '/incidents')).toBe(false);
   });
 });
 

@@ -1,8 +1,9 @@
 import React, { useState } from 'react';
 import { Alert, Button, ConfirmModal, Drawer, Field, Input, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import type { AccessToken, Account } from '../../api/accessTypes';
-import { TOKEN_INCIDENT_SCAN, type TokenActions, useTokenDetail } from '../../data/useAccessTokens';
-import { formatTime } from '../../utils/format';
+import type { AccessToken, Account, ChargingSession } from '../../api/accessTypes';
+import { type TokenActions, useTokenDetail } from '../../data/useAccessTokens';
+import type { PollingState } from '../../data/usePolling';
+import { formatDuration, formatEnergy, formatTime } from '../../utils/format';
 import { getTableStyles } from '../../components/common/tableStyles';
 import { testIds } from '../../components/testIds';
 import { IncidentStatusBadge, SeverityBadge, ruleLabel, TokenStatusBadge } from './AccessBadges';
@@ -79,11 +80,40 @@ function Fields({
   );
 }
 
-/** One token: its fields, the incidents that may concern it, sessions (not offered by the API yet); Editors act on it. */
+/** A section's data: a warning when it failed, a placeholder until it came. */
+function Loaded<T>({
+  state,
+  what,
+  children,
+}: {
+  state: PollingState<T | undefined>;
+  what: string;
+  children: (data: T) => React.ReactNode;
+}) {
+  if (state.error) {
+    return (
+      <Alert severity="warning" title={`Could not load ${what}`}>
+        {state.error.message}
+      </Alert>
+    );
+  }
+  return state.data === undefined ? <LoadingPlaceholder text={`Loading ${what}…`} /> : <>{children(state.data)}</>;
+}
+
+/** Start to end (or to now while it charges); a dash while the start is unknown. */
+function sessionDuration(s: ChargingSession, now = Date.now()): string {
+  if (!s.startedAt) {
+    return '–';
+  }
+  const end = s.endedAt ? Date.parse(s.endedAt) : now;
+  return formatDuration(Math.max(0, Math.round((end - Date.parse(s.startedAt)) / 1000)));
+}
+
+/** One token: its fields, the incidents naming it and its newest sessions; Editors act on it. */
 export function TokenDrawer({ id, editing, canEdit, accounts, actions, onEdit, onClose, onShowAccount }: Props) {
   const styles = useStyles2(getStyles);
   const table = useStyles2(getTableStyles);
-  const { token, incidents, mine, mask } = useTokenDetail(id);
+  const { token, incidents, sessions } = useTokenDetail(id);
   const [asking, setAsking] = useState<Asking>();
   const [reason, setReason] = useState('');
   const t = token.data;
@@ -185,60 +215,88 @@ export function TokenDrawer({ id, editing, canEdit, accounts, actions, onEdit, o
         {t && (
           <section data-testid={testIds.access.tokenIncidents}>
             <h3 className={styles.h3}>Incidents</h3>
-            {!mask && (
+            {t.type === 'KeyCode' ? (
               <p className={styles.muted}>
-                Incidents name tokens masked (
-                {t.type === 'KeyCode' ? 'nothing of a PIN' : 'ids of six characters or fewer entirely'}), so this
-                token’s cannot be told apart; see the Incidents tab.
+                Incidents keep nothing of a PIN: PIN guessing is an incident of the station. See the Incidents tab.
               </p>
-            )}
-            {mask && incidents.error && (
-              <Alert severity="warning" title="Could not load incidents">
-                {incidents.error.message}
-              </Alert>
-            )}
-            {mask && !mine && !incidents.error && <LoadingPlaceholder text="Loading incidents…" />}
-            {mask && mine && (
-              <>
-                <p className={styles.muted}>
-                  Incidents naming a token {mask} among the newest {TOKEN_INCIDENT_SCAN}. Incidents carry the id masked,
-                  so a card with the same last four characters would show here too.
-                </p>
-                <table className={table.table}>
-                  <tbody>
-                    {mine.map((i) => (
-                      <tr key={i.id} data-testid={testIds.access.incidentRow(i.id)}>
-                        <td>
-                          <SeverityBadge severity={i.severity} />
-                        </td>
-                        <td>{ruleLabel(i.rule)}</td>
-                        <td>{i.summary}</td>
-                        <td>{formatTime(i.lastSeen)}</td>
-                        <td>
-                          <IncidentStatusBadge status={i.status} />
-                        </td>
-                      </tr>
-                    ))}
-                    {mine.length === 0 && (
-                      <tr>
-                        <td colSpan={5} className={table.empty}>
-                          No incident names this token.
-                        </td>
-                      </tr>
-                    )}
-                  </tbody>
-                </table>
-              </>
+            ) : (
+              <Loaded state={incidents} what="incidents">
+                {(page) => (
+                  <table className={table.table}>
+                    <tbody>
+                      {page.items.map((i) => (
+                        <tr key={i.id} data-testid={testIds.access.incidentRow(i.id)}>
+                          <td>
+                            <SeverityBadge severity={i.severity} />
+                          </td>
+                          <td>{ruleLabel(i.rule)}</td>
+                          <td>{i.summary}</td>
+                          <td>{formatTime(i.lastSeen)}</td>
+                          <td>
+                            <IncidentStatusBadge status={i.status} />
+                          </td>
+                        </tr>
+                      ))}
+                      {page.items.length === 0 && (
+                        <tr>
+                          <td colSpan={5} className={table.empty}>
+                            No incident names this token.
+                          </td>
+                        </tr>
+                      )}
+                    </tbody>
+                  </table>
+                )}
+              </Loaded>
             )}
           </section>
         )}
         {t && (
           <section data-testid={testIds.access.sessions}>
             <h3 className={styles.h3}>Sessions</h3>
-            <p className={styles.muted}>
-              Not available yet: the collector’s API offers no sessions by token (station history lists sessions without
-              their token, and InfluxDB keeps token ids masked).
-            </p>
+            <Loaded state={sessions} what="sessions">
+              {(page) => (
+                <>
+                  {page.total > page.items.length && (
+                    <p className={styles.muted}>
+                      The newest {page.items.length} of {page.total}.
+                    </p>
+                  )}
+                  <table className={table.table}>
+                    <thead>
+                      <tr>
+                        <th>Started</th>
+                        <th>Station</th>
+                        <th>Duration</th>
+                        <th>Energy</th>
+                        <th>Ended by</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {page.items.map((s) => (
+                        <tr key={s.id} data-testid={testIds.access.sessionRow(s.id)}>
+                          <td>{formatTime(s.startedAt)}</td>
+                          <td>
+                            {s.stationId}
+                            {s.evseId !== undefined && ` / ${s.evseId}`}
+                          </td>
+                          <td>{sessionDuration(s)}</td>
+                          <td>{formatEnergy(s.energyWh)}</td>
+                          <td>{s.active ? 'charging now' : (s.stoppedReason ?? '–')}</td>
+                        </tr>
+                      ))}
+                      {page.items.length === 0 && (
+                        <tr>
+                          <td colSpan={5} className={table.empty}>
+                            No session with this token yet.
+                          </td>
+                        </tr>
+                      )}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </Loaded>
           </section>
         )}
       </div>
