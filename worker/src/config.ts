@@ -48,6 +48,8 @@ export const SETTINGS: Setting[] = [
   { env: 'LOCAL_LIST_RETRY_BASE_SEC', default: '60', meaning: 'First retry after a refused or unanswered local-list sync; doubled per failure up to LOCAL_LIST_CHECK_INTERVAL_SEC' },
   { env: 'LOCAL_LIST_COMMAND_WAIT_SEC', default: '60', meaning: 'How long one local-list command (SendLocalList, GetLocalListVersion, GetConfiguration/GetVariables) may wait for its station' },
   { env: 'ACCESS_PIN_SECRET', default: '', meaning: 'As in the collector (the same value): the sessions consumer links KeyCode (PIN) sessions to their registry token; empty: PIN sessions are recorded with the masked PIN only' },
+  { env: 'ACCESS_SEND_PINS', default: 'off', meaning: 'As in the collector: on sends KeyCode PINs in local lists (opened with ACCESS_PIN_KEY); off leaves KeyCode tokens out of them' },
+  { env: 'ACCESS_PIN_KEY', default: '', meaning: 'As in the collector (the same value): the AES-256-GCM key the sealed PINs are opened with; needed only with ACCESS_SEND_PINS=on' },
   { env: 'WORKER_ID', default: '<hostname>', meaning: 'Stable id of this worker process (BullMQ worker name, holder of the sweep lock)' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
@@ -70,8 +72,8 @@ export interface WorkerConfig {
   /** Misuse detection (with DATABASE_URL). */
   misuse: MisuseSettings;
   localLists: { scanSec: number; debounceSec: number; checkIntervalSec: number; retryBaseSec: number; commandWaitSec: number };
-  /** Charging sessions (with DATABASE_URL): the PIN secret finds KeyCode tokens. */
-  sessions: { pinSecret?: Buffer };
+  /** PIN keys as the collectors': the secret finds KeyCode tokens (sessions), the key opens sealed PINs (local lists). */
+  access: { pinSecret?: Buffer; pinKey?: Buffer; sendPins: boolean };
   workerId: string;
   logLevel: string;
 }
@@ -140,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       retryBaseSec: int(env, 'LOCAL_LIST_RETRY_BASE_SEC', 1, 24 * 3600),
       commandWaitSec: int(env, 'LOCAL_LIST_COMMAND_WAIT_SEC', 5, 3600),
     },
-    sessions: pinSecret(env.ACCESS_PIN_SECRET?.trim() ?? ''),
+    access: accessKeys(env),
     workerId: env.WORKER_ID?.trim() || hostname(),
     logLevel,
   };
@@ -158,13 +160,25 @@ function databaseUrl(raw: string): string {
   return raw;
 }
 
-function pinSecret(raw: string): WorkerConfig['sessions'] {
-  if (!raw) return {};
-  try {
-    return { pinSecret: parseKey(raw, 'ACCESS_PIN_SECRET') };
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+function accessKeys(env: NodeJS.ProcessEnv): WorkerConfig['access'] {
+  const key = (name: string, exact?: number) => {
+    const raw = env[name]?.trim() ?? '';
+    if (!raw) return undefined;
+    try {
+      return parseKey(raw, name, exact);
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
+    }
+  };
+  const send = env.ACCESS_SEND_PINS?.trim() || 'off';
+  if (send !== 'on' && send !== 'off') throw new ConfigError(`ACCESS_SEND_PINS must be on or off, got "${send}"`);
+  const out: WorkerConfig['access'] = { sendPins: send === 'on' };
+  const pinSecret = key('ACCESS_PIN_SECRET');
+  if (pinSecret) out.pinSecret = pinSecret;
+  const pinKey = key('ACCESS_PIN_KEY', 32);
+  if (pinKey) out.pinKey = pinKey;
+  if (out.sendPins && !pinKey) throw new ConfigError('ACCESS_SEND_PINS=on needs ACCESS_PIN_KEY (the collectors\' key) to open the PINs');
+  return out;
 }
 
 /** 0 (off) or 1 s .. 1 week. */

@@ -73,7 +73,10 @@ export function startWorkerLocalLists(o: WorkerLocalListsOptions): WorkerLocalLi
   }
   const pool = createDatabasePool(config.database.url, logger);
   const lists = new LocalListStore(pool);
-  const tokens = new TokenRegistry(pool, { pins: { hashSecret: Buffer.alloc(0) } });
+  // PINs go into lists only where the operator chose so (ACCESS_SEND_PINS=on): opened here with the
+  // collectors' key; otherwise KeyCode tokens stay out of every list.
+  const { pinKey, sendPins } = config.access;
+  const tokens = new TokenRegistry(pool, { pins: { hashSecret: Buffer.alloc(0), ...(pinKey ? { sealKey: pinKey } : {}) }, sealPins: sendPins });
   const bus = new CommandBus({ redis: o.redis, prefix: config.redis.prefix, defaultDeadlineMs: config.commands.deadlineSec * 1000, retentionMs: config.commands.retentionDays * 86_400_000 });
   const metrics = new LocalListMetrics(o.registry);
   const ll = config.localLists;

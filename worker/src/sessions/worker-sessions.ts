@@ -45,7 +45,7 @@ export function startWorkerSessions(o: WorkerSessionsOptions): WorkerSessions {
     return { stop: async () => undefined };
   }
   const pool = createDatabasePool(config.database.url, logger);
-  const pinSecret = config.sessions.pinSecret ?? Buffer.alloc(0);
+  const pinSecret = config.access.pinSecret ?? Buffer.alloc(0);
   const tokens = new TokenCache({ source: new TokenRegistry(pool, { pins: { hashSecret: pinSecret } }), redis: o.redis, prefix: config.redis.prefix, hashSecret: pinSecret, logger });
   const recorded = new Counter({ name: 'chargewatch_sessions_recorded_total', help: 'Charging-session rows this worker wrote to PostgreSQL (one per session per journal batch naming it)', registers: [o.registry] });
   const consumerRedis = o.redis.duplicate();

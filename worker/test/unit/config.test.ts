@@ -43,7 +43,7 @@ describe('loadConfig', () => {
       commands: { deadlineSec: 300, retentionDays: 30 },
       misuse: { thresholds: DEFAULT_MISUSE_THRESHOLDS, blockOn: new Set(), hashSecret: '', metricsIntervalSec: 60 },
       localLists: { scanSec: 60, debounceSec: 5, checkIntervalSec: 3600, retryBaseSec: 60, commandWaitSec: 60 },
-      sessions: {},
+      access: { sendPins: false },
       workerId: hostname(),
       logLevel: 'info',
     };
@@ -109,6 +109,8 @@ describe('loadConfig', () => {
       MISUSE_TOKEN_HASH_SECRET: 's3cret',
       WORKER_MISUSE_METRICS_INTERVAL_SEC: '30',
       ACCESS_PIN_SECRET: 'ab'.repeat(32),
+      ACCESS_SEND_PINS: 'on',
+      ACCESS_PIN_KEY: 'cd'.repeat(32),
       WORKER_ID: 'worker-a',
       LOG_LEVEL: 'debug',
     });
@@ -154,7 +156,7 @@ describe('loadConfig', () => {
         metricsIntervalSec: 30,
       },
       localLists: { scanSec: 0, debounceSec: 1, checkIntervalSec: 600, retryBaseSec: 10, commandWaitSec: 20 },
-      sessions: { pinSecret: Buffer.from('ab'.repeat(32), 'hex') },
+      access: { pinSecret: Buffer.from('ab'.repeat(32), 'hex'), pinKey: Buffer.from('cd'.repeat(32), 'hex'), sendPins: true },
       workerId: 'worker-a',
       logLevel: 'debug',
     });
@@ -188,6 +190,8 @@ describe('loadConfig', () => {
     ['MISUSE_RULES', 'pin_guessing,typo', 'MISUSE_RULES names an unknown rule "typo" (rules: unknown_token_burst, blocked_token_retry, pin_guessing, concurrent_sessions, impossible_travel, outside_allowed_hours, idle_bay, local_list_conflict, security_event)'],
     ['MISUSE_PIN_FAILURES', '1', 'MISUSE_PIN_FAILURES must be an integer >= 2 and <= 10000, got "1"'],
     ['ACCESS_PIN_SECRET', 'c2hvcnQ=', 'ACCESS_PIN_SECRET must be at least 32 bytes, as hex or base64 (generate one with: openssl rand -hex 32)'],
+    ['ACCESS_SEND_PINS', 'yes', 'ACCESS_SEND_PINS must be on or off, got "yes"'],
+    ['ACCESS_SEND_PINS', 'on', "ACCESS_SEND_PINS=on needs ACCESS_PIN_KEY (the collectors' key) to open the PINs"],
     ['REDIS_URL', 'not a url', 'REDIS_URL must be a URL such as redis://127.0.0.1:6379, got "not a url"'],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(configError({ [name]: value }).message).toBe(message);
