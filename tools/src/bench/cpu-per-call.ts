@@ -9,7 +9,9 @@
  *
  * Knobs: CPC_RATE (2000 msg/s), CPC_MS (10 s per round), CPC_ROUNDS (3), CPC_CONNECTIONS (100),
  * CPC_WRITER (worker: the collector only appends to the journal, as in docker-compose.yml),
- * CPC_PROFILE_DIR (set: the collector of the last round runs with --cpu-prof into that directory).
+ * CPC_PROFILE_DIR (set: the collector of the last round runs with --cpu-prof into that directory),
+ * CPC_BASELINE (another build's cli/bin/chargewatch.js, e.g. a `git archive` of the commit before a
+ * change built in /tmp: measured in the same rounds, in alternating order, for a before/after).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,21 +66,32 @@ async function main(): Promise<void> {
   const bareChild = new BenchChild('bare-server', join(__dirname, 'bare-server.js'));
   cleanups.push(() => bareChild.stop());
   const bare = await bareChild.request<{ port: number }>({ cmd: 'start' }, 10_000);
-  const rows: Array<{ round: number; bare: number; collector: number; p99: number }> = [];
+  const rows: Array<{ round: number; bare: number; collector: number; baseline?: number; p99: number }> = [];
+  const collectorRun = async (name: string, bin: string | undefined, profile: boolean) => {
+    const c = await startCollectorChild(name, dir, svc, runId, { influxWriter: WRITER, ...(bin ? { bin } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${env.CPC_PROFILE_DIR}`] } : {}) });
+    try {
+      return await measure(gen, name, c.ocppUrl, `cpc-${runId}-${name}-`, c.proc.child.pid!);
+    } finally {
+      await c.stop();
+    }
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const b = await measure(gen, `bare${round}`, `ws://127.0.0.1:${bare.port}/ocpp`, `bare-${runId}-${round}-`, bareChild.pid);
-    const last = round === ROUNDS - 1 && env.CPC_PROFILE_DIR;
-    const c = await startCollectorChild(`cpc${round}`, dir, svc, runId, { influxWriter: WRITER, ...(last ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${env.CPC_PROFILE_DIR}`] } : {}) });
-    const m = await measure(gen, `col${round}`, c.ocppUrl, `cpc-${runId}-${round}-`, c.proc.child.pid!);
-    await c.stop();
-    rows.push({ round, bare: b.usPerCall, collector: m.usPerCall, p99: m.p99 });
-    log(`round ${round + 1}: bare ${b.usPerCall.toFixed(1)} µs/call, collector ${m.usPerCall.toFixed(1)} µs/call (${m.calls} calls, p99 ${m.p99.toFixed(1)} ms)${last ? ' [profiled]' : ''}`);
+    const last = round === ROUNDS - 1 && !!env.CPC_PROFILE_DIR;
+    // With a baseline the two builds alternate which goes first, so a change in the machine's load
+    // falls on both alike.
+    const base = env.CPC_BASELINE && round % 2 === 1 ? await collectorRun(`base${round}`, env.CPC_BASELINE, false) : undefined;
+    const m = await collectorRun(`cpc${round}`, undefined, last);
+    const base2 = env.CPC_BASELINE && round % 2 === 0 ? await collectorRun(`base${round}`, env.CPC_BASELINE, false) : undefined;
+    const baseline = (base ?? base2)?.usPerCall;
+    rows.push({ round, bare: b.usPerCall, collector: m.usPerCall, p99: m.p99, ...(baseline !== undefined ? { baseline } : {}) });
+    log(`round ${round + 1}: bare ${b.usPerCall.toFixed(1)} µs/call, collector ${m.usPerCall.toFixed(1)} µs/call (${m.calls} calls, p99 ${m.p99.toFixed(1)} ms)${baseline !== undefined ? `, baseline build ${baseline.toFixed(1)} µs/call` : ''}${last ? ' [profiled]' : ''}`);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const unprofiled = env.CPC_PROFILE_DIR && rows.length > 1 ? rows.slice(0, -1) : rows;
   const bm = med(unprofiled.map((r) => r.bare));
   const cm = med(unprofiled.map((r) => r.collector));
-  process.stdout.write(`\nINFLUX_WRITER=${WRITER}, ${RATE} msg/s, ${CONNECTIONS} connections, ${MS / 1000} s × ${unprofiled.length} round(s): median bare ${bm.toFixed(1)} µs/call, collector ${cm.toFixed(1)} µs/call, ratio ${(cm / bm).toFixed(2)}\n`);
+  process.stdout.write(`\nINFLUX_WRITER=${WRITER}, ${RATE} msg/s, ${CONNECTIONS} connections, ${MS / 1000} s × ${unprofiled.length} round(s): median bare ${bm.toFixed(1)} µs/call, collector ${cm.toFixed(1)} µs/call, ratio ${(cm / bm).toFixed(2)}${env.CPC_BASELINE ? `; baseline build ${med(rows.map((r) => r.baseline!)).toFixed(1)} µs/call (all rounds; per round collector/baseline ${rows.map((r) => (r.collector / r.baseline!).toFixed(2)).join(', ')})` : ''}\n`);
   if (env.CPC_PROFILE_DIR) {
     const file = readdirSync(env.CPC_PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
     if (file) {
