@@ -6,6 +6,8 @@
 // BENCH_PACED_MS, BENCH_IDLE_CONNECTIONS, BENCH_STORM_TIMEOUT_MS, BENCH_PROFILE_MS (0 disables profiling),
 // BENCH_WORKER_PLACEMENT (0 skips the second every-sink-live run with INFLUX_WRITER=worker, ~40 s),
 // BENCH_SLICES (3: the servers take turns in slices; 1 measures each in one piece).
+// `npm run bench -- --quick` (or BENCH_QUICK=1): about a minute, for comparing builds; see tools/src/bench/setup.ts.
+// Arguments after `--` are passed on to main.js.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +20,10 @@ execSync('npm run build', { cwd: root, stdio: 'inherit' });
 
 const hard = Number(execSync('ulimit -Hn', { shell: '/bin/sh' }).toString().trim()) || 0;
 const soft = Number(execSync('ulimit -Sn', { shell: '/bin/sh' }).toString().trim()) || 0;
-const want = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10000) + 2000;
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const want = Number(process.env.BENCH_IDLE_CONNECTIONS ?? (quick ? 0 : 10000)) + 2000;
 if (soft && soft < want) console.warn(`[bench] ulimit -n is ${soft} (hard ${hard}); ${want} file descriptors per process are needed for the idle and storm phases`);
 
-const child = spawn(process.execPath, [entry], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -139,35 +139,39 @@ export class RedisJournal {
     this.pendingEvents = [];
     this.waiters = [];
     this.scheduled = false;
-    const m = this.redis.multi();
+    let entries: string[][];
     try {
+      entries = [];
       for (let i = 0; i < events.length; i += MAX_EVENTS_PER_ENTRY) {
-        const chunk = events.slice(i, i + MAX_EVENTS_PER_ENTRY);
+        const chunk = events.length <= MAX_EVENTS_PER_ENTRY ? events : events.slice(i, i + MAX_EVENTS_PER_ENTRY);
         const stations: Record<string, StationContext> = {};
         for (const e of chunk) {
           if (e.stationId in stations) continue;
           const context = this.stationContext(e.stationId);
           if (context) stations[e.stationId] = context;
         }
-        m.xadd(this.key, '*', ...encodeJournalEntry({ events: chunk, stations }));
-        this.approxEntries++;
+        entries.push(encodeJournalEntry({ events: chunk, stations }));
       }
     } catch (err) {
       // A value JSON cannot carry (a BigInt from a bug): refuse the calls rather than acknowledge them.
-      m.discard();
       for (const w of waiters) w.reject(err);
       return;
     }
-    m.exec().then(
-      (res) => {
-        const failed = res?.find(([err]) => err)?.[0];
-        if (failed || !res) for (const w of waiters) w.reject(failed ?? new Error('journal append aborted'));
-        else for (const w of waiters) w.resolve();
-      },
-      (err) => {
-        for (const w of waiters) w.reject(err);
-      },
-    );
+    this.approxEntries += entries.length;
+    const settle = (err: unknown) => {
+      if (err) for (const w of waiters) w.reject(err);
+      else for (const w of waiters) w.resolve();
+    };
+    // The usual turn fits one entry: one XADD is atomic on its own, and MULTI/EXEC around it cost a
+    // transaction object, two more commands and their replies per commit (~2 % of a call's CPU).
+    if (entries.length === 1) {
+      this.redis.xadd(this.key, '*', ...entries[0]!).then(() => settle(undefined), settle);
+      return;
+    }
+    // A busier turn spans several entries: all of them are stored, or the calls are refused.
+    const m = this.redis.multi();
+    for (const fields of entries) m.xadd(this.key, '*', ...fields);
+    m.exec().then((res) => settle(res?.find(([err]) => err)?.[0] ?? (res ? undefined : new Error('journal append aborted'))), settle);
   }
 
   /**

@@ -24,6 +24,8 @@ export interface CollectorChildOptions {
   nodeArgs?: string[];
   /** INFLUX_WRITER, set explicitly so an operator's environment cannot change what is measured. */
   influxWriter?: 'collector' | 'worker';
+  /** Another build's `cli/bin/chargewatch.js` (cpu-per-call.ts compares two builds); this one's by default. */
+  bin?: string;
 }
 
 /** Every running collector's API, scraped by the benchmark's Prometheus (several run at once when interleaved). */
@@ -61,7 +63,7 @@ export async function startCollectorChild(
     OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: '0',
   };
   delete childEnv.NODE_OPTIONS;
-  const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, BIN, 'collector'], dir, childEnv);
+  const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, opts.bin ?? BIN, 'collector'], dir, childEnv);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const apiTarget = `127.0.0.1:${apiPort}`;
   // Generous grace: a clean stop writes out the journal, and --cpu-prof writes its file only on exit.

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Histogram, type HistogramData } from './histogram';
 import type { BenchChild } from './ipc';
-import { P, log, sleep } from './setup';
+import { P, TARGETS, log, sleep } from './setup';
 
 export type Hist = { buckets: HistogramData; count: number; max: number };
 export interface ThroughputResult { connections: number; inWindow: number; windowMs: number; acked: number; refused: number; lost: number; unanswered: number; latency: Hist }
@@ -121,7 +121,7 @@ export function combineCores(parts: Array<{ cores: Record<string, number>; secs:
 }
 
 /** Closed-loop and paced slices of one target, summed into the figures of one continuous run. */
-export function combineLoad(tp: ThroughputResult[], pc: PacedResult[], cores: Record<string, number>, pacedElapsedMs: number): LoadResults {
+export function combineLoad(tp: ThroughputResult[], pc: PacedResult[], cores: Record<string, number>, pacedElapsedMs: number, offered = P.pacedRate ?? NaN): LoadResults {
   const tpLat = Histogram.merge(tp.map((r) => r.latency));
   const windowMs = tp.reduce((a, r) => a + r.windowMs, 0) / Math.max(1, P.loadgens);
   const sum = (k: 'acked' | 'refused' | 'lost' | 'unanswered') => tp.reduce((a, r) => a + r[k], 0);
@@ -132,7 +132,7 @@ export function combineLoad(tp: ThroughputResult[], pc: PacedResult[], cores: Re
     cores,
     throughput: { rate: tp.reduce((a, r) => a + r.inWindow, 0) / (windowMs / 1000), p50: tpLat.quantile(0.5), p99: tpLat.quantile(0.99), acked: sum('acked'), refused: sum('refused'), lost: sum('lost'), unanswered: sum('unanswered') },
     paced: {
-      offered: P.pacedRate,
+      offered,
       achieved: pacedAcked / (pacedElapsedMs / 1000),
       p50: due.quantile(0.5),
       p99: due.quantile(0.99),
@@ -146,6 +146,11 @@ export function combineLoad(tp: ThroughputResult[], pc: PacedResult[], cores: Re
     ackedMeter: sum('acked') + pacedAcked,
     inDoubt: sum('unanswered') + sum('lost') + pc.reduce((a, r) => a + r.unanswered, 0),
   };
+}
+
+/** The paced phase's offered rate: BENCH_PACED_RATE when set, else TARGETS.pacedFraction × the bare throughput (whole msg/s, at least 1). */
+export function pacedRateFor(bareRate: number): number {
+  return P.pacedRate ?? Math.max(1, Math.round(TARGETS.pacedFraction * bareRate));
 }
 
 /**
@@ -185,19 +190,23 @@ export async function runLoads(gen: Generators, targets: LoadTarget[]): Promise<
     log(`${t.label}: ${Math.round(rate)} msg/s; cores: ${Object.entries(cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   }
   await sleep(1000);
-  log(`paced ${P.pacedRate} msg/s in ${pcWindows.length} slice(s) of 1+${pcWindows[0]! / 1000} s, target after target`);
+  // Target 2 is set against the bare server (the first target) measured a moment ago, not a fixed rate, so
+  // it means the same on a fast machine and on a slow one.
+  const bareRate = tp[0]!.reduce((a, r) => a + r.inWindow, 0) / (P.throughputMs / 1000);
+  const pacedRate = pacedRateFor(bareRate);
+  log(`paced ${pacedRate} msg/s${P.pacedRate === undefined ? ` (${TARGETS.pacedFraction} × ${targets[0]!.label} ${Math.round(bareRate)} msg/s)` : ''} in ${pcWindows.length} slice(s) of 1+${pcWindows[0]! / 1000} s, target after target`);
   const pc = targets.map(() => [] as PacedResult[]);
   const pcElapsed = targets.map(() => 0);
   const results: LoadResults[] = new Array(targets.length);
   for (const [round, windowMs] of pcWindows.entries()) {
     for (const i of roundOrder(idx, round)) {
-      const part = await gen.all<PacedResult>({ cmd: 'paced', group: groups[i], rate: P.pacedRate, warmupMs: 1000, durationMs: windowMs }, windowMs + 60_000);
+      const part = await gen.all<PacedResult>({ cmd: 'paced', group: groups[i], rate: pacedRate, warmupMs: 1000, durationMs: windowMs }, windowMs + 60_000);
       pc[i]!.push(...part);
       pcElapsed[i]! += Math.max(...part.map((r) => r.elapsedMs));
       if (round < pcWindows.length - 1) continue;
       const t = targets[i]!;
       await gen.all({ cmd: 'close', group: groups[i], terminate: false }, 60_000);
-      const r = (results[i] = combineLoad(tp[i]!, pc[i]!, combineCores(coreParts[i]!), pcElapsed[i]!));
+      const r = (results[i] = combineLoad(tp[i]!, pc[i]!, combineCores(coreParts[i]!), pcElapsed[i]!, pacedRate));
       log(`${t.label}: closed loop p50 ${r.throughput.p50.toFixed(2)} ms, p99 ${r.throughput.p99.toFixed(2)} ms; paced p50 ${r.paced.p50.toFixed(2)} ms, p99 ${r.paced.p99.toFixed(2)} ms, max ${r.paced.max.toFixed(1)} ms, achieved ${Math.round(r.paced.achieved)} msg/s`);
       await t.afterLast?.(r);
     }

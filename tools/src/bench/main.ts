@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BenchChild } from './ipc';
-import { Histogram } from './histogram';
 import { startInfluxDB, startPrometheus, startRedis } from '../devstack/services';
-import { startCollectorChild, steadyRssKB } from './collector-child';
-import { Generators, runLoads, type PrepareResult, type StormResult, type ThroughputResult } from './load';
+import { startCollectorChild } from './collector-child';
+import { Generators, runLoads, type ThroughputResult } from './load';
+import { runIdleStorm } from './idle-storm';
 import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
@@ -62,51 +62,12 @@ async function main(): Promise<void> {
   const colResults = col.load;
   const wrk = live[1] ? await live[1].finish(liveLoads[1]!) : undefined;
 
-  // fresh collector: RSS per idle connection, then a reconnect storm
-  const c2 = await startCollectorChild('idle', dir, svc, runId);
-  const pid2 = c2.proc.child.pid!;
-  await sleep(3000);
-  const rssBefore = await steadyRssKB(pid2);
-  log(`collector (idle) pid ${pid2}: RSS ${rssBefore} kB; opening ${P.idleConnections} connections`);
-  const idlePrefix = `cwb-${runId}-I`;
-  const idle = await gen.all<PrepareResult>(
-    { cmd: 'prepare', group: 'idle', url: c2.ocppUrl, prefix: idlePrefix, first: 0, count: P.idleConnections, localAddrs: P.localAddrs, concurrency: 256, timeoutMs: 30_000 },
-    180_000,
-  );
-  const idleBooted = idle.reduce((a, r) => a + r.booted, 0);
-  const openMs = Math.max(...idle.map((r) => r.ms));
-  log(`idle: ${idleBooted} booted in ${(openMs / 1000).toFixed(1)} s${idleBooted < P.idleConnections ? ` (errors ${JSON.stringify(idle.map((r) => r.errors))})` : ''}`);
-  await sleep(4000);
-  const rssAfter = await steadyRssKB(pid2);
-  const perConnKB = (rssAfter - rssBefore) / Math.max(1, idleBooted);
-  log(`idle: RSS ${rssAfter} kB → ${perConnKB.toFixed(1)} KB per connection`);
-
-  // Network drop: every socket dies at once, then every station comes back at once.
-  await gen.all({ cmd: 'close', group: 'idle', terminate: true }, 60_000);
-  await sleep(3000);
-  log(`storm: ${P.idleConnections} stations reconnect and boot at once`);
-  const stormParts = await gen.all<StormResult>(
-    { cmd: 'storm', group: 'storm', url: c2.ocppUrl, prefix: idlePrefix, first: 0, count: P.idleConnections, localAddrs: P.localAddrs, timeoutMs: P.stormTimeoutMs, maxAttempts: 5 },
-    P.stormTimeoutMs + 60_000,
-  );
-  const stormHist = Histogram.merge(stormParts.map((r) => r.timeToBoot));
-  const storm = {
-    stations: stormParts.reduce((a, r) => a + r.stations, 0),
-    booted: stormParts.reduce((a, r) => a + r.booted, 0),
-    failed: stormParts.reduce((a, r) => a + r.failed, 0),
-    retries: stormParts.reduce((a, r) => a + r.retries, 0),
-    ms: Math.max(...stormParts.map((r) => r.ms)),
-    timeToBoot: stormHist.toJSON(),
-    errors: Object.assign({}, ...stormParts.map((r) => r.errors)),
-    p50: stormHist.quantile(0.5),
-    p99: stormHist.quantile(0.99),
-  };
-  log(`storm: ${storm.booted}/${storm.stations} booted in ${(storm.ms / 1000).toFixed(2)} s (p50 ${(storm.p50 / 1000).toFixed(2)} s, retries ${storm.retries})`);
-  await gen.all({ cmd: 'close', group: 'storm', terminate: false }, 120_000);
-  await c2.stop();
+  // fresh collector: RSS per idle connection, then a reconnect storm (idle-storm.ts); skipped in --quick.
+  const idleStorm = P.idleConnections > 0 ? await runIdleStorm(gen, dir, svc, runId) : undefined;
+  const perConnKB = idleStorm?.idle.perConnKB ?? NaN;
 
   // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
-  const access = process.env.BENCH_ACCESS === '0' ? undefined : await runAccessBench(dir, svc, runId);
+  const access = !P.access ? undefined : await runAccessBench(dir, svc, runId);
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -121,14 +82,13 @@ async function main(): Promise<void> {
     correctness: col.correctness,
     scrapes: col.scrapes,
     ...(wrk ? { workerWriter: { load: wrk.load, correctness: wrk.correctness, scrapes: wrk.scrapes, ratio: wrk.load.throughput.rate / bareResults.throughput.rate } } : {}),
-    idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
-    storm,
+    ...idleStorm,
     ...(access ? { access } : {}),
     wallMs: 0,
   };
 
   // A missed target: profile the collector under the same closed-loop load.
-  const missed = ratio < TARGETS.ratio || !(colResults.paced.p99 < TARGETS.p99Ms) || perConnKB > TARGETS.rssPerConnKB;
+  const missed = ratio < TARGETS.ratio || !(colResults.paced.p99 < TARGETS.p99Ms) || (idleStorm !== undefined && perConnKB > TARGETS.rssPerConnKB);
   if (missed && P.profileMs > 0) {
     const profDir = join(dir, 'cpuprofile');
     const c3 = await startCollectorChild('prof', dir, svc, runId, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });

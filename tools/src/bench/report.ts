@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import type { Correctness } from './drain';
-import type { LoadResults, StormResult } from './load';
+import type { LoadResults } from './load';
+import type { IdleStormResults } from './idle-storm';
 import type { ProfileEntry } from './profile';
 import { COUNT_TARGET, countCell, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
 import type { Scrapes } from './sinks-live';
@@ -21,8 +22,9 @@ export interface Results {
   scrapes: Scrapes;
   /** (b′): the same scenario with INFLUX_WRITER=worker and a worker child (absent with BENCH_WORKER_PLACEMENT=0). */
   workerWriter?: PlacementFigures & { scrapes: Scrapes };
-  idle: { connections: number; booted: number; rssBeforeKB: number; rssAfterKB: number; perConnKB: number; openMs: number };
-  storm: StormResult & { p50: number; p99: number };
+  /** Absent when the idle and storm phases were skipped (BENCH_IDLE_CONNECTIONS=0, --quick). */
+  idle?: IdleStormResults['idle'];
+  storm?: IdleStormResults['storm'];
   profile?: { file: string; top: ProfileEntry[]; rate: number };
   access?: AccessBenchResults;
   coresBare: Record<string, number>;
@@ -44,25 +46,36 @@ export function machine(): Results['machine'] {
   };
 }
 
+/** " (0.4 × a)" when the paced rate was derived from the bare throughput of this run. */
+const pacedOf = (r: Results) => (r.params.pacedRate === undefined ? ` (${TARGETS.pacedFraction} × a)` : '');
+
+function idleStormRows(r: Results, pf: (ok: boolean) => string): Array<[string, string, string, string]> {
+  const { idle, storm } = r;
+  if (!idle || !storm) return [['3., 4. idle connections, reconnect storm', 'skipped', '', '']];
+  return [
+    [`3. (b) RSS per idle connection (${fmt(idle.booted)} conns)`, `${fmt(idle.perConnKB, 1)} KB`, '≤ 30 KB', pf(idle.perConnKB <= TARGETS.rssPerConnKB && idle.booted === idle.connections)],
+    [`   RSS before → after`, `${fmt(idle.rssBeforeKB / 1024, 1)} → ${fmt(idle.rssAfterKB / 1024, 1)} MiB`, '', ''],
+    [`4. (b) reconnect storm, ${fmt(storm.stations)} stations`, `${fmt(storm.ms / 1000, 2)} s (${fmt(storm.booted)} booted, ${fmt(storm.retries)} retries)`, 'all booted', pf(storm.booted === storm.stations)],
+    [`   time to boot reply p50 / p99`, `${fmt(storm.p50 / 1000, 2)} / ${fmt(storm.p99 / 1000, 2)} s`, '', ''],
+  ];
+}
+
 export function render(r: Results): { table: string; markdown: string } {
   const pf = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
   const c = r.collector;
   const b = r.bare;
   const bw = r.workerWriter;
   const rows: Array<[string, string, string, string]> = [
-    ['(a) bare ocpp-rpc, closed loop, 200 conns', `${fmt(b.throughput.rate)} msg/s`, 'reference', ''],
-    ['(b) collector, all sinks live, closed loop, 200 conns', `${fmt(c.throughput.rate)} msg/s`, 'reference', ''],
+    [`(a) bare ocpp-rpc, closed loop, ${fmt(r.params.connections)} conns`, `${fmt(b.throughput.rate)} msg/s`, 'reference', ''],
+    [`(b) collector, all sinks live, closed loop, ${fmt(r.params.connections)} conns`, `${fmt(c.throughput.rate)} msg/s`, 'reference', ''],
     ...workerRows(bw, 'throughput'),
     ['1. throughput ratio b/a', fmt(r.ratio, 2), '≥ 0.5', pf(r.ratio >= TARGETS.ratio)],
     ...workerRows(bw, 'ratio'),
-    [`2. (b) latency at ${fmt(c.paced.offered)} msg/s offered, p50 / p99`, `${fmt(c.paced.p50, 2)} / ${fmt(c.paced.p99, 2)} ms`, 'p99 < 50 ms', pf(c.paced.p99 < TARGETS.p99Ms)],
+    [`2. (b) latency at ${fmt(c.paced.offered)} msg/s offered${pacedOf(r)}, p50 / p99`, `${fmt(c.paced.p50, 2)} / ${fmt(c.paced.p99, 2)} ms`, 'p99 < 50 ms', pf(c.paced.p99 < TARGETS.p99Ms)],
     [`   (b) same, p99.9 / max; achieved rate`, `${fmt(c.paced.p999, 1)} / ${fmt(c.paced.max, 1)} ms; ${fmt(c.paced.achieved)} msg/s`, '', ''],
     ...workerRows(bw, 'latency'),
     [`   (a) latency at ${fmt(b.paced.offered)} msg/s offered, p50 / p99`, `${fmt(b.paced.p50, 2)} / ${fmt(b.paced.p99, 2)} ms`, 'reference', ''],
-    [`3. (b) RSS per idle connection (${fmt(r.idle.booted)} conns)`, `${fmt(r.idle.perConnKB, 1)} KB`, '≤ 30 KB', pf(r.idle.perConnKB <= TARGETS.rssPerConnKB && r.idle.booted === r.idle.connections)],
-    [`   RSS before → after`, `${fmt(r.idle.rssBeforeKB / 1024, 1)} → ${fmt(r.idle.rssAfterKB / 1024, 1)} MiB`, '', ''],
-    [`4. (b) reconnect storm, ${fmt(r.storm.stations)} stations`, `${fmt(r.storm.ms / 1000, 2)} s (${fmt(r.storm.booted)} booted, ${fmt(r.storm.retries)} retries)`, 'all booted', pf(r.storm.booted === r.storm.stations)],
-    [`   time to boot reply p50 / p99`, `${fmt(r.storm.p50 / 1000, 2)} / ${fmt(r.storm.p99 / 1000, 2)} s`, '', ''],
+    ...idleStormRows(r, pf),
     ['5. acked energy samples = InfluxDB count', countCell(r.correctness), COUNT_TARGET, pf(r.correctness.ok)],
     ...workerRows(bw, 'correctness'),
     ...accessRows(r.access),
@@ -77,6 +90,9 @@ export function render(r: Results): { table: string; markdown: string } {
     '',
     'Generated by `npm run bench` (`scripts/bench.mjs` → `tools/src/bench/`). Do not edit by hand: the next run overwrites this file.',
     '',
+    ...(r.params.quick
+      ? [`> **Quick run** (\`npm run bench -- --quick\`): ${fmt(r.params.connections)} connections, ${fmt(r.params.throughputMs / 1000)} s closed loop and ${fmt(r.params.pacedMs / 1000)} s paced per server; the idle, storm, Authorize and profile phases skipped. For comparing builds on one machine, not a full run.`, '']
+      : []),
     `- Date: ${r.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM; ${m.os}, Linux ${m.kernel}; Node ${m.node}`,
     `- Load generator: ${r.params.loadgens} process(es) on the same machine; run wall time ${fmt(r.wallMs / 1000)} s; load average when the run started: ${m.loadavgAtStart} (other work on the machine shares its cores)`,
@@ -102,8 +118,12 @@ export function render(r: Results): { table: string; markdown: string } {
     `- Closed loop (a): p50 ${fmt(b.throughput.p50, 2)} ms, p99 ${fmt(b.throughput.p99, 2)} ms; (b): p50 ${fmt(c.throughput.p50, 2)} ms, p99 ${fmt(c.throughput.p99, 2)} ms; CALLERRORs from the collector: ${fmt(c.throughput.refused)} closed loop, ${fmt(c.paced.refused)} paced.`,
     `- Paced (b): ${fmt(c.paced.acked)} calls answered; latency counted from each call's scheduled time (p99 from the actual send: ${fmt(c.paced.sendP99, 2)} ms); calls that were due while the previous one was still unanswered: ${fmt(c.paced.late)}; answered rate over the phase including the drain of any queue: ${fmt(c.paced.achieved)} msg/s.`,
     `- Prometheus scraped the (b) collector's /metrics ${r.scrapes.count ?? 'n/a'} times while it ran (min \`up\` ${r.scrapes.up ?? 'n/a'}), longest scrape ${fmt(r.scrapes.maxDurationMs ?? NaN, 1)} ms${bw ? `; the (b′) collector's ${bw.scrapes.count ?? 'n/a'} times, longest ${fmt(bw.scrapes.maxDurationMs ?? NaN, 1)} ms` : ''}.`,
-    `- Idle connections opened (256 handshakes in flight) in ${fmt(r.idle.openMs / 1000, 1)} s.`,
-    `- Storm errors before retries succeeded: ${Object.keys(r.storm.errors).length ? Object.entries(r.storm.errors).map(([k, v]) => `${k} × ${v}`).join('; ') : 'none'}.`,
+    ...(r.idle && r.storm
+      ? [
+          `- Idle connections opened (256 handshakes in flight) in ${fmt(r.idle.openMs / 1000, 1)} s.`,
+          `- Storm errors before retries succeeded: ${Object.keys(r.storm.errors).length ? Object.entries(r.storm.errors).map(([k, v]) => `${k} × ${v}`).join('; ') : 'none'}.`,
+        ]
+      : []),
     `- Calls in doubt (sent, no answer when the phase ended): ${fmt(r.correctness.inDoubt)}${bw ? ` in (b), ${fmt(bw.correctness.inDoubt)} in (b′)` : ''}; the sink flushed ${fmt(r.correctness.waitedMs / 1000, 1)} s after the load stopped${bw ? ` (b′: ${fmt(bw.correctness.waitedMs / 1000, 1)} s; CALLERRORs ${fmt(bw.correctness.refused)})` : ''}.`,
     `- InfluxDB counts per measurand (acked → stored): ${Object.keys(r.correctness.acked).map((k) => `${k} ${fmt(r.correctness.acked[k]!)} → ${fmt(r.correctness.stored[k] ?? 0)}`).join('; ')}.`,
     ...(bw ? [`- (b′) InfluxDB counts per measurand (acked → stored): ${Object.keys(bw.correctness.acked).map((k) => `${k} ${fmt(bw.correctness.acked[k]!)} → ${fmt(bw.correctness.stored[k] ?? 0)}`).join('; ')}.`] : []),
@@ -152,7 +172,7 @@ export function render(r: Results): { table: string; markdown: string } {
     `- Drain: from the end of each collector's last slice (connections closed) the benchmark polls every 200 ms the InfluxDB count and the lag of the journal's group \`influx\` (XINFO GROUPS: pending + not yet delivered) until the count matches, or the lag is 0 and the count has not moved for 1 s, or the count has not moved for 5 s, at most 60 s.`,
     `- Interleaved: (a), (b)${bw ? ' and (b′)' : ''} run at the same time and take turns under the generator: the closed loop and then the paced phase each in ${fmt(r.params.slices)} slice(s), one server after the other (the order reversed every other round), so other work on the machine falls on all of them alike; each server's figures add up its slices. A server waiting for its turn costs little (Prometheus keeps scraping every collector). BENCH_SLICES=1 runs each phase in one piece per server.`,
     `- Throughput: ${fmt(r.params.connections)} connections per server, closed loop, ${fmt(r.params.warmupMs / 1000)} s warm-up before its first slice and ${fmt(Math.min(1000, r.params.warmupMs) / 1000)} s before the others, answers counted over ${fmt(r.params.throughputMs / 1000)} s in all.`,
-    `- Latency: the same connections, open loop at ${fmt(r.params.pacedRate)} msg/s spread evenly over connections and time (each connection sends every ${fmt((1000 * r.params.connections) / r.params.pacedRate)} ms with its own phase), 1 s warm-up before each slice, ${fmt(r.params.pacedMs / 1000)} s measured in all; latency is from the scheduled send time to the answer, in 1 %-wide histogram buckets.`,
+    `- Latency: the same connections, open loop at ${fmt(c.paced.offered)} msg/s${r.params.pacedRate === undefined ? ` (${TARGETS.pacedFraction} × the bare server's closed-loop throughput measured just before; BENCH_PACED_RATE fixes it)` : ' (BENCH_PACED_RATE)'} spread evenly over connections and time (each connection sends every ${fmt((1000 * r.params.connections) / c.paced.offered)} ms with its own phase), 1 s warm-up before each slice, ${fmt(r.params.pacedMs / 1000)} s measured in all; latency is from the scheduled send time to the answer, in 1 %-wide histogram buckets.`,
     `- RSS: a fresh collector; VmRSS from /proc/<pid>/status (median of 5 readings 0.5 s apart) before and 4 s after ${fmt(r.params.idleConnections)} connections that each booted once; (after − before) / connections.`,
     '- Reconnect storm: all those sockets are then dropped at once (TCP reset), and after 3 s every station connects and sends BootNotification in the same instant; time from the first connect to the last BootNotification answer. A station whose attempt fails retries after 1–2 s (at most 5 attempts).',
     '- Correctness: MeterValues answered with CALLRESULT are counted per measurand by the generator (collector throughput + latency phases, unique station ids and a fresh database per run); after the run the benchmark waits for the sink to flush and compares with `SELECT count(value) FROM meter WHERE measurand=…` in InfluxQL. Every acknowledged sample must be there; calls in doubt (sent, no answer when the phase ended) may add theirs, no more.',

@@ -52,13 +52,40 @@ export function payloadLength(data: unknown): number {
  * events and replies carry only keys with values (sinks that iterate keys, logs and stored JSON stay clean).
  */
 export function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  return stripUndefined(value) as T;
+}
+
+/**
+ * Copies only what holds an undefined field somewhere below it and returns the rest as it is: a
+ * MeterValues event with nine samples is mostly clean, and copying every object of it on every call
+ * was the adapters' largest cost (profile in docs/performance-notes.md).
+ */
+function stripUndefined(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) out[key] = withoutUndefined(item);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const clean = stripUndefined(item);
+      if (clean !== item && !out) out = value.slice(0, i);
+      if (out) out.push(clean);
+    }
+    return out ?? value;
   }
-  return out as T;
+  const obj = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = obj[key];
+    const clean = item === undefined ? undefined : stripUndefined(item);
+    if (!out && (item === undefined || clean !== item)) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = obj[keys[j]!];
+    }
+    if (out && clean !== undefined) out[key] = clean;
+  }
+  return out ?? value;
 }
 
 // With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
@@ -71,6 +98,31 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * but this must not rely on it.
  */
 export function findLoneSurrogate(value: unknown): string | undefined {
+  // Almost every payload is clean: check without building paths first (a path string per element was
+  // most of this walk's cost), and name the field only for a payload that has one.
+  return hasLoneSurrogate(value) ? loneSurrogatePath(value) : undefined;
+}
+
+function hasLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) stack.push(item[i]);
+    } else if (item !== null && typeof item === 'object') {
+      for (const key in item) {
+        if (!Object.prototype.hasOwnProperty.call(item, key)) continue;
+        if (LONE_SURROGATE.test(key)) return true;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
+function loneSurrogatePath(value: unknown): string | undefined {
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length) {
     const [item, path] = stack.pop()!;

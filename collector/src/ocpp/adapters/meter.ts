@@ -19,10 +19,10 @@ export function meterSamples(
 ): MeterSample[] {
   const events: MeterSample[] = [];
   meterValues.forEach((meterValue, i) => {
-    const time = parseStationTime(meterValue.timestamp, ctx.receivedAt, `meterValue[${i}].timestamp`);
+    const time = parseStationTime(meterValue.timestamp, ctx.receivedAt, () => `meterValue[${i}].timestamp`);
     const byContext = new Map<string, MeterSample>();
     meterValue.sampledValue.forEach((raw, j) => {
-      const value = normaliseSampledValue(raw, `meterValue[${i}].sampledValue[${j}]`);
+      const value = normaliseSampledValue(raw, () => `meterValue[${i}].sampledValue[${j}]`);
       const context = raw.context ?? DEFAULT_CONTEXT;
       let event = byContext.get(context);
       if (!event) {

@@ -1,5 +1,5 @@
 import { Histogram } from '../../../src/bench/histogram';
-import { combineCores, combineLoad, roundOrder, sliceWindows, type PacedResult, type ThroughputResult } from '../../../src/bench/load';
+import { combineCores, combineLoad, pacedRateFor, roundOrder, sliceWindows, type PacedResult, type ThroughputResult } from '../../../src/bench/load';
 
 const hist = (...ms: number[]) => {
   const h = new Histogram();
@@ -45,5 +45,11 @@ describe('interleaving', () => {
     expect(r.ackedMeter).toBe(30_200 + 32_000);
     expect(r.inDoubt).toBe(2 + 2 + 1 + 1);
     expect(r.cores).toEqual({ collector: 0.9 });
+  });
+
+  it('offers target 2 at 0.4 × the bare throughput of the same run, not a fixed rate', () => {
+    expect(pacedRateFor(19_184)).toBe(7674);
+    expect(pacedRateFor(8838)).toBe(3535);
+    expect(pacedRateFor(0)).toBe(1);
   });
 });
