@@ -61,7 +61,7 @@ export const SETTINGS: Setting[] = [
   { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
   { env: 'COLLECTOR_PROCESSES', default: '1', meaning: 'Collector processes on this host (node:cluster): they share OCPP_PORT, process i has COLLECTOR_ID-i and API port API_PORT+i (scrape each); per-process limits (OCPP_MAX_*) apply to each' },
   { env: 'OCPP_MAX_CONCURRENT_HANDSHAKES', default: '500', meaning: 'Websocket handshakes one process works on at once (upgrade until the connection is recorded); more get HTTP 503 with Retry-After instead of timing out. 0 = no limit' },
-  { env: 'OCPP_HANDSHAKE_RETRY_AFTER_SEC', default: '2', meaning: 'Retry-After of a handshake refused for OCPP_MAX_CONCURRENT_HANDSHAKES; each answer picks a value between this and twice this, so refused stations do not return together' },
+  { env: 'OCPP_HANDSHAKE_RETRY_AFTER_SEC', default: '2', meaning: 'Shortest Retry-After of a handshake refused for OCPP_MAX_CONCURRENT_HANDSHAKES; each answer adds a random part of a window that starts at this and widens (up to 60 s) while more handshakes are refused than admitted, so refused stations return at about the rate they are taken' },
   { env: 'OCPP_MAX_CONCURRENT_BOOTS', default: '200', meaning: 'BootNotifications one process works on at once; more are answered Pending (not recorded) with an interval, after which the station boots again' },
   { env: 'OCPP_BOOT_PENDING_INTERVAL_SEC', default: '5', meaning: 'Interval of a Pending answer for OCPP_MAX_CONCURRENT_BOOTS; each answer picks a value between this and twice this' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },

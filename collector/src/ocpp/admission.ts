@@ -13,6 +13,11 @@
  *   answer is Pending without recording anything — the station's registration stays what it was.
  *
  * Both intervals are spread over [base, 2 × base) so the stations sent away do not all come back at once.
+ * For handshakes the window also adapts: a 503 costs a TCP connection and an HTTP answer, so 100,000
+ * stations retrying every few seconds would be a load of their own. Each second in which more handshakes
+ * were sent away than admitted widens the window by half (up to MAX_WINDOW_SEC); a second with fewer
+ * narrows it by a fifth back towards the base. Sent-away stations then return at about the rate the
+ * process admits them.
  */
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
@@ -36,16 +41,45 @@ export function spread(baseSec: number, random: () => number = Math.random): num
   return baseSec + Math.floor(random() * baseSec);
 }
 
+/** Longest Retry-After window: stations told more than this may as well reconnect on their own back-off. */
+export const MAX_WINDOW_SEC = 60;
+
 export class StormAdmission {
   /** Sockets whose handshake is in progress: a Set, so a socket leaving twice counts once. */
   private handshakes = new Set<Duplex>();
   private boots = 0;
+  /** Adaptive Retry-After window (seconds) and the current second's tallies behind it. */
+  private windowSec: number;
+  private second = 0;
+  private deferredThisSecond = 0;
+  private admittedThisSecond = 0;
 
   constructor(
     private readonly s: AdmissionSettings,
     private readonly counters?: AdmissionCounters,
     private readonly random: () => number = Math.random,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.windowSec = s.handshakeRetryAfterSec;
+  }
+
+  /** Width of the Retry-After spread now: at least the base, wider while more are sent away than admitted. */
+  get retryWindowSec(): number {
+    this.tick();
+    return this.windowSec;
+  }
+
+  private tick(): void {
+    const sec = Math.floor(this.now() / 1000);
+    if (sec === this.second) return;
+    // Only the last full second counts; a quiet gap longer than that narrows once, as one quiet second.
+    const base = this.s.handshakeRetryAfterSec;
+    if (this.deferredThisSecond > this.admittedThisSecond) this.windowSec = Math.min(MAX_WINDOW_SEC, Math.max(base, this.windowSec * 1.5));
+    else this.windowSec = Math.max(base, this.windowSec * 0.8);
+    this.second = sec;
+    this.deferredThisSecond = 0;
+    this.admittedThisSecond = 0;
+  }
 
   get handshakesInProgress(): number {
     return this.handshakes.size;
@@ -60,9 +94,11 @@ export class StormAdmission {
    * until `handshakeDone` or until it closes (refused, aborted, or timed out), whichever comes first.
    */
   admitHandshake(socket: Duplex): boolean {
+    this.tick();
     if (this.s.maxHandshakes > 0 && this.handshakes.size >= this.s.maxHandshakes) {
       this.counters?.handshakeDeferred();
-      const retryAfter = spread(this.s.handshakeRetryAfterSec, this.random);
+      this.deferredThisSecond++;
+      const retryAfter = this.s.handshakeRetryAfterSec + Math.floor(this.random() * this.windowSec);
       const body = 'collector busy; retry later\n';
       if (socket.writable) {
         socket.end(
@@ -73,6 +109,7 @@ export class StormAdmission {
       }
       return false;
     }
+    this.admittedThisSecond++;
     this.handshakes.add(socket);
     socket.once('close', () => this.handshakes.delete(socket));
     return true;

@@ -52,6 +52,44 @@ describe('StormAdmission', () => {
     expect(a.bootsInProgress).toBe(1);
   });
 
+  it('widens the Retry-After window while more are sent away than admitted, and narrows it back', () => {
+    let t = 1_000_000;
+    const a = new StormAdmission({ ...settings, maxHandshakes: 1 }, undefined, () => 0.5, () => t);
+    const held = socket();
+    a.admitHandshake(held.s);
+    expect(a.retryWindowSec).toBe(3);
+    const widths: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      for (let k = 0; k < 5; k++) expect(a.admitHandshake(socket().s)).toBe(false);
+      t += 1000;
+      widths.push(a.retryWindowSec);
+    }
+    expect(widths[0]).toBe(4.5);
+    expect(widths.every((w, i) => i === 0 || w >= widths[i - 1]!)).toBe(true);
+    expect(Math.max(...widths)).toBe(60);
+    a.handshakeDone(held.s);
+    for (let i = 0; i < 30; i++) {
+      t += 1000;
+      a.retryWindowSec;
+    }
+    expect(a.retryWindowSec).toBe(3);
+  });
+
+  it('answers Retry-After from the widened window', async () => {
+    let t = 0;
+    const a = new StormAdmission({ ...settings, maxHandshakes: 1 }, undefined, () => 0.5, () => t);
+    a.admitHandshake(socket().s);
+    for (let i = 0; i < 20; i++) {
+      a.admitHandshake(socket().s);
+      t += 1000;
+    }
+    const x = socket();
+    a.admitHandshake(x.s);
+    await new Promise((r) => setImmediate(r));
+    expect(x.written()).toContain(`Retry-After: ${3 + Math.floor(0.5 * a.retryWindowSec)}\r\n`);
+    expect(a.retryWindowSec).toBe(60);
+  });
+
   it('limits nothing when the limits are 0', () => {
     const a = new StormAdmission({ ...settings, maxHandshakes: 0, maxBoots: 0 });
     for (let i = 0; i < 1000; i++) {
