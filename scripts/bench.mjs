@@ -6,6 +6,9 @@
 // BENCH_PACED_MS, BENCH_IDLE_CONNECTIONS, BENCH_STORM_TIMEOUT_MS, BENCH_PROFILE_MS (0 disables profiling),
 // BENCH_WORKER_PLACEMENT (0 skips the second every-sink-live run with INFLUX_WRITER=worker, ~40 s),
 // BENCH_SLICES (3: the servers take turns in slices; 1 measures each in one piece).
+// Scale (tools/src/bench/scale.ts, BENCH_SCALE=0 skips it): BENCH_SCALE_STATIONS (100000), BENCH_SCALE_PROCESSES (7),
+// BENCH_SCALE_PER_LOADGEN (16000), BENCH_SCALE_ADDRESSES (32), BENCH_SCALE_STEPS (1,2,4), BENCH_SCALE_THROUGHPUT_MS,
+// BENCH_SCALE_STORM_MS (60000); `node tools/dist/bench/scale-main.js` runs only that part.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

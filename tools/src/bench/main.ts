@@ -20,6 +20,7 @@ import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { runAccessBench } from './access-bench';
+import { SCALE, runScaleBench } from './scale';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
 
   // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
   const access = process.env.BENCH_ACCESS === '0' ? undefined : await runAccessBench(dir, svc, runId);
+  // Targets 3, 4 and 6 at 100,000 stations on COLLECTOR_PROCESSES (scale.ts); BENCH_SCALE=0 skips it.
+  const scale = SCALE.enabled ? await runScaleBench(dir, svc, runId) : undefined;
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
     ...(access ? { access } : {}),
+    ...(scale ? { scale } : {}),
     wallMs: 0,
   };
 

@@ -22,13 +22,13 @@ import type { Service } from '../devstack/services';
 import { BenchChild } from './ipc';
 import { Histogram } from './histogram';
 import { Generators, type PrepareResult, type StormResult, type ThroughputResult } from './load';
-import { BIN, cleanups, log, P, sleep } from './setup';
+import { BIN, cleanups, log, P, sleep, TARGETS } from './setup';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
 export const SCALE = {
   enabled: env.BENCH_SCALE !== '0',
-  stations: num('BENCH_SCALE_STATIONS', 100_000),
+  stations: num('BENCH_SCALE_STATIONS', TARGETS.scaleStations),
   processes: num('BENCH_SCALE_PROCESSES', 7),
   perLoadgen: num('BENCH_SCALE_PER_LOADGEN', 16_000),
   addresses: num('BENCH_SCALE_ADDRESSES', 32),
@@ -37,7 +37,7 @@ export const SCALE = {
   throughputMs: num('BENCH_SCALE_THROUGHPUT_MS', 10_000),
   connections: num('BENCH_SCALE_CONNECTIONS', P.connections),
 };
-export const SCALE_TARGETS = { rssPerStationKB: 30, stormMs: 60_000 };
+export const SCALE_TARGETS = { rssPerStationKB: TARGETS.scaleRssPerStationKB, stormMs: TARGETS.scaleStormMs };
 
 export interface ScaleStep {
   processes: number;
