@@ -6,8 +6,8 @@
  * the others for the event loop and Redis, and past the stations' own timeouts they give up, reconnect
  * and add to the queue. OCPP gives the CSMS two ways to send work away cheaply instead:
  *
- * - at the handshake, an HTTP error before the websocket exists: beyond `maxHandshakes` in progress the
- *   upgrade is answered 503 with Retry-After (RFC 9110 §10.2.3), before any Redis read;
+ * - at the handshake, an HTTP error before the websocket exists: beyond `maxHandshakes` in progress a new
+ *   connection is answered 503 with Retry-After (RFC 9110 §10.2.3) without its request being parsed;
  * - at the boot, a BootNotification answered Pending with an interval (OCPP 1.6 §4.2, 2.0.1 B02): the
  *   station keeps its connection and boots again after the interval. Beyond `maxBoots` in progress the
  *   answer is Pending without recording anything — the station's registration stays what it was.
@@ -90,8 +90,9 @@ export class StormAdmission {
   }
 
   /**
-   * Admits an upgrade request or answers it 503 with Retry-After and closes it. An admitted socket counts
-   * until `handshakeDone` or until it closes (refused, aborted, or timed out), whichever comes first.
+   * Admits a new connection or answers it 503 with Retry-After (before reading its request) and closes
+   * it. An admitted socket counts until `handshakeDone` or until it closes (refused, aborted, or timed
+   * out), whichever comes first.
    */
   admitHandshake(socket: Duplex): boolean {
     this.tick();

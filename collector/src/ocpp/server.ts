@@ -166,8 +166,6 @@ export class OcppServer {
         refuseUpgrade(socket, inspected.status, inspected.message);
         return;
       }
-      // Before any Redis read: a storm is sent away at the cost of one HTTP answer per station.
-      if (!this.admission.admitHandshake(socket)) return;
       this.rpc.handleUpgrade(req, socket as Socket, head).catch((err: unknown) => {
         this.internalError('upgrade', err, { target: String(req.url).slice(0, 200) });
         refuseUpgrade(socket, 500, 'internal error');
@@ -191,6 +189,9 @@ export class OcppServer {
       ? createHttpsServer({ ...httpOptions, ...ocppTlsOptions({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey), ca: tlsCa ? readFileSync(tlsCa) : undefined, handshakeTimeoutMs }) })
       : createHttpServer(httpOptions);
     this.opts.guard?.attach(server);
+    // Storm shaping starts at the TCP (or TLS) connection, before the request is parsed: under a storm
+    // even parsing 100,000 upgrade requests is work the process does not have time for.
+    server.on(tlsCert && tlsKey ? 'secureConnection' : 'connection', (socket: Duplex) => this.admission.admitHandshake(socket));
     server.on('request', (_req, res) => {
       res.statusCode = 426;
       res.end('OCPP-J websocket endpoint: connect with a websocket client\n');

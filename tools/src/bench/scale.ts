@@ -36,6 +36,9 @@ export const SCALE = {
   steps: (env.BENCH_SCALE_STEPS ?? '1,2,4').split(',').filter(Boolean).map(Number).filter((n) => n > 0),
   throughputMs: num('BENCH_SCALE_THROUGHPUT_MS', 10_000),
   connections: num('BENCH_SCALE_CONNECTIONS', P.connections),
+  /** Node flags for the collector processes (cluster passes the supervisor's to its workers), e.g. V8 heap sizes. */
+  nodeArgs: (env.BENCH_SCALE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  storm: env.BENCH_SCALE_STORM !== '0',
 };
 export const SCALE_TARGETS = { rssPerStationKB: TARGETS.scaleRssPerStationKB, stormMs: TARGETS.scaleStormMs };
 
@@ -52,7 +55,7 @@ export interface ScaleResults {
   settings: typeof SCALE;
   loadgens: number;
   idle: { booted: number; failed: number; openMs: number; rssBeforeKB: number; rssAfterKB: number; perStationKB: number; perProcessKB: number[]; loadgenCoresOpen: number; loadgenCoresIdle: number; errors: Record<string, number> };
-  storm: StormResult & { p50: number; p99: number; deferredHandshakes: number; pendingBoots: number; loadgenCores: number; collectorCores: number };
+  storm?: StormResult & { p50: number; p99: number; deferredHandshakes: number; pendingBoots: number; loadgenCores: number; collectorCores: number };
   steps: ScaleStep[];
 }
 
@@ -93,7 +96,7 @@ async function startMulti(name: string, n: number, dir: string, redis: Service, 
     OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: '0',
   };
   delete childEnv.NODE_OPTIONS;
-  const proc = new ManagedProcess(`collector-${name}`, process.execPath, [BIN, 'collector'], dir, childEnv);
+  const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...SCALE.nodeArgs, BIN, 'collector'], dir, childEnv);
   const apiUrls = Array.from({ length: n }, (_, i) => `http://127.0.0.1:${apiBase + i}`);
   const stop = () => proc.stop(120_000);
   cleanups.push(stop);
@@ -205,35 +208,39 @@ export async function runScaleBench(dir: string, svc: { redis: Service; influx: 
     errors: Object.assign({}, ...opened.result.map((r) => r.errors)),
   };
 
-  // 2. storm: a network drop, then everyone at once
-  await gen.all({ cmd: 'close', group: 'scale', terminate: true }, 300_000);
-  await sleep(5000);
-  log(`scale storm: ${S.stations} stations reconnect and boot at once`);
-  const stormRun = await measureCores({ loadgens: genPids, collectors: c.workerPids }, () =>
-    gen.all<StormResult & { deferredHandshakes: number; pendingBoots: number }>(
-      { cmd: 'storm', group: 'scale-storm', url: c.ocppUrl, prefix, first: 0, count: S.stations, localAddrs: addrs, timeoutMs: S.stormMs, maxAttempts: 5 },
-      S.stormMs + 120_000,
-    ),
-  );
-  const parts = stormRun.result;
-  const hist = Histogram.merge(parts.map((r) => r.timeToBoot));
-  const storm = {
-    stations: sum(parts.map((r) => r.stations)),
-    booted: sum(parts.map((r) => r.booted)),
-    failed: sum(parts.map((r) => r.failed)),
-    retries: sum(parts.map((r) => r.retries)),
-    deferredHandshakes: sum(parts.map((r) => r.deferredHandshakes ?? 0)),
-    pendingBoots: sum(parts.map((r) => r.pendingBoots ?? 0)),
-    ms: Math.max(...parts.map((r) => r.ms)),
-    timeToBoot: hist.toJSON(),
-    errors: Object.assign({}, ...parts.map((r) => r.errors)),
-    p50: hist.quantile(0.5),
-    p99: hist.quantile(0.99),
-    loadgenCores: stormRun.cores.loadgens!,
-    collectorCores: stormRun.cores.collectors!,
-  };
-  log(`scale storm: ${storm.booted}/${storm.stations} booted in ${(storm.ms / 1000).toFixed(1)} s; errors ${JSON.stringify(storm.errors)}; 503s ${storm.deferredHandshakes}, Pending ${storm.pendingBoots}`);
-  await gen.all({ cmd: 'close', group: 'scale-storm', terminate: false }, 300_000);
+  // 2. storm: a network drop, then everyone at once (BENCH_SCALE_STORM=0 skips it)
+  let storm: ScaleResults['storm'];
+  if (!S.storm) await gen.all({ cmd: 'close', group: 'scale', terminate: false }, 300_000);
+  else {
+    await gen.all({ cmd: 'close', group: 'scale', terminate: true }, 300_000);
+    await sleep(5000);
+    log(`scale storm: ${S.stations} stations reconnect and boot at once`);
+    const stormRun = await measureCores({ loadgens: genPids, collectors: c.workerPids }, () =>
+      gen.all<StormResult & { deferredHandshakes: number; pendingBoots: number }>(
+        { cmd: 'storm', group: 'scale-storm', url: c.ocppUrl, prefix, first: 0, count: S.stations, localAddrs: addrs, timeoutMs: S.stormMs, maxAttempts: 5 },
+        S.stormMs + 120_000,
+      ),
+    );
+    const parts = stormRun.result;
+    const hist = Histogram.merge(parts.map((r) => r.timeToBoot));
+    storm = {
+      stations: sum(parts.map((r) => r.stations)),
+      booted: sum(parts.map((r) => r.booted)),
+      failed: sum(parts.map((r) => r.failed)),
+      retries: sum(parts.map((r) => r.retries)),
+      deferredHandshakes: sum(parts.map((r) => r.deferredHandshakes ?? 0)),
+      pendingBoots: sum(parts.map((r) => r.pendingBoots ?? 0)),
+      ms: Math.max(...parts.map((r) => r.ms)),
+      timeToBoot: hist.toJSON(),
+      errors: Object.assign({}, ...parts.map((r) => r.errors)),
+      p50: hist.quantile(0.5),
+      p99: hist.quantile(0.99),
+      loadgenCores: stormRun.cores.loadgens!,
+      collectorCores: stormRun.cores.collectors!,
+    };
+    log(`scale storm: ${storm.booted}/${storm.stations} booted in ${(storm.ms / 1000).toFixed(1)} s; errors ${JSON.stringify(storm.errors)}; 503s ${storm.deferredHandshakes}, Pending ${storm.pendingBoots}`);
+    await gen.all({ cmd: 'close', group: 'scale-storm', terminate: false }, 300_000);
+  }
   await c.stop();
 
   // 3. throughput by process count
