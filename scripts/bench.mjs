@@ -8,6 +8,9 @@
 // BENCH_SLICES (3: the servers take turns in slices; 1 measures each in one piece).
 // `npm run bench -- --quick` (or BENCH_QUICK=1): about a minute, for comparing builds; see tools/src/bench/setup.ts.
 // Arguments after `--` are passed on to main.js.
+// Scale (tools/src/bench/scale.ts, BENCH_SCALE=0 skips it): BENCH_SCALE_STATIONS (100000), BENCH_SCALE_PROCESSES (7),
+// BENCH_SCALE_PER_LOADGEN (16000), BENCH_SCALE_ADDRESSES (32), BENCH_SCALE_STEPS (1,2,4), BENCH_SCALE_THROUGHPUT_MS,
+// BENCH_SCALE_STORM_MS (60000); `node tools/dist/bench/scale-main.js` runs only that part.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

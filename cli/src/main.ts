@@ -111,8 +111,27 @@ async function runProcess<C>(load: () => C, isConfigError: (err: unknown) => boo
 }
 
 async function runCollector(): Promise<void> {
-  const { ConfigError, loadConfig, startCollector } = await import('@chargewatch/collector');
-  await runProcess<CollectorConfig>(() => loadConfig(), (err) => err instanceof ConfigError, (config) => startCollector(config));
+  const { ConfigError, loadConfig, startCollector, collectorProcessConfig, collectorProcessIndex, superviseCollectorProcesses } = await import('@chargewatch/collector');
+  const index = collectorProcessIndex();
+  if (index === undefined) {
+    // COLLECTOR_PROCESSES > 1: this process only supervises; the workers it forks re-run this command.
+    let config: CollectorConfig | undefined;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+    }
+    if (config && config.processes > 1) {
+      const say = (level: string) => (obj: object, msg: string) => process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...obj, msg })}\n`);
+      await superviseCollectorProcesses(config, { info: say('info'), error: say('error') });
+      return;
+    }
+  }
+  await runProcess<CollectorConfig>(
+    () => (index === undefined ? loadConfig() : collectorProcessConfig(loadConfig(), index)),
+    (err) => err instanceof ConfigError,
+    (config) => startCollector(config),
+  );
 }
 
 async function runWorker(): Promise<void> {

@@ -59,6 +59,11 @@ export const SETTINGS: Setting[] = [
   { env: 'REGISTRY_PRUNE_UNBOOTED_AFTER_SEC', default: '86400', meaning: 'Stations that connected but never booted, have no metadata and no security profile, and were last seen this long ago are removed from the registry and Prometheus. 0 = never' },
   { env: 'PROM_MAX_VENDOR_MODELS', default: '100', meaning: 'Distinct vendor/model pairs used as Prometheus label values; stations of further pairs are labelled vendor="other", model="other"' },
   { env: 'COLLECTOR_ID', default: '<hostname>', meaning: 'Stable id of this collector instance, recorded as the owner of its stations' },
+  { env: 'COLLECTOR_PROCESSES', default: '1', meaning: 'Collector processes on this host (node:cluster): they share OCPP_PORT, process i has COLLECTOR_ID-i and API port API_PORT+i (scrape each); per-process limits (OCPP_MAX_*) apply to each' },
+  { env: 'OCPP_MAX_CONCURRENT_HANDSHAKES', default: '500', meaning: 'Websocket handshakes one process works on at once (upgrade until the connection is recorded); more get HTTP 503 with Retry-After instead of timing out. 0 = no limit' },
+  { env: 'OCPP_HANDSHAKE_RETRY_AFTER_SEC', default: '2', meaning: 'Shortest Retry-After of a handshake refused for OCPP_MAX_CONCURRENT_HANDSHAKES; each answer adds a random part of a window that starts at this and widens (up to 60 s) while more handshakes are refused than admitted, so refused stations return at about the rate they are taken' },
+  { env: 'OCPP_MAX_CONCURRENT_BOOTS', default: '200', meaning: 'BootNotifications one process works on at once; more are answered Pending (not recorded) with an interval, after which the station boots again' },
+  { env: 'OCPP_BOOT_PENDING_INTERVAL_SEC', default: '5', meaning: 'Interval of a Pending answer for OCPP_MAX_CONCURRENT_BOOTS; each answer picks a value between this and twice this' },
   { env: 'LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace' },
 ];
 
@@ -80,6 +85,8 @@ export interface CollectorConfig {
     maxPayloadBytes: number;
     pingIntervalSec: number;
     heartbeatIntervalSec: number;
+    /** Storm shaping (ocpp/admission.ts): concurrent handshakes and boots, and how long to send the rest away. */
+    admission: { maxHandshakes: number; handshakeRetryAfterSec: number; maxBoots: number; bootPendingIntervalSec: number };
     maxBadMessages: number;
     callTimeoutSec: number;
     maxEvseId: number;
@@ -99,6 +106,8 @@ export interface CollectorConfig {
   journalMaxEntries: number;
   transactions: { staleAfterSec: number; sweepIntervalSec: number };
   collectorId: string;
+  /** COLLECTOR_PROCESSES: how many collector processes `chargewatch collector` runs on this host (cluster.ts). */
+  processes: number;
   logLevel: string;
 }
 
@@ -179,6 +188,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       maxPayloadBytes: int(env, 'OCPP_MAX_PAYLOAD_BYTES', defaults.OCPP_MAX_PAYLOAD_BYTES!, 1024),
       pingIntervalSec: int(env, 'OCPP_PING_INTERVAL_SEC', defaults.OCPP_PING_INTERVAL_SEC!),
       heartbeatIntervalSec: int(env, 'OCPP_HEARTBEAT_INTERVAL_SEC', defaults.OCPP_HEARTBEAT_INTERVAL_SEC!, 1),
+      admission: {
+        maxHandshakes: int(env, 'OCPP_MAX_CONCURRENT_HANDSHAKES', defaults.OCPP_MAX_CONCURRENT_HANDSHAKES!),
+        handshakeRetryAfterSec: int(env, 'OCPP_HANDSHAKE_RETRY_AFTER_SEC', defaults.OCPP_HANDSHAKE_RETRY_AFTER_SEC!, 1, 3600),
+        maxBoots: int(env, 'OCPP_MAX_CONCURRENT_BOOTS', defaults.OCPP_MAX_CONCURRENT_BOOTS!),
+        bootPendingIntervalSec: int(env, 'OCPP_BOOT_PENDING_INTERVAL_SEC', defaults.OCPP_BOOT_PENDING_INTERVAL_SEC!, 1, 3600),
+      },
       maxBadMessages: int(env, 'OCPP_MAX_BAD_MESSAGES', defaults.OCPP_MAX_BAD_MESSAGES!, 1),
       callTimeoutSec: int(env, 'OCPP_CALL_TIMEOUT_SEC', defaults.OCPP_CALL_TIMEOUT_SEC!, 1),
       maxEvseId: int(env, 'OCPP_MAX_EVSE_ID', defaults.OCPP_MAX_EVSE_ID!, 1, 10_000),
@@ -207,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       sweepIntervalSec: int(env, 'TX_STALE_SWEEP_INTERVAL_SEC', defaults.TX_STALE_SWEEP_INTERVAL_SEC!),
     },
     collectorId: env.COLLECTOR_ID || hostname(),
+    processes: int(env, 'COLLECTOR_PROCESSES', defaults.COLLECTOR_PROCESSES!, 1, 256),
     logLevel: str('LOG_LEVEL'),
   };
 }

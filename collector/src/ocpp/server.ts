@@ -24,6 +24,7 @@ import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './aut
 import { callStation, type CallOutcome } from './station-call';
 import { inspectUpgrade, refuseUpgrade } from './upgrade-gate';
 import { guardFrames } from './frame-guard';
+import { StormAdmission, pendingBootReply, type AdmissionSettings } from './admission';
 
 export const OCPP_PATH = '/ocpp';
 export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
@@ -50,6 +51,8 @@ export interface OcppServerOptions {
   /** Which station identities are accepted (model/src/identity.ts); OCPP 2.0.1's identifierString by default. */
   identityPolicy?: IdentityPolicy;
   maxPayloadBytes: number;
+  /** Storm shaping: concurrent handshakes and boots (ocpp/admission.ts); without it, no limit. */
+  admission?: AdmissionSettings;
   pingIntervalSec: number;
   callTimeoutSec: number;
   maxBadMessages: number;
@@ -78,8 +81,14 @@ export class OcppServer {
   private connections = new Map<string, Connection>();
   /** Disconnect records still being written; shutdown waits for them before closing the stores. */
   private pendingRecords = new Set<Promise<void>>();
+  readonly admission: StormAdmission;
 
   constructor(private readonly opts: OcppServerOptions) {
+    const deferred = opts.metrics.stormDeferred;
+    this.admission = new StormAdmission(opts.admission ?? { maxHandshakes: 0, handshakeRetryAfterSec: 1, maxBoots: 0, bootPendingIntervalSec: 1 }, {
+      handshakeDeferred: () => deferred.inc({ stage: 'handshake' }),
+      bootDeferred: () => deferred.inc({ stage: 'boot' }),
+    });
     this.rpc = new RPCServer({
       protocols: SUPPORTED_PROTOCOLS,
       strictMode: true,
@@ -180,6 +189,9 @@ export class OcppServer {
       ? createHttpsServer({ ...httpOptions, ...ocppTlsOptions({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey), ca: tlsCa ? readFileSync(tlsCa) : undefined, handshakeTimeoutMs }) })
       : createHttpServer(httpOptions);
     this.opts.guard?.attach(server);
+    // Storm shaping starts at the TCP (or TLS) connection, before the request is parsed: under a storm
+    // even parsing 100,000 upgrade requests is work the process does not have time for.
+    server.on(tlsCert && tlsKey ? 'secureConnection' : 'connection', (socket: Duplex) => this.admission.admitHandshake(socket));
     server.on('request', (_req, res) => {
       res.statusCode = 426;
       res.end('OCPP-J websocket endpoint: connect with a websocket client\n');
@@ -258,7 +270,11 @@ export class OcppServer {
       this.pendingRecords.add(recorded);
     });
 
-    await this.opts.dispatcher.record(events);
+    try {
+      await this.opts.dispatcher.record(events);
+    } finally {
+      this.admission.handshakeDone(client.handshake.request?.socket);
+    }
     logger.info({ stationId, protocol, remoteAddress }, 'station connected');
   }
 
@@ -296,8 +312,14 @@ export class OcppServer {
     const protocol = adapter.protocol;
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
+    const boot = action === 'BootNotification';
+    if (boot) {
+      const wait = this.admission.beginBoot();
+      // Counted in chargewatch_storm_deferred_total; nothing is recorded, so the registration stays as it was.
+      if (wait !== undefined) return pendingBootReply(wait, receivedAt);
+    }
     try {
-      if (action !== 'BootNotification' && this.opts.registrationOf) {
+      if (!boot && this.opts.registrationOf) {
         conn.registration ??= this.opts.registrationOf(stationId);
         if ((await conn.registration) === 'Rejected') {
           throw createRPCError('SecurityError', 'station registration was rejected; send BootNotification', {});
@@ -321,6 +343,7 @@ export class OcppServer {
       this.internalError('call', err, { stationId, action });
       throw createRPCError('InternalError', 'the message could not be recorded; retry later', {});
     } finally {
+      if (boot) this.admission.bootDone();
       metrics.callDuration.observe({ action }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }

@@ -11,7 +11,7 @@ export type Hist = { buckets: HistogramData; count: number; max: number };
 export interface ThroughputResult { connections: number; inWindow: number; windowMs: number; acked: number; refused: number; lost: number; unanswered: number; latency: Hist }
 export interface PacedResult { connections: number; sent: number; acked: number; refused: number; late: number; unanswered: number; durationMs: number; elapsedMs: number; fromDue: Hist; fromSend: Hist }
 export interface PrepareResult { booted: number; failed: number; ms: number; errors: Record<string, number> }
-export interface StormResult { stations: number; booted: number; failed: number; retries: number; ms: number; timeToBoot: Hist; errors: Record<string, number> }
+export interface StormResult { stations: number; booted: number; failed: number; retries: number; ms: number; timeToBoot: Hist; errors: Record<string, number>; deferredHandshakes?: number; pendingBoots?: number }
 
 export class Generators {
   constructor(readonly children: BenchChild[]) {}

@@ -22,7 +22,10 @@ class Session {
   intendedAt = 0;
   booted = false;
   closed = false;
-  onReply: (ok: boolean, now: number) => void = () => undefined;
+  onReply: (ok: boolean, now: number, data: Buffer) => void = () => undefined;
+  /** Storm shaping seen by this station: BootNotifications answered Pending, handshakes answered 503. */
+  pendingBoots = 0;
+  deferredHandshakes = 0;
   onGone: () => void = () => undefined;
 
   constructor(
@@ -47,6 +50,15 @@ class Session {
       });
       ws.on('error', (err) => {
         if (!opened) reject(err);
+      });
+      // An HTTP answer instead of the upgrade: a 503 with Retry-After is the server shaping a storm.
+      ws.on('unexpected-response', (req, res) => {
+        const retryAfterSec = Number(res.headers['retry-after']);
+        const err = Object.assign(new Error(`HTTP ${res.statusCode}`), res.statusCode === 503 && retryAfterSec > 0 ? { retryAfterMs: retryAfterSec * 1000 } : {});
+        if (res.statusCode === 503) this.deferredHandshakes++;
+        res.resume();
+        req.destroy();
+        reject(err);
       });
       ws.on('close', () => {
         if (this.ws !== ws) return;
@@ -76,7 +88,7 @@ class Session {
     const type = data[1];
     if ((type !== CH_3 && type !== CH_4) || data.toString('latin1', 4, 4 + id.length + 1) !== `${id}"`) return;
     this.pending = undefined;
-    this.onReply(type === CH_3, now);
+    this.onReply(type === CH_3, now, data);
   }
 
   /** Connects and waits for the BootNotification answer. */
@@ -84,7 +96,16 @@ class Session {
     await this.connect(timeoutMs);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no BootNotification answer')), timeoutMs);
-      this.onReply = (ok) => {
+      this.onReply = (ok, _now, data) => {
+        // Pending (OCPP 1.6 §4.2): boot again after the interval, on the same connection, as stations do.
+        const pending = ok ? /"status":"Pending".*"interval":(\d+)|"interval":(\d+).*"status":"Pending"/.exec(data.toString()) : null;
+        if (pending) {
+          this.pendingBoots++;
+          setTimeout(() => {
+            if (!this.closed) this.send(this.station.boot());
+          }, 1000 * Number(pending[1] ?? pending[2]));
+          return;
+        }
         clearTimeout(timer);
         if (ok) resolve();
         else reject(new Error('BootNotification refused'));
@@ -313,9 +334,14 @@ async function storm(spec: GroupSpec & { timeoutMs: number; maxAttempts: number 
           finish();
         },
         (err: unknown) => {
+          s.ws?.terminate();
+          const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+          if (retryAfterMs !== undefined && performance.now() + retryAfterMs < deadline) {
+            setTimeout(() => attempt(s, n), retryAfterMs);
+            return;
+          }
           const msg = err instanceof Error ? err.message : String(err);
           errors.set(msg, (errors.get(msg) ?? 0) + 1);
-          s.ws?.terminate();
           if (n < spec.maxAttempts && performance.now() + 1000 < deadline) {
             retries++;
             setTimeout(() => attempt(s, n + 1), 1000 + Math.random() * 1000);
@@ -334,6 +360,8 @@ async function storm(spec: GroupSpec & { timeoutMs: number; maxAttempts: number 
     booted: done,
     failed,
     retries,
+    deferredHandshakes: sessions.reduce((a, s) => a + s.deferredHandshakes, 0),
+    pendingBoots: sessions.reduce((a, s) => a + s.pendingBoots, 0),
     ms: last - started,
     timeToBoot: times.toJSON(),
     errors: Object.fromEntries(errors),

@@ -20,6 +20,7 @@ import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { runAccessBench } from './access-bench';
+import { SCALE, runScaleBench } from './scale';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
 
   // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
   const access = !P.access ? undefined : await runAccessBench(dir, svc, runId);
+  // Targets 3, 4 and 6 at 100,000 stations on COLLECTOR_PROCESSES (scale.ts); BENCH_SCALE=0 and --quick skip it.
+  const scale = SCALE.enabled && !P.quick ? await runScaleBench(dir, svc, runId) : undefined;
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     ...(wrk ? { workerWriter: { load: wrk.load, correctness: wrk.correctness, scrapes: wrk.scrapes, ratio: wrk.load.throughput.rate / bareResults.throughput.rate } } : {}),
     ...idleStorm,
     ...(access ? { access } : {}),
+    ...(scale ? { scale } : {}),
     wallMs: 0,
   };
 

@@ -9,6 +9,8 @@ import type { ProfileEntry } from './profile';
 import { COUNT_TARGET, countCell, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
 import type { Scrapes } from './sinks-live';
 import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
+import { scaleMarkdown, scaleRows } from './report-scale';
+import type { ScaleResults } from './scale';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -27,6 +29,7 @@ export interface Results {
   storm?: IdleStormResults['storm'];
   profile?: { file: string; top: ProfileEntry[]; rate: number };
   access?: AccessBenchResults;
+  scale?: ScaleResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -79,6 +82,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ['5. acked energy samples = InfluxDB count', countCell(r.correctness), COUNT_TARGET, pf(r.correctness.ok)],
     ...workerRows(bw, 'correctness'),
     ...accessRows(r.access),
+    ...scaleRows(r.scale),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');
@@ -129,6 +133,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ...(bw ? [`- (b′) InfluxDB counts per measurand (acked → stored): ${Object.keys(bw.correctness.acked).map((k) => `${k} ${fmt(bw.correctness.acked[k]!)} → ${fmt(bw.correctness.stored[k] ?? 0)}`).join('; ')}.`] : []),
     '',
     ...accessMarkdown(r.access),
+    ...scaleMarkdown(r.scale),
   ];
   if (r.profile) {
     md.push(

@@ -19,6 +19,8 @@ export class CollectorMetrics {
   readonly connectionsRejected: Counter<'reason'>;
   readonly connectionsReplaced: Counter<string>;
   readonly limitRefusals: Counter<'limit'>;
+  /** Storm shaping (ocpp/admission.ts): handshakes answered 503 and boots answered Pending for load. */
+  readonly stormDeferred: Counter<'stage'>;
   /** Failures of our own code on input that was not refused first: each one is a defect to fix. */
   readonly internalErrors: Counter<'where'>;
 
@@ -78,6 +80,12 @@ export class CollectorMetrics {
       registers: r,
     });
     this.connectionsReplaced = new Counter({ name: 'chargewatch_connections_replaced_total', help: 'Connections closed because the same station connected again', registers: r });
+    this.stormDeferred = new Counter({
+      name: 'chargewatch_storm_deferred_total',
+      help: 'Stations sent away for load: stage handshake (HTTP 503 with Retry-After, OCPP_MAX_CONCURRENT_HANDSHAKES) or boot (BootNotification Pending, OCPP_MAX_CONCURRENT_BOOTS)',
+      labelNames: ['stage'],
+      registers: r,
+    });
     this.limitRefusals = new Counter({
       name: 'chargewatch_ocpp_limit_refusals_total',
       help: 'Calls refused because they name an EVSE or connector id above OCPP_MAX_EVSE_ID / OCPP_MAX_CONNECTOR_ID (limit evse_id, connector_id)',
