@@ -116,6 +116,12 @@ export interface TransactionStarted extends EventBase, ConnectorRef {
   idToken?: IdToken;
   meterStartWh?: number;
   reservationId?: number;
+  /**
+   * What the CSMS answered for this message's token (1.6 StartTransaction; 2.0.1 TransactionEvent
+   * carrying an idToken): Accepted, Blocked, ConcurrentTx, … A refused start is still a start the
+   * station reported, and misuse rules judge it like a refused Authorize.
+   */
+  authorization?: string;
   /** true when the station reports it happened while offline. */
   offline: boolean;
   seqNo?: number;
@@ -149,6 +155,12 @@ export interface TransactionUpdated extends EventBase, ConnectorRef {
   /** Charging, EVConnected, SuspendedEV, SuspendedEVSE or Idle. */
   chargingState?: string;
   idToken?: IdToken;
+  /**
+   * What the CSMS answered for this message's token (1.6 StartTransaction; 2.0.1 TransactionEvent
+   * carrying an idToken): Accepted, Blocked, ConcurrentTx, … A refused start is still a start the
+   * station reported, and misuse rules judge it like a refused Authorize.
+   */
+  authorization?: string;
   offline: boolean;
   seqNo?: number;
   triggerReason?: string;

@@ -144,11 +144,15 @@ export class MisuseDetector implements JournalHandler {
         return this.authorization(c, e);
       case 'transaction.started':
         if (e.resent || !e.idToken) return;
+        // A start refused (Blocked card at a 1.6 StartTransaction, ConcurrentTx, …) is judged as a refused
+        // presentation, and is no session of the token.
+        if (e.authorization && e.authorization !== 'Accepted') return this.authorization(c, refusal(e, e.idToken, e.authorization));
         await this.tokenUse(c, e.idToken);
         await this.sessionStart(c, e.idToken, e.transactionId);
         return;
       case 'transaction.updated':
-        if (e.idToken) await this.sessionStart(c, e.idToken, e.transactionId);
+        if (e.idToken && e.authorization && e.authorization !== 'Accepted') await this.authorization(c, refusal(e, e.idToken, e.authorization));
+        else if (e.idToken) await this.sessionStart(c, e.idToken, e.transactionId);
         return this.bay(c);
       case 'transaction.ended': {
         const token = e.idToken ?? e.start?.idToken;
@@ -339,4 +343,9 @@ export class MisuseDetector implements JournalHandler {
       ?.record({ at, actor, action: 'misuse.token.block', target: incident.stationId, details: { incident: incident.id, rule: incident.rule, token: maskIdToken(token), tokenType: token.type }, result })
       .catch((err: Error) => this.o.logger.error({ err: err.message, incident: incident.id }, 'misuse: audit entry of a token block not stored'));
   }
+}
+
+/** A refused transaction start as the authorization it amounts to. */
+function refusal(e: ChargeEvent, idToken: IdToken, result: string): Extract<ChargeEvent, { type: 'authorization.requested' }> {
+  return { type: 'authorization.requested', stationId: e.stationId, time: e.time, receivedAt: e.receivedAt, idToken, result };
 }

@@ -128,6 +128,19 @@ describe('misuse detection', () => {
     expect(found[0]).toMatchObject({ rule: 'blocked_token_retry', count: 2, token: { masked: '****E5F6', type: 'ISO14443', hash: expect.stringMatching(/^[0-9a-f]{32}$/) } });
   });
 
+  test('a blocked card refused at its transaction starts counts as tried again; refused starts are no sessions', async () => {
+    const refusedStart = (stationId: string, at: number, tx: string, authorization: string): ChargeEvent => ({ ...(started(stationId, at, tx, CARD) as Extract<ChargeEvent, { type: 'transaction.started' }>), authorization });
+    const refusedUpdate = (stationId: string, at: number, tx: string): ChargeEvent => ({ type: 'transaction.updated', ...base(stationId, at), evseId: 1, connectorId: 1, transactionId: tx, idToken: CARD, authorization: 'Blocked', offline: false });
+    const found = await feedAndReplay([
+      refusedStart('BER-1', T0, '20', 'Blocked'),
+      refusedStart('BER-1', T0 + 30_000, '21', 'Blocked'),
+      refusedUpdate('BER-2', T0 + 60_000, '22'),
+      refusedStart('BER-2', T0 + 90_000, '23', 'Blocked'),
+    ]);
+    expect(found.map((i) => i.rule)).toEqual(['blocked_token_retry']);
+    expect(found[0]).toMatchObject({ count: 2, token: { masked: '****E5F6' } });
+  });
+
   test('PIN guessing: one incident, and KeyCodes are refused at that station for the lockout', async () => {
     const now = Date.now();
     const events = Array.from({ length: 6 }, (_, i) => auth('BER-1', now - 60_000 + i * 5000, { id: String(1000 + i), type: 'KeyCode' }, 'Invalid'));

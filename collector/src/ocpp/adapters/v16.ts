@@ -208,6 +208,7 @@ const startTransaction = handler<StartTransactionReq>(async (req, ctx) => {
         idToken: idTokenOf(req.idTag),
         meterStartWh: req.meterStart,
         reservationId: req.reservationId,
+        authorization: info.status,
         offline: false,
         ...(resent ? { resent } : {}),
       },

@@ -98,6 +98,7 @@ export const transactionEventHandler = handler<TransactionEventReq>(async (req, 
   const starts = req.eventType === 'Started' || (req.eventType === 'Updated' && req.triggerReason === 'Authorized');
   const request = starts ? { purpose: 'start' as const, transactionId, ...(ref.evseId > 0 ? { evseId: ref.evseId } : {}) } : { purpose: 'authorize' as const };
   const reply = req.idToken ? { idTokenInfo: await authorizeToken(ctx, req.idToken, request) } : {};
+  if (reply.idTokenInfo && (event.type === 'transaction.started' || event.type === 'transaction.updated')) event.authorization = reply.idTokenInfo.status;
   // Samples belong inside the transaction: after its start, before its end.
   const events = req.eventType === 'Ended' ? [...samples, event] : [event, ...samples];
   return { reply, events };

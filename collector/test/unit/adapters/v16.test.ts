@@ -254,6 +254,7 @@ describe('StartTransaction', () => {
         idToken: { id: '04A2B5C2D26A80', type: 'Unknown' },
         meterStartWh: 1203345,
         reservationId: 77,
+        authorization: 'Accepted',
         offline: false,
       },
     ]);
@@ -261,8 +262,10 @@ describe('StartTransaction', () => {
 
   it('still assigns a transaction id when the idTag is refused, mapping 2.0.1-only statuses to their nearest 1.6 status', async () => {
     decisions.defaultAuthorization = { status: 'NoCredit', groupId: 'A-GROUP-ID-LONGER-THAN-20' };
-    const { reply } = await call('StartTransaction', fixture(P, 'StartTransaction'));
+    const { reply, events } = await call('StartTransaction', fixture(P, 'StartTransaction'));
     expect(reply).toStrictEqual({ transactionId: 1000, idTagInfo: { status: 'Blocked' } });
+    // The start is reported with the answer it got, for the misuse rules.
+    expect(events[0]).toMatchObject({ type: 'transaction.started', authorization: 'Blocked' });
     decisions.defaultAuthorization = { status: 'Unknown' };
     expect((await call('StartTransaction', { ...fixture(P, 'StartTransaction'), meterStart: 1 })).reply).toStrictEqual({ transactionId: 1001, idTagInfo: { status: 'Invalid' } });
   });

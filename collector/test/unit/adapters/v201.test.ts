@@ -207,6 +207,7 @@ describe('TransactionEvent', () => {
         offline: false,
         seqNo: 0,
         triggerReason: 'Authorized',
+        authorization: 'Accepted',
       },
       {
         type: 'meter.sample',
