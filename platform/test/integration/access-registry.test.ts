@@ -46,7 +46,7 @@ describe('token registry and caches', () => {
     await pool.end();
     await dropTestDatabase(url);
   });
-  beforeEach(() => pool.query('TRUNCATE tokens, accounts RESTART IDENTITY'));
+  beforeEach(() => pool.query('TRUNCATE tokens, accounts RESTART IDENTITY CASCADE'));
 
   it('creates, finds, filters, changes, blocks and deletes tokens; ids are case-insensitive per type', async () => {
     const reg = new TokenRegistry(pool, { pins });
