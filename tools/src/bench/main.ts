@@ -20,6 +20,7 @@ import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { runAccessBench } from './access-bench';
+import { runApiScaleBench } from './api-scale';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
 
   // (c) Authorize with 100,000 tokens in the registry against accept-all (access-bench.ts); BENCH_ACCESS=0 skips it.
   const access = process.env.BENCH_ACCESS === '0' ? undefined : await runAccessBench(dir, svc, runId);
+  // (d) The API at BENCH_API_STATIONS stations (api-scale.ts); BENCH_API=0 skips it.
+  const apiScale = process.env.BENCH_API === '0' ? undefined : await runApiScaleBench(dir, svc, runId);
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     idle: { connections: P.idleConnections, booted: idleBooted, rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perConnKB, openMs },
     storm,
     ...(access ? { access } : {}),
+    ...(apiScale ? { apiScale } : {}),
     wallMs: 0,
   };
 

@@ -8,6 +8,7 @@ import type { ProfileEntry } from './profile';
 import { COUNT_TARGET, countCell, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
 import type { Scrapes } from './sinks-live';
 import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
+import { apiScaleRows, type ApiScaleResults } from './api-scale';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -25,6 +26,7 @@ export interface Results {
   storm: StormResult & { p50: number; p99: number };
   profile?: { file: string; top: ProfileEntry[]; rate: number };
   access?: AccessBenchResults;
+  apiScale?: ApiScaleResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -66,6 +68,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ['5. acked energy samples = InfluxDB count', countCell(r.correctness), COUNT_TARGET, pf(r.correctness.ok)],
     ...workerRows(bw, 'correctness'),
     ...accessRows(r.access),
+    ...apiScaleRows(r.apiScale),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');

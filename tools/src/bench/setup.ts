@@ -28,7 +28,7 @@ export const P = {
   workerPlacement: num('BENCH_WORKER_PLACEMENT', 1) !== 0,
   localAddrs: Array.from({ length: num('BENCH_SOURCE_ADDRESSES', 16) }, (_, i) => `127.0.0.${i + 1}`),
 };
-export const TARGETS = { ratio: 0.5, p99Ms: 50, rssPerConnKB: 30 };
+export const TARGETS = { ratio: 0.5, p99Ms: 50, rssPerConnKB: 30, apiP99Ms: 100, apiStallMs: 50 };
 
 export const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
