@@ -268,6 +268,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
     query,
     influx: reader,
     registry: metrics.registry,
+    stationRegistry: metrics.stationRegistry,
     onInternalError: () => metrics.internalErrors.inc({ where: 'api' }),
     token: config.api.token,
     auth: config.api.auth,

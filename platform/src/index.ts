@@ -6,6 +6,7 @@ export * from './logger';
 export * from './state/station-store';
 export * from './state/transaction-queries';
 export * from './state/stale-transactions';
+export * from './state/change-feed';
 export { activityMember, type GlobalTxKeys, type StationTxKeys } from './state/transaction-records';
 export * from './journal/redis-journal';
 export * from './journal/journal-consumer';

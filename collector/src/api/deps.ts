@@ -13,6 +13,8 @@ export interface ApiDeps {
   query: StationQuery;
   influx: InfluxReader;
   registry: Registry;
+  /** Series labelled per station, served on /metrics/stations; none: that endpoint is empty. */
+  stationRegistry?: Registry;
   token: string;
   auth: boolean;
   logger: Logger;

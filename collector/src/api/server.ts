@@ -19,11 +19,12 @@ import { fleetRoutes } from './routes/fleet';
 import { historyRoutes } from './routes/history';
 import { auditChanges } from './audit-changes';
 import { apiAuth } from './api-auth';
+import { renderChunked } from '../sinks/prometheus/chunked-exposition';
 
 export type { ApiDeps };
 
 /** The only routes outside the authenticated scope. */
-export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
+export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz', '/metrics', '/metrics/stations', '/openapi.json'];
 
 const notFound = (req: { method: string; url: string }, reply: import('fastify').FastifyReply) =>
   reply.code(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
@@ -74,6 +75,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
+  });
+  // Per-station series, for their own scrape job with a longer interval (docs/prometheus-operators.md);
+  // rendered in slices so a large fleet does not hold up the event loop while the text is built.
+  app.get('/metrics/stations', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', deps.stationRegistry?.contentType ?? deps.registry.contentType);
+    return deps.stationRegistry ? renderChunked(deps.stationRegistry) : '';
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,23 +1,14 @@
 /**
  * Filtering, sorting and paging over the station registry for the API and the plugin's fleet table.
- * The registry is read with one pipelined round trip and cached for a second, so a wall of dashboards
- * refreshing together costs one Redis scan, not one per viewer.
+ * Filters and orders come from the in-memory fleet index (fleet-index.ts), at most a second old, so a
+ * wall of dashboards refreshing together costs no Redis scan; a page reads only its own stations.
  */
-import { hasOpenError, isStationLevelConnector, statusSeverityRank } from '@chargewatch/model';
+import { hasOpenError, isStationLevelConnector } from '@chargewatch/model';
 import type { ConnectorState, StationState, StationStore } from '@chargewatch/platform';
+import { FleetIndex, decodeCursor } from './fleet-index';
+import { matchesRow, toRow, type SortKey, type StationFilter } from './fleet-rows';
 
-export const SORT_KEYS = ['id', 'site', 'vendor', 'model', 'firmwareVersion', 'lastHeartbeat', 'status'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-
-export interface StationFilter {
-  site?: string;
-  vendor?: string;
-  model?: string;
-  firmware?: string;
-  online?: boolean;
-  status?: string;
-  q?: string;
-}
+export { SORT_KEYS, type SortKey, type StationFilter } from './fleet-rows';
 
 export interface StationSummary {
   id: string;
@@ -63,83 +54,42 @@ export function summarize(s: StationState, now = Date.now()): StationSummary {
   };
 }
 
-/** Worst status first, so sorting by status puts problems at the top; offline before everything. */
-function statusRank(s: StationState): number {
-  if (!s.online) return -1;
-  return Math.min(99, ...outlets(s).map((c) => statusSeverityRank(c.status)));
-}
-
 export class StationQuery {
-  private cache?: { at: number; stations: StationState[] };
+  readonly index: FleetIndex;
 
   constructor(
     private readonly store: StationStore,
-    private readonly cacheMs = 1000,
-  ) {}
-
-  async all(): Promise<StationState[]> {
-    const now = Date.now();
-    if (this.cache && now - this.cache.at < this.cacheMs) return this.cache.stations;
-    const stations = await this.store.getMany(await this.store.listIds());
-    this.cache = { at: now, stations };
-    return stations;
+    cacheMs = 1000,
+  ) {
+    this.index = new FleetIndex(store, { refreshMs: cacheMs });
   }
 
   invalidate(): void {
-    this.cache = undefined;
+    this.index.invalidate();
   }
 
   static matches(s: StationState, f: StationFilter): boolean {
-    if (f.site !== undefined && (s.metadata.site ?? '') !== f.site) return false;
-    if (f.vendor !== undefined && s.vendor !== f.vendor) return false;
-    if (f.model !== undefined && s.model !== f.model) return false;
-    if (f.firmware !== undefined && s.firmwareVersion !== f.firmware) return false;
-    if (f.online !== undefined && s.online !== f.online) return false;
-    if (f.status !== undefined && !outlets(s).some((c) => c.status === f.status)) return false;
-    if (f.q) {
-      const q = f.q.toLowerCase();
-      const hay = [s.id, s.serialNumber, s.metadata.site, s.metadata.address].filter(Boolean).join(' ').toLowerCase();
-      if (!hay.includes(q)) return false;
-    }
-    return true;
+    return matchesRow(toRow(s), f);
   }
 
-  async list(f: StationFilter, sort: SortKey, order: 'asc' | 'desc', limit: number, offset: number) {
-    const stations = await this.all();
-    const matching = stations.filter((s) => StationQuery.matches(s, f));
-    const key = (s: StationState): string | number => {
-      switch (sort) {
-        case 'site':
-          return s.metadata.site ?? '';
-        case 'lastHeartbeat':
-          return s.lastSeen ?? 0;
-        case 'status':
-          return statusRank(s);
-        case 'id':
-          return s.id;
-        default:
-          return s[sort] ?? '';
-      }
-    };
-    const dir = order === 'desc' ? -1 : 1;
-    matching.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      const c = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb));
-      return c !== 0 ? c * dir : a.id.localeCompare(b.id);
-    });
+  /**
+   * One page from the index; only the page's stations are read from Redis. A cursor that does not
+   * decode is the caller's mistake (answered 400).
+   */
+  async list(f: StationFilter, sort: SortKey, order: 'asc' | 'desc', limit: number, offset: number, cursor?: string) {
+    const at = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !at) throw Object.assign(new Error('cursor is not one this API gave out'), { statusCode: 400 });
+    await this.index.fresh();
+    const page = this.index.page(f, sort, order, limit, offset, at);
+    const f2 = this.index.facets();
     const now = Date.now();
-    const facet = (pick: (s: StationState) => string | undefined) =>
-      [...new Set(stations.map(pick).filter((v): v is string => Boolean(v)))].sort();
+    // A station pruned between the index's look and this read is left out of the page.
+    const states = (await this.store.getExisting(page.ids)).filter((s): s is StationState => s !== undefined);
     return {
-      total: matching.length,
-      items: matching.slice(offset, offset + limit).map((s) => summarize(s, now)),
-      facets: {
-        sites: facet((s) => s.metadata.site),
-        vendors: facet((s) => s.vendor),
-        models: facet((s) => s.model),
-        firmwareVersions: facet((s) => s.firmwareVersion),
-      },
+      total: page.total,
+      items: states.map((s) => summarize(s, now)),
+      nextCursor: page.nextCursor,
+      facets: { sites: f2.site, vendors: f2.vendor, models: f2.model, firmwareVersions: f2.firmware },
     };
   }
 }

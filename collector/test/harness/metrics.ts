@@ -1,6 +1,11 @@
-/** Reads one metric from the collector's /metrics, summed over the series whose labels match. */
+/**
+ * Reads one metric from the collector's /metrics (or /metrics/stations for the per-station series,
+ * named chargewatch_station_* and chargewatch_connector_{status_code,error}), summed over the series
+ * whose labels match.
+ */
 export async function metric(target: { apiUrl: string }, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${target.apiUrl}/metrics`)).text();
+  const perStation = /^chargewatch_(station_|connector_status_code$|connector_error$)/.test(name);
+  const text = await (await fetch(`${target.apiUrl}/metrics${perStation ? '/stations' : ''}`)).text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;

@@ -53,7 +53,8 @@ interface Series {
 }
 
 async function scrape(c: TestCollector): Promise<Series[]> {
-  const text = await (await fetch(`${c.apiUrl}/metrics`)).text();
+  // Both scrapes: the per-station series are served on /metrics/stations.
+  const text = (await Promise.all(['/metrics', '/metrics/stations'].map(async (p) => (await fetch(`${c.apiUrl}${p}`)).text()))).join('\n');
   const out: Series[] = [];
   for (const line of text.split('\n')) {
     const m = /^([a-z_:]+)\{(.*)\} /.exec(line);

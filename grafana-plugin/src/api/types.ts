@@ -88,6 +88,8 @@ export interface StationFacets {
 export interface StationList {
   total: number;
   items: StationSummary[];
+  /** Keyset paging: pass as `cursor` for the page after this one; null on the last page (older collectors omit it). */
+  nextCursor?: string | null;
   facets: StationFacets;
 }
 

@@ -65,6 +65,8 @@ export interface StaleSweepOptions {
   global: GlobalTxKeys;
   /** Station ids, for the one-time backfill of transactions opened before activity was recorded. */
   stationIds: () => Promise<string[]>;
+  /** Tells the change feed a station's state changed (its transaction closed here, not by apply()). */
+  changed?: (stationId: string) => Promise<void>;
   staleAfterMs: number;
   /** Makes the events durable in the journal (and may show them to observers); throws when it cannot. */
   publish: (events: TransactionEnded[]) => Promise<void>;
@@ -147,6 +149,7 @@ export class StaleTransactionSweeper {
         continue;
       }
       await redis.zrem(global.activityIndex, member);
+      await this.o.changed?.(tx.stationId);
       const event = closeEvent(tx.stationId, parseRecord(value)!, now);
       if (await this.publishOne(member, event)) closed.push(event);
     }

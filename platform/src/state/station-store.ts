@@ -14,6 +14,7 @@
  *   station:{id}:txstart:{start}  1.6 transaction id given to one StartTransaction, for its resends (expires)
  *   txseq                         counter for 1.6 transaction ids (unique across restarts)
  *   tx:activity, tx:closing, tx:sweep:lock   stale-transaction sweep (transaction-records.ts)
+ *   stations:changed              sorted set: station id → epoch ms of its last state write (the API's index follows it)
  *   channel meta                  pub/sub: station id whose metadata changed
  */
 import type { Redis } from 'ioredis';
@@ -24,14 +25,12 @@ import { connectorKey, parseMeta, toState, type ConnectorState, type StationMeta
 import { StaleTransactionSweeper, type StaleSweepOptions } from './stale-transactions';
 import { TransactionQueries } from './transaction-queries';
 import { pruneUnbootedStations } from './registry-prune';
+import { StationChangeFeed } from './change-feed';
 import { ActivityThrottle, parseRecord, type GlobalTxKeys, type StationTxKeys } from './transaction-records';
 
 export type { ConnectorState, StationMetadata, StationState } from './station-state';
 
-/**
- * `lastSeen` is written at most this often per station: meter values arrive every few seconds from
- * thousands of stations, and a heartbeat age in seconds does not need every one of them.
- */
+/** `lastSeen` is written at most this often per station: a heartbeat age in seconds needs no more. */
 const LAST_SEEN_WRITE_INTERVAL_MS = 5000;
 
 export class StationStore {
@@ -40,6 +39,8 @@ export class StationStore {
   readonly globalTxKeys: GlobalTxKeys;
   /** Transaction look-ups for the adapters' decisions and the Prometheus sink. */
   readonly transactions: TransactionQueries;
+  /** Which stations' state changed when (change-feed.ts): what the API's index re-reads. */
+  readonly changes: StationChangeFeed;
   /** The station hash is named by RedisKeys, like the command scripts that read its owner and online flag. */
   private readonly keys: RedisKeys;
 
@@ -50,6 +51,7 @@ export class StationStore {
     const keys = new RedisKeys(prefix);
     this.keys = keys;
     this.globalTxKeys = { activityIndex: keys.txActivity(), closing: keys.txClosing(), sweepLock: keys.txSweepLock() };
+    this.changes = new StationChangeFeed(redis, this.k('stations', 'changed'));
     this.transactions = new TransactionQueries(redis, (id) => this.txKeys(id), this.globalTxKeys);
   }
 
@@ -58,7 +60,7 @@ export class StationStore {
   }
 
   /** A sweep over this store's transactions (see stale-transactions.ts). */
-  staleSweeper(options: Omit<StaleSweepOptions, 'redis' | 'queries' | 'keysOf' | 'global' | 'stationIds'>): StaleTransactionSweeper {
+  staleSweeper(options: Omit<StaleSweepOptions, 'redis' | 'queries' | 'keysOf' | 'global' | 'stationIds' | 'changed'>): StaleTransactionSweeper {
     return new StaleTransactionSweeper({
       ...options,
       redis: this.redis,
@@ -66,6 +68,7 @@ export class StationStore {
       keysOf: (id) => this.txKeys(id),
       global: this.globalTxKeys,
       stationIds: () => this.listIds(),
+      changed: (id) => this.changes.mark([id]),
     });
   }
 
@@ -87,6 +90,12 @@ export class StationStore {
 
   async setRegistration(stationId: string, status: 'Accepted' | 'Pending' | 'Rejected'): Promise<void> {
     await this.redis.hset(this.keys.station(stationId), 'registration', status);
+    await this.changes.mark([stationId]);
+  }
+
+  /** One page of the registry (SSCAN), for reading every station in bounded steps. */
+  async scanIds(cursor: string, count: number): Promise<[string, string[]]> {
+    return this.redis.sscan(this.k('stations'), cursor, 'COUNT', count);
   }
 
   async hasMetadata(stationId: string): Promise<boolean> {
@@ -257,6 +266,7 @@ export class StationStore {
     const index = this.globalTxKeys.activityIndex;
     await Promise.all([
       m.exec(),
+      this.changes.mark([stationId]),
       ...[...ctx.indexed].map(([member, at]) => this.redis.zadd(index, 'GT', at, member)),
       ...(ctx.unindexed.size ? [this.redis.zrem(index, ...ctx.unindexed)] : []),
     ]);
@@ -301,7 +311,7 @@ export class StationStore {
     const m = this.redis.multi().sadd(this.k('stations'), stationId);
     if (Object.keys(fields).length) m.hset(this.k('station', stationId, 'meta'), fields);
     m.publish(this.k('meta'), stationId);
-    await m.exec();
+    await Promise.all([m.exec(), this.changes.mark([stationId])]);
   }
 
   async getMetadata(stationId: string): Promise<StationMetadata> {
@@ -331,6 +341,15 @@ export class StationStore {
     return out;
   }
 
+  /** Like getMany, undefined for ids no longer in the registry (pruned since they were named). */
+  async getExisting(ids: string[]): Promise<Array<StationState | undefined>> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.sismember(this.k('stations'), id);
+    const [member, states] = await Promise.all([p.exec(), this.getMany(ids)]);
+    return states.map((s, i) => (member?.[i]?.[1] === 1 ? s : undefined));
+  }
+
   async get(stationId: string): Promise<StationState | undefined> {
     if (!(await this.exists(stationId))) return undefined;
     return (await this.getMany([stationId]))[0];
@@ -354,6 +373,7 @@ export class StationStore {
         commandHistory: this.keys.stationCommands(id),
       }),
     });
+    await this.changes.mark(pruned);
     for (const id of pruned) {
       this.lastSeenWritten.delete(id);
       this.activity.forgetStation(id);
@@ -370,6 +390,7 @@ export class StationStore {
       const [online, owner] = await this.redis.hmget(this.keys.station(id), 'online', 'collectorId');
       if (online === '1' && owner === collectorId) {
         await this.redis.hset(this.keys.station(id), { online: '0', disconnectedAt: String(at) });
+        await this.changes.mark([id]);
         n++;
       }
     }

@@ -11,6 +11,7 @@ import type { Scrapes } from './sinks-live';
 import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
 import { scaleMarkdown, scaleRows } from './report-scale';
 import type { ScaleResults } from './scale';
+import { apiScaleRows, type ApiScaleResults } from './api-scale';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -30,6 +31,7 @@ export interface Results {
   profile?: { file: string; top: ProfileEntry[]; rate: number };
   access?: AccessBenchResults;
   scale?: ScaleResults;
+  apiScale?: ApiScaleResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -83,6 +85,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ...workerRows(bw, 'correctness'),
     ...accessRows(r.access),
     ...scaleRows(r.scale),
+    ...apiScaleRows(r.apiScale),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');

@@ -40,7 +40,7 @@ export const P = {
   localAddrs: Array.from({ length: num('BENCH_SOURCE_ADDRESSES', 16) }, (_, i) => `127.0.0.${i + 1}`),
 };
 /** pacedFraction: target 2's offered rate, as a share of the bare server's closed-loop throughput in the same run. */
-export const TARGETS = { ratio: 0.5, p99Ms: 50, pacedFraction: 0.4, rssPerConnKB: 30, scaleStations: 100_000, scaleRssPerStationKB: 30, scaleStormMs: 60_000 };
+export const TARGETS = { ratio: 0.5, p99Ms: 50, pacedFraction: 0.4, rssPerConnKB: 30, scaleStations: 100_000, scaleRssPerStationKB: 30, scaleStormMs: 60_000, apiP99Ms: 100, apiStallMs: 50 };
 
 export const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -144,6 +144,12 @@ export async function startPrometheus(baseDir: string, opts: PrometheusOptions =
       '    file_sd_configs:',
       `      - files: ['${targetsFile}']`,
       '        refresh_interval: 1s',
+      // Per-station series have their own endpoint (docs/prometheus-operators.md); same interval here.
+      '  - job_name: chargewatch-collector-stations',
+      '    metrics_path: /metrics/stations',
+      '    file_sd_configs:',
+      `      - files: ['${targetsFile}']`,
+      '        refresh_interval: 1s',
       '  - job_name: chargewatch-worker',
       '    file_sd_configs:',
       `      - files: ['${workerTargetsFile}']`,

@@ -1,7 +1,7 @@
 import { encodeTagValue } from '@chargewatch/platform';
 import type { FastifyInstance } from 'fastify';
-import { availabilityClass, availabilityRatio, isFaulted, reportedStatus } from '@chargewatch/model';
-import { StationQuery, outlets, type StationFilter } from '../station-query';
+import { availabilityRatio } from '@chargewatch/model';
+import type { StationFilter } from '../station-query';
 import type { ApiDeps } from '../deps';
 import { influxString } from '../influx-reader';
 
@@ -39,31 +39,23 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     },
   }, async (req) => {
     const now = Date.now();
-    const stations = (await deps.query.all()).filter((s) => StationQuery.matches(s, req.query));
-    const byStatus: Record<string, number> = {};
-    let total = 0;
-    const counted = { working: 0, down: 0, uncounted: 0 };
-    let faulted = 0;
-    let active = 0;
-    for (const s of stations) {
-      active += s.transactions.length;
-      for (const c of outlets(s)) {
-        total++;
-        // A connector on a station we cannot reach is not available to drivers, whatever it last said.
-        const status = reportedStatus(c.status, s.online);
-        byStatus[status] = (byStatus[status] ?? 0) + 1;
-        counted[availabilityClass(c.status, s.online)]++;
-        if (s.online && isFaulted(c.status)) faulted++;
-      }
-    }
-    const online = stations.filter((s) => s.online).length;
+    // Counters kept by the fleet index as stations change: no scan for the whole fleet, an in-memory
+    // pass over the index's rows for a filtered view.
+    await deps.query.index.fresh();
+    const { totals: t, ids: matching } = deps.query.index.summary(req.query);
+    const byStatus = t.byStatus;
+    const total = t.outlets;
+    const counted = { working: t.working, down: t.down, uncounted: t.uncounted };
+    const faulted = t.faulted;
+    const active = t.active;
+    const online = t.online;
     let startedToday: number | null = null;
     let energyTodayWh: number | null = null;
     let historyAvailable = true;
     try {
       const since = `time >= ${startOfTodayUtc(now)}ms`;
       const filtered = Object.keys(req.query).length > 0;
-      const ids = filtered ? stations.map((s) => s.id) : [];
+      const ids = filtered ? (matching ?? []) : [];
       // Filtered views restrict history to the matching stations; an empty match needs no query.
       const stationClause = filtered ? ` AND (${ids.length ? ids.map((id) => `station_id = ${influxString(encodeTagValue(id))}`).join(' OR ') : 'station_id = \'\''})` : '';
       const [started, energy] = await Promise.all([
@@ -77,7 +69,7 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       req.log.warn({ err }, 'fleet summary without history: InfluxDB query failed');
     }
     return {
-      stations: { total: stations.length, online, offline: stations.length - online },
+      stations: { total: t.stations, online, offline: t.stations - online },
       connectors: { total, byStatus },
       availability: availabilityRatio(counted),
       faultedNow: faulted,

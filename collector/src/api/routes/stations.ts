@@ -38,6 +38,7 @@ interface ListQuery {
   order: 'asc' | 'desc';
   limit: number;
   offset: number;
+  cursor?: string;
 }
 
 export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -63,6 +64,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
           order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
           offset: { type: 'integer', minimum: 0, default: 0 },
+          // Keyset paging: the nextCursor of the previous page; offset is ignored with it.
+          cursor: { type: 'string', maxLength: 400 },
         },
       },
       response: {
@@ -71,6 +74,7 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
           properties: {
             total: { type: 'integer' },
             items: { type: 'array', items: stationSummarySchema },
+            nextCursor: { type: ['string', 'null'] },
             facets: {
               type: 'object',
               properties: {
@@ -85,8 +89,8 @@ export async function stationRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       },
     },
   }, async (req) => {
-    const { sort, order, limit, offset, ...filter } = req.query;
-    return deps.query.list(filter, sort, order, limit, offset);
+    const { sort, order, limit, offset, cursor, ...filter } = req.query;
+    return deps.query.list(filter, sort, order, limit, offset, cursor);
   });
 
   app.get<{ Params: { id: string } }>('/stations/:id', {

@@ -63,7 +63,7 @@ export class FleetMetricsSink {
       name: 'chargewatch_station_heartbeat_age_seconds',
       help: 'Seconds since the last message of any kind from the station',
       labelNames: ['station_id', 'site'],
-      registers: [m.registry],
+      registers: [m.stationRegistry],
       collect() {
         this.reset();
         const t = sink.now();

@@ -8,6 +8,12 @@ import { JournalMetrics } from '@chargewatch/platform';
 
 export class CollectorMetrics {
   readonly registry: Registry;
+  /**
+   * Series with a station_id label, served on /metrics/stations instead of /metrics: at fleet scale
+   * they are most of the text, so Prometheus scrapes them on their own, slower interval
+   * (docs/prometheus-operators.md) and the /metrics scrape stays small.
+   */
+  readonly stationRegistry: Registry;
 
   // Protocol
   readonly messages: Counter<'action' | 'outcome' | 'protocol'>;
@@ -57,7 +63,9 @@ export class CollectorMetrics {
 
   constructor(registry = new Registry()) {
     this.registry = registry;
+    this.stationRegistry = new Registry();
     const r = [registry];
+    const perStation = [this.stationRegistry];
     collectDefaultMetrics({ register: registry, prefix: 'chargewatch_process_' });
 
     this.messages = new Counter({ name: 'chargewatch_ocpp_messages_total', help: 'Station→CSMS calls handled, by action and outcome', labelNames: ['action', 'outcome', 'protocol'], registers: r });
@@ -117,12 +125,12 @@ export class CollectorMetrics {
       registers: r,
     });
 
-    this.stationConnected = new Gauge({ name: 'chargewatch_station_connected', help: '1 while the station has a websocket to this collector', labelNames: ['station_id', 'site'], registers: r });
-    this.stationClockSkew = new Gauge({ name: 'chargewatch_station_clock_skew_seconds', help: 'Station clock minus collector clock at the last timestamped status', labelNames: ['station_id', 'site'], registers: r });
-    this.stationReconnects = new Counter({ name: 'chargewatch_station_reconnects_total', help: 'Connections opened by the station after its first', labelNames: ['station_id', 'site'], registers: r });
-    this.stationInfo = new Gauge({ name: 'chargewatch_station_info', help: 'Station identity (value 1)', labelNames: ['station_id', 'site', 'vendor', 'model', 'firmware_version'], registers: r });
-    this.connectorStatusCode = new Gauge({ name: 'chargewatch_connector_status_code', help: 'Connector status as a code (see docs/data-model.md)', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
-    this.connectorError = new Gauge({ name: 'chargewatch_connector_error', help: '1 while the connector reports an error code other than NoError', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: r });
+    this.stationConnected = new Gauge({ name: 'chargewatch_station_connected', help: '1 while the station has a websocket to this collector', labelNames: ['station_id', 'site'], registers: perStation });
+    this.stationClockSkew = new Gauge({ name: 'chargewatch_station_clock_skew_seconds', help: 'Station clock minus collector clock at the last timestamped status', labelNames: ['station_id', 'site'], registers: perStation });
+    this.stationReconnects = new Counter({ name: 'chargewatch_station_reconnects_total', help: 'Connections opened by the station after its first', labelNames: ['station_id', 'site'], registers: perStation });
+    this.stationInfo = new Gauge({ name: 'chargewatch_station_info', help: 'Station identity (value 1)', labelNames: ['station_id', 'site', 'vendor', 'model', 'firmware_version'], registers: perStation });
+    this.connectorStatusCode = new Gauge({ name: 'chargewatch_connector_status_code', help: 'Connector status as a code (see docs/data-model.md)', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: perStation });
+    this.connectorError = new Gauge({ name: 'chargewatch_connector_error', help: '1 while the connector reports an error code other than NoError', labelNames: ['station_id', 'site', 'evse', 'connector'], registers: perStation });
 
     // The event path's metrics, the same in the worker when it runs the InfluxDB writer.
     this.journal = new JournalMetrics(registry);

@@ -11,14 +11,26 @@ function st(id: string, extra: Partial<StationState> = {}): StationState {
   return { id, online: true, connectors: [], transactions: [], metadata: {}, ...extra };
 }
 
-/** Only listIds and getMany are used by StationQuery; both are spies. */
+/**
+ * What StationQuery's index uses of the store: the registry scan, reads of named stations and the
+ * change feed. `write` changes a station the way StationStore does: state plus a feed entry.
+ */
 function fakeStore(stations: StationState[]) {
-  const data = { stations };
+  const data = { stations, feed: [] as Array<{ id: string; at: number }> };
+  const find = (id: string) => data.stations.find((s) => s.id === id);
   const store = {
-    listIds: jest.fn(async () => data.stations.map((s) => s.id)),
-    getMany: jest.fn(async (ids: string[]) => ids.map((id) => data.stations.find((s) => s.id === id)!)),
+    scanIds: jest.fn(async () => ['0', data.stations.map((s) => s.id)] as [string, string[]]),
+    getExisting: jest.fn(async (ids: string[]) => ids.map(find)),
+    changes: {
+      sinceOffset: jest.fn(async (since: number, offset: number, limit: number) => data.feed.filter((e) => e.at >= since).slice(offset, offset + limit)),
+      trim: jest.fn(async () => undefined),
+    },
   };
-  return { store, data, query: (cacheMs?: number) => new StationQuery(store as unknown as StationStore, cacheMs) };
+  const write = (next: StationState[], changed: string[]) => {
+    data.stations = next;
+    for (const id of changed) data.feed.push({ id, at: Date.now() });
+  };
+  return { store, data, write, query: (cacheMs?: number) => new StationQuery(store as unknown as StationStore, cacheMs) };
 }
 
 describe('summarize', () => {
@@ -249,63 +261,70 @@ describe('StationQuery.list', () => {
     });
   });
 
-  it('does not reorder the cached station list while sorting', async () => {
+  it('pages with cursors through every order, each station once', async () => {
+    for (const sort of SORT_KEYS) {
+      for (const order of ['asc', 'desc'] as const) {
+        const { query } = fakeStore(fleet());
+        const q = query();
+        const all = ids(await q.list({}, sort, order, 100, 0));
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const p = await q.list({}, sort, order, 2, 0, cursor);
+          seen.push(...ids(p));
+          cursor = p.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen).toEqual(all);
+      }
+    }
+  });
+
+  it('refuses a cursor it did not give out', async () => {
     const { query } = fakeStore(fleet());
-    const q = query(60_000);
-    await q.list({}, 'id', 'desc', 100, 0);
-    expect((await q.all()).map((s) => s.id)).toEqual(['E', 'B', 'D', 'A', 'C']);
+    await expect(query().list({}, 'id', 'asc', 2, 0, 'not-a-cursor')).rejects.toMatchObject({ statusCode: 400 });
   });
 });
 
-describe('StationQuery cache', () => {
+describe('StationQuery index freshness', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('a second call within cacheMs does not read the store again', async () => {
+  it('loads the registry once, then within cacheMs reads nothing more', async () => {
     const { store, query } = fakeStore(fleet3());
     const q = query(1000);
     const now = jest.spyOn(Date, 'now').mockReturnValue(NOW);
     await q.list({}, 'id', 'asc', 10, 0);
+    const looks = store.changes.sinceOffset.mock.calls.length;
     now.mockReturnValue(NOW + 999);
     await q.list({ online: true }, 'site', 'desc', 10, 0);
-    expect(store.listIds).toHaveBeenCalledTimes(1);
-    expect(store.getMany).toHaveBeenCalledTimes(1);
-    expect(store.getMany).toHaveBeenCalledWith(['X', 'Y', 'Z']);
+    expect(store.scanIds).toHaveBeenCalledTimes(1);
+    expect(store.changes.sinceOffset).toHaveBeenCalledTimes(looks);
   });
 
-  it('reloads once cacheMs has passed', async () => {
-    const { store, data, query } = fakeStore(fleet3());
+  it('after cacheMs re-reads only the stations the change feed names', async () => {
+    const { store, data, write, query } = fakeStore(fleet3());
     const q = query(1000);
     const now = jest.spyOn(Date, 'now').mockReturnValue(NOW);
     expect((await q.list({}, 'id', 'asc', 10, 0)).total).toBe(3);
-    data.stations = [...data.stations, st('W')];
     now.mockReturnValue(NOW + 1000);
-    expect((await q.list({}, 'id', 'asc', 10, 0)).total).toBe(4);
-    expect(store.getMany).toHaveBeenCalledTimes(2);
+    write([...data.stations, st('W')], ['W']);
+    store.getExisting.mockClear();
+    const r = await q.list({}, 'id', 'asc', 10, 0);
+    expect(r.total).toBe(4);
+    expect(store.getExisting.mock.calls[0]).toEqual([['W']]);
+    expect(store.scanIds).toHaveBeenCalledTimes(1);
   });
 
-  it('invalidate() forces a reload within cacheMs', async () => {
-    const { store, data, query } = fakeStore(fleet3());
+  it('invalidate() makes the next answer look at the feed within cacheMs', async () => {
+    const { data, write, query } = fakeStore(fleet3());
     const q = query(60_000);
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
     expect((await q.list({}, 'id', 'asc', 10, 0)).total).toBe(3);
-    data.stations = data.stations.slice(1);
-    expect((await q.list({}, 'id', 'asc', 10, 0)).total).toBe(3); // still cached
+    write(data.stations.slice(1), ['X']);
+    expect((await q.list({}, 'id', 'asc', 10, 0)).total).toBe(3); // not looked yet
     q.invalidate();
     const r = await q.list({}, 'id', 'asc', 10, 0);
     expect(ids3(r)).toEqual(['Y', 'Z']);
-    expect(store.listIds).toHaveBeenCalledTimes(2);
-  });
-
-  it('the default cache is one second', async () => {
-    const { store, query } = fakeStore(fleet3());
-    const q = query();
-    const now = jest.spyOn(Date, 'now').mockReturnValue(NOW);
-    await q.all();
-    now.mockReturnValue(NOW + 500);
-    await q.all();
-    expect(store.getMany).toHaveBeenCalledTimes(1);
-    now.mockReturnValue(NOW + 1_001);
-    await q.all();
-    expect(store.getMany).toHaveBeenCalledTimes(2);
+    expect(r.total).toBe(2);
   });
 
   function fleet3() {

@@ -5,6 +5,7 @@
 import { CONNECTOR_STATUSES, CONNECTOR_STATUS_CODE, type ChargeEvent, type ConnectorStatus } from '@chargewatch/model';
 import { FleetMetricsSink } from '../../../src/sinks/prometheus/fleet-sink';
 import { CollectorMetrics } from '../../../src/sinks/prometheus/metrics';
+import { Registry } from 'prom-client';
 
 type Labels = Record<string, string | number>;
 interface Sample {
@@ -13,6 +14,9 @@ interface Sample {
 }
 
 const T0 = 1_700_000_000_000;
+
+/** What the two scrapes (/metrics and /metrics/stations) show together. */
+const both = (m: CollectorMetrics) => Registry.merge([m.registry, m.stationRegistry]);
 
 /** Builds events for one station; `at(t)` is ms after T0, used for both `time` and `receivedAt`. */
 function station(stationId: string) {
@@ -72,7 +76,7 @@ function station(stationId: string) {
 function setup(now: () => number = () => T0) {
   const metrics = new CollectorMetrics();
   const sink = new FleetMetricsSink(metrics, now);
-  return { metrics, sink, registry: metrics.registry };
+  return { metrics, sink, registry: both(metrics) };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -666,7 +670,7 @@ describe('other counters', () => {
 describe('vendor/model label budget', () => {
   it('labels the first N vendor/model pairs by name and folds later ones into other', async () => {
     const metrics = new CollectorMetrics();
-    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 3 }), registry: metrics.registry };
+    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 3 }), registry: both(metrics) };
     for (let i = 0; i < 50; i++) {
       const st = station(`CP-${i}`);
       s.sink.record([st.opened(0), st.booted(1, '1.0', `Vendor${i}`, `Model${i}`), st.status(2, 1, 'Available')]);
@@ -685,7 +689,7 @@ describe('vendor/model label budget', () => {
 
   it('one station rebooting with ever new vendor/model pairs adds no series beyond the budget', async () => {
     const metrics = new CollectorMetrics();
-    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 2 }), registry: metrics.registry };
+    const s = { metrics, sink: new FleetMetricsSink(metrics, () => T0, { maxVendorModels: 2 }), registry: both(metrics) };
     const st = station('CP-1');
     s.sink.record([st.opened(0)]);
     for (let i = 0; i < 100; i++) s.sink.record([st.booted(i, '1.0', `V${i}`, `M${i}`)]);
@@ -707,5 +711,20 @@ describe('forget (registry prune)', () => {
     expect((await stationSeries(s, 'CP-STAYS')).length).toBeGreaterThan(0);
     expect((await samples(s, 'chargewatch_connectors')).reduce((n, x) => n + x.value, 0)).toBe(1);
     expect(s.sink.forget('CP-GONE')).toBe(false);
+  });
+});
+
+describe('per-station series live on their own registry (/metrics/stations)', () => {
+  it('/metrics carries no station_id label; the station registry carries only station_id series', async () => {
+    const metrics = new CollectorMetrics();
+    const sink = new FleetMetricsSink(metrics, () => T0);
+    const a = station('CP-1');
+    for (const e of [a.opened(0), a.booted(1), a.status(2, 1, 'Charging'), a.heartbeat(3)]) sink.record([e]);
+    const main = await metrics.registry.metrics();
+    const perStation = await metrics.stationRegistry.metrics();
+    expect(main).not.toContain('station_id=');
+    const series = perStation.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(series.length).toBeGreaterThan(4);
+    expect(series.every((l) => l.includes('station_id="CP-1"'))).toBe(true);
   });
 });
