@@ -89,6 +89,9 @@ const MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
   { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
   { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
+  // charging sessions (collector/src/api/routes/sessions.ts)
+  { method: 'GET', path: '/sessions', role: 'viewer' },
+  { method: 'GET', path: '/sessions/{id}', role: 'viewer' },
   // local authorization lists (collector/src/api/routes/local-lists.ts)
   { method: 'GET', path: '/stations/{id}/local-list', role: 'viewer' },
   { method: 'POST', path: '/stations/{id}/local-list/sync', role: 'editor' },

@@ -75,7 +75,7 @@ const FIRMWARE_BODIES: Record<string, unknown> = {
 };
 
 /**
- * The access-control rows of the plugin's MATRIX (tokens, accounts, misuse incidents, local lists), also literally.
+ * The access-control rows of the plugin's MATRIX (tokens, accounts, misuse incidents, sessions, local lists), also literally.
  * Here without the token registry and PostgreSQL, past the role check every one answers 503 saying
  * so (the token scope's and the incident scope's own checks), as the firmware rows do.
  */
@@ -98,6 +98,9 @@ const ACCESS_MATRIX: Array<{ method: string; path: string; role: Role }> = [
   { method: 'GET', path: '/incidents/{id}', role: 'viewer' },
   { method: 'POST', path: '/incidents/{id}/acknowledge', role: 'editor' },
   { method: 'POST', path: '/incidents/{id}/resolve', role: 'editor' },
+  // charging sessions (collector/src/api/routes/sessions.ts)
+  { method: 'GET', path: '/sessions', role: 'viewer' },
+  { method: 'GET', path: '/sessions/{id}', role: 'viewer' },
   { method: 'GET', path: '/stations/{id}/local-list', role: 'viewer' },
   { method: 'POST', path: '/stations/{id}/local-list/sync', role: 'editor' },
   { method: 'GET', path: '/local-lists', role: 'viewer' },
