@@ -21,6 +21,7 @@ import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
 import { runAccessBench } from './access-bench';
 import { SCALE, runScaleBench } from './scale';
+import { OUTAGE, runOutageBench } from './outage';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   const access = !P.access ? undefined : await runAccessBench(dir, svc, runId);
   // Targets 3, 4 and 6 at 100,000 stations on COLLECTOR_PROCESSES (scale.ts); BENCH_SCALE=0 and --quick skip it.
   const scale = SCALE.enabled && !P.quick ? await runScaleBench(dir, svc, runId) : undefined;
+  // Target 7: a 15-minute InfluxDB outage at 100,000 stations' steady state (outage.ts); BENCH_OUTAGE=0 and --quick skip it.
+  const outage = OUTAGE.enabled && !P.quick ? await runOutageBench(gen, dir, svc, runId) : undefined;
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     ...idleStorm,
     ...(access ? { access } : {}),
     ...(scale ? { scale } : {}),
+    ...(outage ? { outage } : {}),
     wallMs: 0,
   };
 

@@ -11,6 +11,8 @@ import type { Scrapes } from './sinks-live';
 import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
 import { scaleMarkdown, scaleRows } from './report-scale';
 import type { ScaleResults } from './scale';
+import { outageMarkdown, outageRows } from './report-outage';
+import type { OutageResults } from './outage';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -30,6 +32,8 @@ export interface Results {
   profile?: { file: string; top: ProfileEntry[]; rate: number };
   access?: AccessBenchResults;
   scale?: ScaleResults;
+  /** Target 7, InfluxDB outage (outage.ts); absent with BENCH_OUTAGE=0 or --quick. */
+  outage?: OutageResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -83,6 +87,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ...workerRows(bw, 'correctness'),
     ...accessRows(r.access),
     ...scaleRows(r.scale),
+    ...outageRows(r.outage),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');
@@ -134,6 +139,7 @@ export function render(r: Results): { table: string; markdown: string } {
     '',
     ...accessMarkdown(r.access),
     ...scaleMarkdown(r.scale),
+    ...outageMarkdown(r.outage),
   ];
   if (r.profile) {
     md.push(
