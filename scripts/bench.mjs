@@ -11,6 +11,8 @@
 // Scale (tools/src/bench/scale.ts, BENCH_SCALE=0 skips it): BENCH_SCALE_STATIONS (100000), BENCH_SCALE_PROCESSES (7),
 // BENCH_SCALE_PER_LOADGEN (16000), BENCH_SCALE_ADDRESSES (32), BENCH_SCALE_STEPS (1,2,4), BENCH_SCALE_THROUGHPUT_MS,
 // BENCH_SCALE_STORM_MS (60000); `node tools/dist/bench/scale-main.js` runs only that part.
+// InfluxDB outage (tools/src/bench/outage.ts, BENCH_OUTAGE=0 or --quick skips it): BENCH_OUTAGE_MS (180000; 900000 is
+// the target's full 15 min), BENCH_OUTAGE_RATE (2000), BENCH_OUTAGE_CONNECTIONS (500); `node tools/dist/bench/outage-main.js`.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

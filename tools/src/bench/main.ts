@@ -22,6 +22,7 @@ import { machine, render, type Results } from './report';
 import { runAccessBench } from './access-bench';
 import { SCALE, runScaleBench } from './scale';
 import { runApiScaleBench } from './api-scale';
+import { OUTAGE, runOutageBench } from './outage';
 import { P, ROOT, TARGETS, cleanupAll, cleanups, log, sleep } from './setup';
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
   const scale = SCALE.enabled && !P.quick ? await runScaleBench(dir, svc, runId) : undefined;
   // (d) The API at BENCH_API_STATIONS stations (api-scale.ts); BENCH_API=0 and --quick skip it.
   const apiScale = process.env.BENCH_API === '0' || P.quick ? undefined : await runApiScaleBench(dir, svc, runId);
+  // Target 7: a 15-minute InfluxDB outage at 100,000 stations' steady state (outage.ts); BENCH_OUTAGE=0 and --quick skip it.
+  const outage = OUTAGE.enabled && !P.quick ? await runOutageBench(gen, dir, svc, runId) : undefined;
 
   const ratio = colResults.throughput.rate / bareResults.throughput.rate;
   const results: Results = {
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     ...(access ? { access } : {}),
     ...(scale ? { scale } : {}),
     ...(apiScale ? { apiScale } : {}),
+    ...(outage ? { outage } : {}),
     wallMs: 0,
   };
 

@@ -12,6 +12,8 @@ import { accessMarkdown, accessRows, type AccessBenchResults } from './access-be
 import { scaleMarkdown, scaleRows } from './report-scale';
 import type { ScaleResults } from './scale';
 import { apiScaleRows, type ApiScaleResults } from './api-scale';
+import { outageMarkdown, outageRows } from './report-outage';
+import type { OutageResults } from './outage';
 import { LOADAVG_AT_START, TARGETS, type P } from './setup';
 
 export interface Results {
@@ -32,6 +34,8 @@ export interface Results {
   access?: AccessBenchResults;
   scale?: ScaleResults;
   apiScale?: ApiScaleResults;
+  /** Target 7, InfluxDB outage (outage.ts); absent with BENCH_OUTAGE=0 or --quick. */
+  outage?: OutageResults;
   coresBare: Record<string, number>;
   coresCollector: Record<string, number>;
   wallMs: number;
@@ -86,6 +90,7 @@ export function render(r: Results): { table: string; markdown: string } {
     ...accessRows(r.access),
     ...scaleRows(r.scale),
     ...apiScaleRows(r.apiScale),
+    ...outageRows(r.outage),
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.replace(/\*/g, '').length), ['Figure', 'Measured', 'Target', 'Result'][i]!.length));
   const line = (cells: string[]) => cells.map((x, i) => x.replace(/\*/g, '').padEnd(w[i]!)).join('  ');
@@ -137,6 +142,7 @@ export function render(r: Results): { table: string; markdown: string } {
     '',
     ...accessMarkdown(r.access),
     ...scaleMarkdown(r.scale),
+    ...outageMarkdown(r.outage),
   ];
   if (r.profile) {
     md.push(
