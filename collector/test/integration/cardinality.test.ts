@@ -42,7 +42,7 @@ function readBudget(): Budget {
   return {
     perStation: Number(figures[1]),
     perConnector: Number(figures[2]),
-    stationMetrics: table('Per station (labels `station_id`, `site`):'),
+    stationMetrics: table('Per station (labels `station_id`, `site`)'),
     connectorMetrics: table('Per connector (labels `station_id`, `site`, `evse`, `connector`):'),
   };
 }
