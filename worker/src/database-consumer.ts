@@ -4,7 +4,8 @@
  * journal consumer, refresh its metrics now and every `metricsIntervalSec`; stop it all in order. Jobs
  * of the feature ask `ready()` first, so nothing touches tables that may not exist yet.
  */
-import { migrateDatabase, type Logger } from '@chargewatch/platform';
+import type { Redis } from 'ioredis';
+import { JournalConsumer, migrateDatabase, type JournalHandler, type JournalMetrics, type Logger, type RedisJournal } from '@chargewatch/platform';
 
 export const MIGRATE_RETRY_MS = 10_000;
 
@@ -65,4 +66,35 @@ export function startDatabaseConsumer(o: DatabaseConsumerOptions): DatabaseConsu
       if (ready) await o.consumer.stop();
     },
   };
+}
+
+export interface FeatureJournalConsumerOptions {
+  redis: Redis;
+  journal: RedisJournal;
+  handler: JournalHandler;
+  /** This worker within the group (WORKER_ID). */
+  consumer: string;
+  journalMetrics: JournalMetrics;
+  logger: Logger;
+  onRedisError?: () => void;
+}
+
+/**
+ * A feature's journal consumer: on a Redis connection of its own (its blocking reads must not stall the
+ * worker's other commands), counting into the per-group journal metrics. `disconnect` after stopping it.
+ */
+export function featureJournalConsumer(o: FeatureJournalConsumerOptions): { consumer: JournalConsumer; disconnect(): void } {
+  const redis = o.redis.duplicate();
+  redis.on('error', () => o.onRedisError?.());
+  const group = o.handler.group;
+  const consumer = new JournalConsumer({
+    redis,
+    journal: o.journal,
+    handler: o.handler,
+    consumer: o.consumer,
+    logger: o.logger,
+    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: group }, n),
+    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: group }, n),
+  });
+  return { consumer, disconnect: () => redis.disconnect() };
 }

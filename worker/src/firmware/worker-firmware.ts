@@ -4,14 +4,13 @@
  * `firmware-timeouts` housekeeping processor and the firmware metrics. Without DATABASE_URL nothing of
  * it runs and the worker says so once.
  */
-import { JOURNAL_CONSUMERS, systemActor } from '@chargewatch/model';
+import { systemActor } from '@chargewatch/model';
 import {
   CampaignStore,
   CommandBus,
   FirmwareCatalogue,
   FirmwareTracker,
   FirmwareUpdates,
-  JournalConsumer,
   PgAuditLog,
   createDatabasePool,
   runFirmwareTimeouts,
@@ -26,7 +25,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
-import { startDatabaseConsumer } from '../database-consumer';
+import { featureJournalConsumer, startDatabaseConsumer } from '../database-consumer';
 import { CampaignMetrics } from '../campaigns/campaign-metrics';
 import { campaignTicksProcessor, type CampaignTicksResult } from '../campaigns/campaign-ticks';
 import { FirmwareMetrics } from './firmware-metrics';
@@ -77,16 +76,14 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
     // command's own deadline and the timeouts job settle what it does not see.
     startUpdate: async ({ stationId, releaseId, campaignId }) => ({ updateId: (await startFirmwareUpdate(deps, { stationId, releaseId, campaignId, actor: campaignActor, waitMs: 15_000 })).id }),
   });
-  const consumerRedis = o.redis.duplicate();
-  consumerRedis.on('error', () => o.onRedisError?.());
-  const consumer = new JournalConsumer({
-    redis: consumerRedis,
+  const { consumer, disconnect } = featureJournalConsumer({
+    redis: o.redis,
     journal: o.journal,
     handler: new FirmwareTracker({ updates, logger: logger.child({ component: 'firmware' }) }),
     consumer: config.workerId,
+    journalMetrics: o.journalMetrics,
     logger,
-    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: JOURNAL_CONSUMERS.firmware }, n),
-    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.firmware }, n),
+    onRedisError: o.onRedisError,
   });
 
   const life = startDatabaseConsumer({
@@ -114,7 +111,7 @@ export function startWorkerFirmware(o: WorkerFirmwareOptions): WorkerFirmware {
     stop: async () => {
       await life.stop();
       await bus.close();
-      consumerRedis.disconnect();
+      disconnect();
       await pool.end().catch(() => undefined);
     },
   };

@@ -6,10 +6,8 @@
  * Token blocking (MISUSE_BLOCK_TOKEN_RULES) and allowed hours come from the token registry in the same
  * database (registry-links.ts).
  */
-import { JOURNAL_CONSUMERS } from '@chargewatch/model';
 import {
   IncidentStore,
-  JournalConsumer,
   MisuseDetector,
   PgAuditLog,
   createDatabasePool,
@@ -25,7 +23,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
-import { startDatabaseConsumer } from '../database-consumer';
+import { featureJournalConsumer, startDatabaseConsumer } from '../database-consumer';
 import { MisuseMetrics } from './misuse-metrics';
 import { registryAllowedHours, registryTokenBlocker } from './registry-links';
 
@@ -60,10 +58,8 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
   const tokens = new TokenRegistry(pool, { pins: { hashSecret: Buffer.alloc(0) }, notify: tokenChangeNotifier(o.redis, config.redis.prefix) });
   const blocker = o.blocker ?? registryTokenBlocker(tokens);
   const metrics = new MisuseMetrics(o.registry);
-  const consumerRedis = o.redis.duplicate();
-  consumerRedis.on('error', () => o.onRedisError?.());
-  const consumer = new JournalConsumer({
-    redis: consumerRedis,
+  const { consumer, disconnect } = featureJournalConsumer({
+    redis: o.redis,
     journal: o.journal,
     handler: new MisuseDetector({
       redis: o.redis,
@@ -80,9 +76,9 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
       onIncident: (i) => metrics.opened(i.rule, i.severity),
     }),
     consumer: config.workerId,
+    journalMetrics: o.journalMetrics,
     logger,
-    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: JOURNAL_CONSUMERS.misuse }, n),
-    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.misuse }, n),
+    onRedisError: o.onRedisError,
   });
 
   const life = startDatabaseConsumer({
@@ -98,7 +94,7 @@ export function startWorkerMisuse(o: WorkerMisuseOptions): WorkerMisuse {
   return {
     stop: async () => {
       await life.stop();
-      consumerRedis.disconnect();
+      disconnect();
       await pool.end().catch(() => undefined);
     },
   };

@@ -7,9 +7,7 @@
  * Metric: `chargewatch_sessions_recorded_total`, session rows this worker wrote (a row is written again
  * for each batch naming it): a rate that stays at 0 while transactions flow means sessions are not kept.
  */
-import { JOURNAL_CONSUMERS } from '@chargewatch/model';
 import {
-  JournalConsumer,
   SessionRecorder,
   SessionStore,
   TokenCache,
@@ -22,7 +20,7 @@ import {
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
-import { startDatabaseConsumer } from '../database-consumer';
+import { featureJournalConsumer, startDatabaseConsumer } from '../database-consumer';
 
 export interface WorkerSessions {
   stop(): Promise<void>;
@@ -48,16 +46,14 @@ export function startWorkerSessions(o: WorkerSessionsOptions): WorkerSessions {
   const pinSecret = config.access.pinSecret ?? Buffer.alloc(0);
   const tokens = new TokenCache({ source: new TokenRegistry(pool, { pins: { hashSecret: pinSecret } }), redis: o.redis, prefix: config.redis.prefix, hashSecret: pinSecret, logger });
   const recorded = new Counter({ name: 'chargewatch_sessions_recorded_total', help: 'Charging-session rows this worker wrote to PostgreSQL (one per session per journal batch naming it)', registers: [o.registry] });
-  const consumerRedis = o.redis.duplicate();
-  consumerRedis.on('error', () => o.onRedisError?.());
-  const consumer = new JournalConsumer({
-    redis: consumerRedis,
+  const { consumer, disconnect } = featureJournalConsumer({
+    redis: o.redis,
     journal: o.journal,
     handler: new SessionRecorder({ store: new SessionStore(pool), tokens, hashSecret: config.misuse.hashSecret, onRecorded: (n) => recorded.inc(n) }),
     consumer: config.workerId,
+    journalMetrics: o.journalMetrics,
     logger,
-    onHandled: (n) => o.journalMetrics.consumerHandled.inc({ consumer: JOURNAL_CONSUMERS.sessions }, n),
-    onUnreadable: (n) => o.journalMetrics.consumerUnreadable.inc({ consumer: JOURNAL_CONSUMERS.sessions }, n),
+    onRedisError: o.onRedisError,
   });
 
   const life = startDatabaseConsumer({
@@ -81,7 +77,7 @@ export function startWorkerSessions(o: WorkerSessionsOptions): WorkerSessions {
   return {
     stop: async () => {
       await life.stop();
-      consumerRedis.disconnect();
+      disconnect();
       await pool.end().catch(() => undefined);
     },
   };
