@@ -24,6 +24,15 @@ import type { CollectorConfig } from './config';
 const INDEX_ENV = 'CHARGEWATCH_COLLECTOR_PROCESS_INDEX';
 
 /**
+ * SCHED_NONE unless Node's own NODE_CLUSTER_SCHED_POLICY=rr asks for round robin. The kernel balances
+ * accepts well under load but not for a handful of connections to idle processes (the same one tends to
+ * win every accept), so a test that needs stations on every process asks for round robin.
+ */
+function schedulingPolicy(env: NodeJS.ProcessEnv): number {
+  return env.NODE_CLUSTER_SCHED_POLICY === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+}
+
+/**
  * Every worker accepts from the shared listening socket itself (SCHED_NONE) rather than the primary
  * accepting and handing sockets over one at a time (round robin). Measured at 100,000 stations: the
  * primary's hand-off waits for each worker's event loop to acknowledge, so in a storm the primary queued
@@ -31,7 +40,7 @@ const INDEX_ENV = 'CHARGEWATCH_COLLECTOR_PROCESS_INDEX';
  * run). Accepting themselves, busy workers take fewer connections and the rest wait in the kernel's
  * backlog, costing no descriptor.
  */
-cluster.schedulingPolicy = cluster.SCHED_NONE;
+cluster.schedulingPolicy = schedulingPolicy(process.env);
 const RESTART_DELAY_MS = 1000;
 
 /** This process's index among the collector processes of its host, or undefined outside a cluster. */

@@ -52,6 +52,9 @@ beforeAll(async () => {
   ocppUrl = `ws://127.0.0.1:${ports.ocpp}/ocpp`;
   child = spawnCollectorChild('multi-process', ports, {
     COLLECTOR_PROCESSES: '2',
+    // Eight stations connecting one after another to idle processes are not spread by the kernel's
+    // accept (SCHED_NONE, the default); round robin puts stations on both, which the routing tests need.
+    NODE_CLUSTER_SCHED_POLICY: 'rr',
     COLLECTOR_ID: collectorId,
     API_TOKEN: TEST_TOKEN,
     REDIS_PREFIX: prefix,
