@@ -45,7 +45,8 @@ import { StationQuery } from './api/station-query';
 import { startCommands, type CollectorCommands } from './commands';
 import { auditRoutes } from './api/routes/audit';
 import { firmwareApi } from './api/firmware-api';
-import { incidentsApi, sessionsApi } from './api/incidents-api';
+import { incidentsApi } from './api/incidents-api';
+import { sessionsApi } from './api/sessions-api';
 import { localListApi } from './api/local-list-api';
 import { openAuditLog } from './audit/open-audit-log';
 

@@ -1,15 +1,14 @@
 /**
- * The misuse incident and charging-session routes of the collector's API, wired to the PostgreSQL pool
+ * The misuse incident routes of the collector's API, wired to the PostgreSQL pool
  * the audit log opened (DATABASE_URL); without one the routes exist all the same and answer 503 saying
  * why. A registered token's incidents are found by the keyed hash incidents carry
  * (MISUSE_TOKEN_HASH_SECRET, the worker's), computed here from the registry's copy of its id.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { IncidentStore, MisuseState, SessionStore, tokenHash, type TokenRegistry } from '@chargewatch/platform';
+import { IncidentStore, MisuseState, tokenHash, type TokenRegistry } from '@chargewatch/platform';
 import type { ApiDeps } from './deps';
 import { incidentRoutes, type TokenHashLookup } from './routes/incidents';
-import { sessionRoutes } from './routes/sessions';
 
 type Opened = { pool?: ConstructorParameters<typeof IncidentStore>[0]; migrated?: () => boolean };
 
@@ -35,8 +34,4 @@ export function incidentsApi(o: {
     ready: () => o.opened.migrated?.() ?? false,
     ...(tokenHashOf ? { tokenHashOf } : {}),
   });
-}
-
-export function sessionsApi(o: { opened: Opened }): (app: FastifyInstance, deps: ApiDeps) => Promise<void> {
-  return sessionRoutes({ sessions: o.opened.pool ? new SessionStore(o.opened.pool) : undefined, ready: () => o.opened.migrated?.() ?? false });
 }
