@@ -5,8 +5,12 @@
  * it, each acknowledging only what it has durably handled. With Redis persistence (AOF) an acknowledged
  * event survives a collector crash, a consumer outage and a Redis restart.
  *
- * Appends are group-committed: the calls that arrive within one turn of the event loop share one entry
- * and one XADD, and all of them are answered when it is stored.
+ * Appends are group-committed: one commit (one XADD, or MULTI/EXEC when it spans several entries) is in
+ * flight at a time, and the calls that arrive while it is share the next one; all of a commit's calls
+ * are answered when it is stored. An idle journal commits at the end of the current turn of the event
+ * loop, so a lone call waits for nothing; a busy one commits as fast as Redis answers, with the batch
+ * growing with the load instead of the number of XADDs (each a write, a reply and, with appendfsync
+ * always, part of an fsync).
  *
  * Trimming: consumers acknowledge but never delete. `trim()` removes the entries below the oldest one
  * some registered group still needs (its oldest pending entry, or the one after its last delivered);
@@ -103,6 +107,8 @@ export class RedisJournal {
   private pendingEvents: ChargeEvent[] = [];
   private waiters: Waiter[] = [];
   private scheduled = false;
+  /** A commit is waiting for Redis; appends meanwhile wait for the next one. */
+  private inFlight = false;
   private readonly stationContext: (stationId: string) => StationContext | undefined;
   private readonly now: () => number;
 
@@ -126,11 +132,14 @@ export class RedisJournal {
     return new Promise<void>((resolve, reject) => {
       for (const event of events) this.pendingEvents.push(event);
       this.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.commit());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight || this.waiters.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.commit());
   }
 
   private commit(): void {
@@ -158,9 +167,12 @@ export class RedisJournal {
       return;
     }
     this.approxEntries += entries.length;
+    this.inFlight = true;
     const settle = (err: unknown) => {
+      this.inFlight = false;
       if (err) for (const w of waiters) w.reject(err);
       else for (const w of waiters) w.resolve();
+      this.schedule();
     };
     // The usual turn fits one entry: one XADD is atomic on its own, and MULTI/EXEC around it cost a
     // transaction object, two more commands and their replies per commit (~2 % of a call's CPU).

@@ -1,14 +1,16 @@
 /**
  * The journal's group commit against real Redis: the calls of one event-loop turn share one entry
- * (one XADD), a turn too big for one entry is split into several stored together, each append resolves
- * only once its events are in the stream, and a refusal by Redis rejects every call of the commit
- * whichever path (single XADD or MULTI) it took.
+ * (one XADD), calls arriving while a commit is in flight share the next, a turn too big for one entry is
+ * split into several stored together, each append resolves only once its events are in the stream, and
+ * a refusal by Redis rejects every call of the commit whichever path (single XADD or MULTI) it took.
  */
 import { decodeJournalEntry, type ChargeEvent } from '@chargewatch/model';
 import { RedisJournal } from '../../src/journal/redis-journal';
 import { redisPerTest } from './redis-per-test';
 
 const ctx = redisPerTest('journal-commit');
+
+const turn = () => new Promise((r) => setImmediate(r));
 
 const heartbeat = (stationId: string, i: number): ChargeEvent => ({ type: 'station.heartbeat', stationId, time: 1_700_000_000_000 + i, receivedAt: 1_700_000_000_000 + i }) as ChargeEvent;
 
@@ -37,6 +39,34 @@ describe('journal group commit', () => {
     expect(stored).toBe(3);
     const raw = await ctx.redis.xrange(journal.key, '-', '+');
     expect(JSON.parse(raw[0]![1][3]!).s).toEqual({ 'CP-1': { site: 'quay' } });
+  });
+
+  it('holds the calls of later turns while a commit is in flight and stores them as the next entry', async () => {
+    const journal = new RedisJournal(ctx.redis, ctx.prefix, 1000);
+    // Redis holds writes for 300 ms: the first commit stays in flight while three more turns append.
+    await ctx.redis.duplicate().client('PAUSE', 300, 'WRITE');
+    const first = journal.append([heartbeat('CP-1', 1)]);
+    await turn();
+    const later: Promise<void>[] = [];
+    for (let i = 2; i <= 4; i++) {
+      later.push(journal.append([heartbeat('CP-1', i)]));
+      await turn();
+    }
+    await Promise.all([first, ...later]);
+    const all = await entries(journal);
+    expect(all.map((e) => e.events.map((x) => x.time - 1_700_000_000_000))).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('commits the calls that waited behind a refused commit', async () => {
+    const journal = new RedisJournal(ctx.redis, ctx.prefix, 1000);
+    await ctx.redis.set(journal.key, 'not a stream');
+    const refused = journal.append([heartbeat('CP-1', 1)]);
+    await turn();
+    const waiting = journal.append([heartbeat('CP-1', 2)]);
+    await expect(refused).rejects.toThrow(/WRONGTYPE/);
+    await ctx.redis.del(journal.key);
+    await waiting;
+    expect((await entries(journal)).map((e) => e.events.length)).toEqual([1]);
   });
 
   it('splits a turn of 2,500 events into entries of at most 1,000, in order', async () => {
