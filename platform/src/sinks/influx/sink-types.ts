@@ -65,6 +65,11 @@ export interface InfluxSinkOptions {
   retryMinDelayMs?: number;
   /** Default 30 s. */
   retryMaxDelayMs?: number;
+  /**
+   * While waiting out a retry delay after InfluxDB could not be reached (no HTTP answer), `/ping` it this
+   * often and retry as soon as it answers; default 1000 ms. 0: wait out every delay.
+   */
+  reachableProbeMs?: number;
   metrics?: InfluxSinkMetrics;
   /** Refused lines go here; without it they are only logged and counted (tests, tools). */
   deadLetters?: DeadLetterSink;

@@ -9,6 +9,9 @@
  *   Lines already accepted are never dropped to make room.
  * - Retries: network errors, 5xx and 429 are retried with exponential backoff (or the server's
  *   Retry-After), forever by default: while InfluxDB is down the buffer fills and backpressure starts.
+ *   After an outage the backoff has grown to its cap (30 s), so while InfluxDB does not answer /ping
+ *   the sink probes it every second and retries as soon as it answers: the backlog starts draining
+ *   within a second of InfluxDB's return instead of up to 30 s later.
  * - 4xx other than 429: the batch is split until each bad line is found alone (settle.ts; 1.x stores the
  *   good lines of a partial write, resending them overwrites identical points). Bad lines go to the
  *   dead-letter sink with InfluxDB's reason before the batch counts as done, and are counted as rejected;
@@ -45,6 +48,7 @@ export class InfluxSink {
   private readonly maxRetries: number;
   private readonly retryMinDelayMs: number;
   private readonly retryMaxDelayMs: number;
+  private readonly reachableProbeMs: number;
   private readonly stationMeta: (stationId: string) => StationMeta | undefined;
   private readonly metrics: InfluxSinkMetrics | undefined;
   private readonly deadLetters: DeadLetterSink | undefined;
@@ -69,6 +73,7 @@ export class InfluxSink {
     this.maxRetries = opts.maxRetries ?? Infinity;
     this.retryMinDelayMs = Math.max(1, opts.retryMinDelayMs ?? 100);
     this.retryMaxDelayMs = Math.max(this.retryMinDelayMs, opts.retryMaxDelayMs ?? 30_000);
+    this.reachableProbeMs = Math.max(0, opts.reachableProbeMs ?? 1000);
     this.stationMeta = opts.stationMeta ?? (() => undefined);
     this.metrics = opts.metrics;
     this.deadLetters = opts.deadLetters;
@@ -296,7 +301,10 @@ export class InfluxSink {
       // 401/403/404 are retried too: the lines are fine, the credentials or database are not.
       const log = error.retriable ? this.log.warn : this.log.error;
       log.call(this.log, { err: error.message, status: error.status, attempt, retryInMs: delay }, 'InfluxDB write failed; retrying');
-      await this.sleep(delay);
+      // No HTTP answer: InfluxDB may be down, so retry as soon as it is back. An answer with a status
+      // (5xx, 429, 401…) came from a server that is up, so the backoff is waited out.
+      if (error.status === undefined && this.reachableProbeMs > 0) await this.sleepUntilReachable(delay);
+      else await this.sleep(delay);
     }
   }
 
@@ -333,6 +341,26 @@ export class InfluxSink {
     const base = Math.min(this.retryMaxDelayMs, this.retryMinDelayMs * 2 ** Math.min(attempt - 1, 30));
     // ±20 % jitter so collectors restarted together do not retry in step.
     return Math.max(1, Math.round(base * (0.8 + Math.random() * 0.4)));
+  }
+
+  /**
+   * Sleeps `ms`, cut short when InfluxDB comes back: only if a first /ping fails (it is down, not merely
+   * slow: a write that timed out against a server that still answers pings keeps its full backoff), then
+   * probed every reachableProbeMs until it answers. Also cut short by close().
+   */
+  private async sleepUntilReachable(ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    if (await this.writer.ping()) return this.sleep(Math.max(0, end - Date.now()));
+    for (;;) {
+      const left = end - Date.now();
+      if (left <= 0 || this.aborted) return;
+      await this.sleep(Math.min(left, this.reachableProbeMs));
+      if (this.aborted || Date.now() >= end) return;
+      if (await this.writer.ping()) {
+        this.log.info({ waitedMs: ms - (end - Date.now()) }, 'InfluxDB answers again; retrying now');
+        return;
+      }
+    }
   }
 
   private sleep(ms: number): Promise<void> {

@@ -276,6 +276,40 @@ describe('InfluxSink retries', () => {
     await sink.close();
   });
 
+  it('retries within a probe interval of InfluxDB answering /ping again, not after the whole backoff', async () => {
+    const writer = new FakeWriter();
+    let up = false;
+    writer.ping = async () => up;
+    writer.outcomes = [new InfluxWriteError('ECONNREFUSED', undefined, undefined, undefined)];
+    const log = logger();
+    const sink = new InfluxSink({ writer, logger: log, retryMinDelayMs: 20_000, retryMaxDelayMs: 20_000, reachableProbeMs: 10 });
+    sink.record(hbs(2));
+    const flushed = sink.flush();
+    await sleep(100);
+    expect(writer.calls).toHaveLength(1);
+    up = true;
+    const cameBack = Date.now();
+    await flushed;
+    expect(Date.now() - cameBack).toBeLessThan(1000);
+    expect(writer.calls).toHaveLength(2);
+    expect(sink.stats()).toMatchObject({ written: 2, dropped: 0 });
+    expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ waitedMs: expect.any(Number) }), 'InfluxDB answers again; retrying now');
+    await sink.close();
+  });
+
+  it('waits out the backoff when InfluxDB answers /ping but the write got no answer (slow, not down)', async () => {
+    const writer = new FakeWriter();
+    writer.outcomes = [new InfluxWriteError('timeout', undefined, undefined, undefined)];
+    const sink = new InfluxSink({ writer, retryMinDelayMs: 300, retryMaxDelayMs: 300, reachableProbeMs: 5 });
+    const started = Date.now();
+    sink.record(hbs(1));
+    await sink.flush();
+    // 300 ms ±20 %
+    expect(Date.now() - started).toBeGreaterThanOrEqual(235);
+    expect(writer.calls).toHaveLength(2);
+    await sink.close();
+  });
+
   it('413 splits the batch in two', async () => {
     const writer = new FakeWriter();
     writer.outcomes = [new InfluxWriteError('HTTP 413', 413, 'too large', undefined)];
