@@ -12,6 +12,8 @@
  * CPC_PROFILE_DIR (set: the collector of the last round runs with --cpu-prof into that directory),
  * CPC_BASELINE (another build's cli/bin/chargewatch.js, e.g. a `git archive` of the commit before a
  * change built in /tmp: measured in the same rounds, in alternating order, for a before/after).
+ * Each collector round also reports the Redis commands it caused per call, by command (INFO
+ * commandstats over the measured window).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { startCollectorChild } from './collector-child';
 import { BenchChild } from './ipc';
 import { Generators, type PacedResult, type PrepareResult } from './load';
 import { topSelfTime } from './profile';
+import { RedisCommandCounter } from './redis-commands';
 import { ROOT, cleanupAll, cleanups, log } from './setup';
 
 const env = process.env;
@@ -38,19 +41,23 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Boots the connections, warms the server up at the rate, then measures CPU over one paced window. */
-async function measure(gen: Generators, group: string, url: string, prefix: string, pid: number): Promise<{ usPerCall: number; calls: number; p99: number }> {
+async function measure(gen: Generators, group: string, url: string, prefix: string, pid: number, redisCommands?: RedisCommandCounter): Promise<{ usPerCall: number; calls: number; p99: number; redisPerCall?: string }> {
   const prep = await gen.all<PrepareResult>({ cmd: 'prepare', group, url, prefix, first: 0, count: CONNECTIONS, localAddrs, concurrency: 100, timeoutMs: 15_000 }, 60_000);
   if (prep.some((p) => p.failed)) throw new Error(`${group}: connections failed ${JSON.stringify(prep.map((p) => p.errors))}`);
   await gen.all<PacedResult>({ cmd: 'paced', group, rate: RATE, warmupMs: 0, durationMs: 3000 }, 60_000);
   const c0 = cpuSeconds(pid);
+  const before = await redisCommands?.read();
   const r = await gen.all<PacedResult>({ cmd: 'paced', group, rate: RATE, warmupMs: 0, durationMs: MS }, MS + 60_000);
   const cpu = cpuSeconds(pid) - c0;
+  const after = await redisCommands?.read();
   await gen.all({ cmd: 'close', group, terminate: false }, 60_000);
   const calls = r.reduce((a, x) => a + x.acked + x.refused, 0);
   const refused = r.reduce((a, x) => a + x.refused, 0);
   if (refused) throw new Error(`${group}: ${refused} calls refused`);
   const { Histogram } = await import('./histogram');
-  return { usPerCall: (cpu * 1e6) / calls, calls, p99: Histogram.merge(r.map((x) => x.fromDue)).quantile(0.99) };
+  const p99 = Histogram.merge(r.map((x) => x.fromDue)).quantile(0.99);
+  const redisPerCall = before && after ? RedisCommandCounter.perCall(before, after, calls) : undefined;
+  return { usPerCall: (cpu * 1e6) / calls, calls, p99, ...(redisPerCall ? { redisPerCall } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -66,11 +73,13 @@ async function main(): Promise<void> {
   const bareChild = new BenchChild('bare-server', join(__dirname, 'bare-server.js'));
   cleanups.push(() => bareChild.stop());
   const bare = await bareChild.request<{ port: number }>({ cmd: 'start' }, 10_000);
+  const redisCommands = new RedisCommandCounter(redis.url);
+  cleanups.push(() => redisCommands.close());
   const rows: Array<{ round: number; bare: number; collector: number; baseline?: number; p99: number }> = [];
   const collectorRun = async (name: string, bin: string | undefined, profile: boolean) => {
     const c = await startCollectorChild(name, dir, svc, runId, { influxWriter: WRITER, ...(bin ? { bin } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${env.CPC_PROFILE_DIR}`] } : {}) });
     try {
-      return await measure(gen, name, c.ocppUrl, `cpc-${runId}-${name}-`, c.proc.child.pid!);
+      return await measure(gen, name, c.ocppUrl, `cpc-${runId}-${name}-`, c.proc.child.pid!, redisCommands);
     } finally {
       await c.stop();
     }
@@ -85,7 +94,7 @@ async function main(): Promise<void> {
     const base2 = env.CPC_BASELINE && round % 2 === 0 ? await collectorRun(`base${round}`, env.CPC_BASELINE, false) : undefined;
     const baseline = (base ?? base2)?.usPerCall;
     rows.push({ round, bare: b.usPerCall, collector: m.usPerCall, p99: m.p99, ...(baseline !== undefined ? { baseline } : {}) });
-    log(`round ${round + 1}: bare ${b.usPerCall.toFixed(1)} µs/call, collector ${m.usPerCall.toFixed(1)} µs/call (${m.calls} calls, p99 ${m.p99.toFixed(1)} ms)${baseline !== undefined ? `, baseline build ${baseline.toFixed(1)} µs/call` : ''}${last ? ' [profiled]' : ''}`);
+    log(`round ${round + 1}: bare ${b.usPerCall.toFixed(1)} µs/call, collector ${m.usPerCall.toFixed(1)} µs/call (${m.calls} calls, p99 ${m.p99.toFixed(1)} ms; Redis commands per call ${m.redisPerCall ?? '?'})${baseline !== undefined ? `, baseline build ${baseline.toFixed(1)} µs/call` : ''}${last ? ' [profiled]' : ''}`);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const unprofiled = env.CPC_PROFILE_DIR && rows.length > 1 ? rows.slice(0, -1) : rows;
