@@ -14,6 +14,10 @@
 import { Point } from '@influxdata/influxdb-client';
 import { maskIdToken, statusCode, type ChargeEvent, type IdToken, type StationContext } from '@chargewatch/model';
 import { encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
+import { meterSampleLines } from './meter-lines';
+import { commonTags } from './station-tags';
+
+export { metaTagKey } from './station-tags';
 
 /**
  * Token ids are personal data and PINs secrets: InfluxDB, which analysts and dashboards read widely,
@@ -44,32 +48,6 @@ export const MEASUREMENTS = {
   dataTransfer: 'data_transfer',
   certificateSigning: 'certificate_signing',
 } as const;
-
-/** `tag_` + the key lowercased, every character outside [a-z0-9_] replaced by `_`; undefined when empty. */
-export function metaTagKey(key: string): string | undefined {
-  const k = key.trim().toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return k.length > 0 ? `tag_${k}` : undefined;
-}
-
-/**
- * station_id, site and tag_<key>, encoded once per event and shared by its points. Tag values are never
- * trimmed or cleaned: encodeTagValue makes every value representable (line-protocol.ts).
- */
-function commonTags(stationId: string, meta: StationMeta | undefined): Array<[string, string]> {
-  const tags: Array<[string, string]> = [];
-  const add = (k: string, v: string) => {
-    if (v.length > 0) tags.push([k, encodeTagValue(v)]);
-  };
-  add('station_id', stationId);
-  if (meta?.site) add('site', meta.site);
-  if (meta?.tags) {
-    for (const [key, value] of Object.entries(meta.tags)) {
-      const tagKey = metaTagKey(key);
-      if (tagKey && typeof value === 'string') add(tagKey, value);
-    }
-  }
-  return tags;
-}
 
 type FieldKind = 'str' | 'float' | 'int' | 'bool';
 
@@ -339,8 +317,18 @@ function build(event: ChargeEvent, meta: StationMeta | undefined): PointBuilder[
   }
 }
 
-/** Line protocol (precision ms) of the event's points. */
+/**
+ * Line protocol (precision ms) of the event's points. Meter samples, nearly every line written, take a
+ * direct rendering (meter-lines.ts) that gives the same lines as the point builders without their
+ * objects and sorts; `linesByBuilders` is the general path, kept for the test that compares them.
+ */
 export function toLines(event: ChargeEvent, meta: StationMeta | undefined): string[] {
+  if (event.type === 'meter.sample') return meterSampleLines(event, meta);
+  return linesByBuilders(event, meta);
+}
+
+/** The general rendering of toLines, through one PointBuilder per point. */
+export function linesByBuilders(event: ChargeEvent, meta: StationMeta | undefined): string[] {
   const lines: string[] = [];
   for (const b of build(event, meta)) {
     const line = b.line;
