@@ -8,6 +8,8 @@
  * - journal: RedisJournal.append of that call's events, one call per event-loop turn (the group commit
  *   at its smallest, as at a paced rate), against a real Redis with appendfsync always; CPU of this
  *   process only (encoding, ioredis, socket writes), not Redis'.
+ * - lines: toLines (platform/src/sinks/influx/points.ts) of that call's events, what the InfluxDB
+ *   writer renders per call (in the collector or the worker, INFLUX_WRITER).
  * The roots are measured in alternating rounds; figures are medians (µs of this process' CPU per call).
  */
 import { join, resolve } from 'node:path';
@@ -35,6 +37,17 @@ async function adapterRound(root: string, payloads: unknown[]): Promise<number> 
   return (cpuUs() - t0) / N;
 }
 
+function linesRound(root: string, events: unknown[][]): number {
+  const { toLines } = require(join(root, 'platform', 'dist', 'sinks', 'influx', 'points'));
+  const meta = { site: 'quay' };
+  let n = 0;
+  for (let i = 0; i < 2000; i++) for (const e of events[i % events.length]!) n += toLines(e, meta).length;
+  const c0 = cpuUs();
+  for (let i = 0; i < N; i++) for (const e of events[i % events.length]!) n += toLines(e, meta).length;
+  if (n === 0) throw new Error('no lines rendered');
+  return (cpuUs() - c0) / N;
+}
+
 async function journalRound(root: string, redisUrl: string, events: unknown[][], round: number): Promise<number> {
   const { RedisJournal } = require(join(root, 'platform', 'dist', 'journal', 'redis-journal'));
   const { Redis } = require(join(root, 'node_modules', 'ioredis'));
@@ -57,17 +70,18 @@ async function main(): Promise<void> {
     const { ocpp16Adapter } = require(join(roots[0]!, 'collector', 'dist', 'ocpp', 'adapters'));
     const events: unknown[][] = [];
     for (const p of payloads) events.push((await ocpp16Adapter.handle('MeterValues', p, { stationId: 'CP-1', receivedAt: Date.now(), decisions })).events);
-    const out = roots.map(() => ({ adapter: [] as number[], journal: [] as number[] }));
+    const out = roots.map(() => ({ adapter: [] as number[], lines: [] as number[], journal: [] as number[] }));
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? [...roots.keys()].reverse() : [...roots.keys()];
       for (const i of order) {
         out[i]!.adapter.push(await adapterRound(roots[i]!, payloads));
+        out[i]!.lines.push(linesRound(roots[i]!, events));
         out[i]!.journal.push(await journalRound(roots[i]!, redis.url, events, round));
       }
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const [i, root] of roots.entries()) {
-      process.stdout.write(`${root}: adapter ${med(out[i]!.adapter).toFixed(2)} µs/call [${out[i]!.adapter.map((x) => x.toFixed(1)).join(' ')}], journal append ${med(out[i]!.journal).toFixed(1)} µs/call [${out[i]!.journal.map((x) => x.toFixed(1)).join(' ')}]\n`);
+      process.stdout.write(`${root}: adapter ${med(out[i]!.adapter).toFixed(2)} µs/call [${out[i]!.adapter.map((x) => x.toFixed(1)).join(' ')}], lines ${med(out[i]!.lines).toFixed(2)} µs/call [${out[i]!.lines.map((x) => x.toFixed(1)).join(' ')}], journal append ${med(out[i]!.journal).toFixed(1)} µs/call [${out[i]!.journal.map((x) => x.toFixed(1)).join(' ')}]\n`);
     }
   } finally {
     await redis.stop();
