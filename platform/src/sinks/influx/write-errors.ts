@@ -86,3 +86,31 @@ export function suspectIndices(lines: string[], info: WriteErrorInfo): number[] 
   for (const n of info.lineNumbers) if (n >= 1 && n <= lines.length) out.add(n - 1);
   return [...out].sort((a, b) => a - b);
 }
+
+/**
+ * The line InfluxDB complained about: 1.x quotes it (`unable to parse '…'`), 2.x names its number
+ * (`line 3: …`), a field type conflict names the measurement. Falls back to the first line of the batch.
+ */
+export function firstFailingLine(lines: string[], errorBody: string): string | undefined {
+  const quoted = errorBody.indexOf("unable to parse '");
+  if (quoted >= 0) {
+    const start = quoted + "unable to parse '".length;
+    const end = errorBody.indexOf("': ", start);
+    const text = errorBody.slice(start, end > start ? end : undefined);
+    // The body is JSON; undo its string escaping well enough to match the original line.
+    const unescaped = text.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    return lines.find((l) => l === unescaped) ?? unescaped;
+  }
+  const lineNo = /\bline (\d+)\b/.exec(errorBody);
+  if (lineNo) {
+    const line = lines[Number(lineNo[1]) - 1];
+    if (line !== undefined) return line;
+  }
+  const measurement = /on measurement \\?"([^"\\]+)\\?"/.exec(errorBody);
+  if (measurement) {
+    const m = measurement[1]!;
+    const line = lines.find((l) => l.startsWith(`${m},`) || l.startsWith(`${m} `));
+    if (line !== undefined) return line;
+  }
+  return lines[0];
+}
