@@ -10,6 +10,8 @@
  * Knobs: CPC_RATE (2000 msg/s), CPC_MS (10 s per round), CPC_ROUNDS (3), CPC_CONNECTIONS (100),
  * CPC_WRITER (worker: the collector only appends to the journal, as in docker-compose.yml),
  * CPC_PROFILE_DIR (set: the collector of the last round runs with --cpu-prof into that directory),
+ * CPC_NODE_ARGS (node flags for this build's collector, not the baseline's: with CPC_BASELINE set to
+ * this same build, a before/after of a flag such as --max-semi-space-size),
  * CPC_BASELINE (another build's cli/bin/chargewatch.js, e.g. a `git archive` of the commit before a
  * change built in /tmp: measured in the same rounds, in alternating order, for a before/after).
  * Each collector round also reports the Redis commands it caused per call, by command (INFO
@@ -32,6 +34,7 @@ const MS = Number(env.CPC_MS ?? 10_000);
 const ROUNDS = Number(env.CPC_ROUNDS ?? 3);
 const CONNECTIONS = Number(env.CPC_CONNECTIONS ?? 100);
 const WRITER = env.CPC_WRITER === 'collector' ? 'collector' : 'worker';
+const NODE_ARGS = (env.CPC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const localAddrs = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 1}`);
 
 function cpuSeconds(pid: number): number {
@@ -77,7 +80,8 @@ async function main(): Promise<void> {
   cleanups.push(() => redisCommands.close());
   const rows: Array<{ round: number; bare: number; collector: number; baseline?: number; p99: number }> = [];
   const collectorRun = async (name: string, bin: string | undefined, profile: boolean) => {
-    const c = await startCollectorChild(name, dir, svc, runId, { influxWriter: WRITER, ...(bin ? { bin } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${env.CPC_PROFILE_DIR}`] } : {}) });
+    const nodeArgs = [...(bin ? [] : NODE_ARGS), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${env.CPC_PROFILE_DIR}`] : [])];
+    const c = await startCollectorChild(name, dir, svc, runId, { influxWriter: WRITER, ...(bin ? { bin } : {}), ...(nodeArgs.length ? { nodeArgs } : {}) });
     try {
       return await measure(gen, name, c.ocppUrl, `cpc-${runId}-${name}-`, c.proc.child.pid!, redisCommands);
     } finally {
