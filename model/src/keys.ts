@@ -20,6 +20,9 @@
  *   st:{<s>}:txact                  hash: transactionId → epoch ms of its last activity (stale sweep)
  *   st:{<s>}:meta                   hash: operator metadata
  *   st:{<s>}:security               hash: security profile, password hash, pinned certificate
+ *   st:{<s>}:authfail               hash: wrong passwords in a row (`f`) and lockouts since the last
+ *                                   good one (`l`), shared by every collector; expires a day after the last
+ *   st:{<s>}:authlock               string: the identity's handshakes are refused until it expires
  *   st:{<s>}:cmdq                   list: command ids waiting to be sent to the station, oldest first
  *   st:{<s>}:cmdinflight            string: `<command id>|<collector>@<connectedAt>` of the command on
  *                                   the wire and the connection it went out on (one call at a time)
@@ -119,6 +122,8 @@ export class RedisKeys {
   txStart(stationId: string, digest: string): string { return this.st(stationId, `txstart:${escapeId(digest)}`); }
   metadata(stationId: string): string { return this.st(stationId, 'meta'); }
   security(stationId: string): string { return this.st(stationId, 'security'); }
+  authFailures(stationId: string): string { return this.st(stationId, 'authfail'); }
+  authLock(stationId: string): string { return this.st(stationId, 'authlock'); }
   txSeq(): string { return `${this.prefix}txseq`; }
   txActivity(): string { return `${this.prefix}tx:activity`; }
   txClosing(): string { return `${this.prefix}tx:closing`; }

@@ -97,3 +97,45 @@ describe('brute force on one identity', () => {
     });
   });
 });
+
+describe('brute force spread over two collectors on one Redis', () => {
+  // Two collectors behind one load balancer (or two COLLECTOR_PROCESSES): the guesser alternates
+  // between them, and the lock must come after the threshold in all, not the threshold per collector.
+  let a: TestCollector;
+  let b: TestCollector;
+  const prefix = `cwlock${Math.random().toString(16).slice(2, 8)}:`;
+
+  beforeAll(async () => {
+    const env = {
+      REDIS_PREFIX: prefix,
+      OCPP_CONNECT_RATE_PER_ADDRESS: '0',
+      OCPP_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      OCPP_AUTH_LOCKOUT_THRESHOLD: '4',
+      OCPP_AUTH_LOCKOUT_BASE_SEC: String(BASE_SEC),
+      OCPP_AUTH_LOCKOUT_MAX_SEC: '8',
+    };
+    a = await startTestCollector({ ...env, COLLECTOR_ID: 'lock-a' });
+    b = await startTestCollector({ ...env, COLLECTOR_ID: 'lock-b' });
+    const res = await a.api('/api/v1/stations/SPREAD/security', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: 1, password: PW.victim }) });
+    expect(res.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('locks the identity on both after four wrong passwords in all, and a good login clears it on both', async () => {
+    for (let i = 0; i < 4; i++) expect((await handshake((i % 2 ? b : a).ocppUrl, 'SPREAD', `wrong-guess-${i}-00000000`)).status).toBe(401);
+    // Each collector saw two failures only; the lock is shared.
+    for (const c of [a, b]) expect(await handshake(c.ocppUrl, 'SPREAD', PW.victim)).toMatchObject({ status: 429, body: expect.stringContaining('too many wrong passwords') });
+    const view = (await (await b.api('/api/v1/stations/SPREAD/security')).json()) as { lockedForSec: number };
+    expect(view.lockedForSec).toBeGreaterThan(0);
+    expect((await metric(a, 'chargewatch_auth_lockouts_total')) + (await metric(b, 'chargewatch_auth_lockouts_total'))).toBe(1);
+
+    await new Promise((r) => setTimeout(r, BASE_SEC * 1000 + 200));
+    expect((await handshake(b.ocppUrl, 'SPREAD', PW.victim)).status).toBe(101);
+    // The good login reset the shared count: three more wrong ones (on the other collector) do not lock.
+    for (let i = 0; i < 3; i++) expect((await handshake(a.ocppUrl, 'SPREAD', `wrong-again-${i}-0000000`)).status).toBe(401);
+    expect((await handshake(a.ocppUrl, 'SPREAD', PW.victim)).status).toBe(101);
+  });
+});

@@ -58,7 +58,7 @@ export function securityRoutes(auth: StationAuth) {
   return async function routes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 48 } }, required: ['id'] } as const;
 
-    const view = (id: string, record: StationSecurityRecord | undefined) => ({
+    const view = async (id: string, record: StationSecurityRecord | undefined) => ({
       id,
       profile: record?.profile ?? auth.security.defaultProfile,
       source: record ? 'station' : 'default',
@@ -66,7 +66,7 @@ export function securityRoutes(auth: StationAuth) {
       certFingerprint: record?.certFingerprint ?? null,
       updatedAt: iso(record?.updatedAt),
       recentFailures: failureView(auth.failures.forStation(id)),
-      lockedForSec: Math.ceil(auth.guard.lockout.lockedFor(id) / 1000),
+      lockedForSec: Math.ceil((await auth.guard.lockout.lockedFor(id)) / 1000),
     });
 
     app.put<{ Params: { id: string }; Body: PutBody }>('/stations/:id/security', {

@@ -23,7 +23,8 @@ import type { SecurityEvent } from '@chargewatch/model';
 import type { Logger } from '@chargewatch/platform';
 import { BusyError } from './passwords';
 import type { FailureTracker } from './failures';
-import { AuthLockout, ScryptShares, type LockoutOptions } from './lockout';
+import { ScryptShares, type LockoutOptions } from './lockout';
+import { SharedLockout } from './shared-lockout';
 import { NewIdentityLimit } from './new-identities';
 import type { StationSecurity } from './station-security';
 import { KeyedTokenBucket } from './token-bucket';
@@ -83,6 +84,8 @@ export interface HandshakeGuardOptions {
   newIdentitiesPerAddressPerMin?: number;
   /** Lockout after wrong passwords; absent or threshold 0 = none. */
   lockout?: LockoutOptions;
+  /** Where the lockout is shared with every other collector (shared-lockout.ts); absent: this process only. */
+  sharedLockout?: { redis: ConstructorParameters<typeof SharedLockout>[1]; prefix: string };
   /** Verifications one identity / one address may have waiting or running (fair shares of the scrypt queue). */
   scryptShares?: { perIdentity: number; perAddress: number };
   now?: () => number;
@@ -138,7 +141,7 @@ export class HandshakeGuard {
   private readonly eventBudget: KeyedTokenBucket;
   readonly authFailures: Counter<'reason'>;
   readonly lockouts: Counter<string>;
-  readonly lockout: AuthLockout;
+  readonly lockout: SharedLockout;
   private readonly shares: ScryptShares;
   private readonly newIdentities?: NewIdentityLimit;
   /** One log line per address per 10 s for refused new identities: a flood must not flood the log. */
@@ -158,7 +161,13 @@ export class HandshakeGuard {
     this.lockouts =
       (registry.getSingleMetric('chargewatch_auth_lockouts_total') as Counter<string> | undefined) ??
       new Counter({ name: 'chargewatch_auth_lockouts_total', help: 'Station identities locked out after repeated wrong passwords', registers: [registry] });
-    this.lockout = new AuthLockout(o.lockout ?? { threshold: 0, baseMs: 60_000, maxMs: 3_600_000 }, o.now);
+    this.lockout = new SharedLockout(
+      o.lockout ?? { threshold: 0, baseMs: 60_000, maxMs: 3_600_000 },
+      o.sharedLockout?.redis,
+      o.sharedLockout?.prefix ?? '',
+      () => o.metrics.redisErrors.inc({ operation: 'auth_lockout' }),
+      o.now,
+    );
     this.shares = new ScryptShares(o.scryptShares?.perIdentity ?? 1, o.scryptShares?.perAddress ?? 4);
     if (o.newIdentitiesPerAddressPerMin) this.newIdentities = new NewIdentityLimit(o.newIdentitiesPerAddressPerMin, (id) => o.security.isKnown(id), o.now);
   }
@@ -313,7 +322,7 @@ export class HandshakeGuard {
     }
     if (!record?.passwordHash) return this.fail(handshake, 'no_password_set', 401, 'invalid credentials');
     // Before any password check: a locked identity costs no scrypt, and a right password learns nothing.
-    const lockedMs = this.lockout.lockedFor(identity);
+    const lockedMs = await this.lockout.lockedFor(identity);
     if (lockedMs > 0) return this.fail(handshake, 'locked_out', 429, `too many wrong passwords for this identity; retry in ${Math.ceil(lockedMs / 1000)} s`, '', false);
     let ok = this.o.security.isVerified(record.passwordHash, handshake.password);
     if (!ok) {
@@ -330,11 +339,11 @@ export class HandshakeGuard {
       }
     }
     if (ok) {
-      this.lockout.succeeded(identity);
+      await this.lockout.succeeded(identity);
       return undefined;
     }
     const refusal = this.fail(handshake, 'bad_password', 401, 'invalid credentials');
-    const lock = this.lockout.failed(identity);
+    const lock = await this.lockout.failed(identity);
     if (lock) {
       this.lockouts.inc();
       this.o.logger.warn({ stationId: identity, remoteAddress: handshake.remoteAddress, lockedForSec: lock.lockedForMs / 1000, lockout: lock.level }, 'station identity locked out after wrong passwords');

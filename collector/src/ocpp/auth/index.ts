@@ -43,6 +43,7 @@ export function createStationAuth(deps: {
     clientCa,
     newIdentitiesPerAddressPerMin: ocpp.newIdentitiesPerAddressPerMin,
     lockout: { threshold: ocpp.authLockout.threshold, baseMs: ocpp.authLockout.baseSec * 1000, maxMs: ocpp.authLockout.maxSec * 1000 },
+    sharedLockout: { redis: deps.redis, prefix: deps.prefix },
   });
   return { security, failures, guard, tls: { server: Boolean(ocpp.tlsCert), clientCa } };
 }
@@ -50,4 +51,5 @@ export function createStationAuth(deps: {
 export { FailureTracker } from './failures';
 export { HandshakeGuard, addressKey, LOCKOUT_EVENT_TYPE } from './guard';
 export { AuthLockout, ScryptShares } from './lockout';
+export { SharedLockout } from './shared-lockout';
 export { StationSecurity } from './station-security';

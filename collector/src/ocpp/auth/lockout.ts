@@ -6,9 +6,9 @@
  * oracle). Only verified wrong passwords count: refusals that cost nothing (missing credentials, no
  * password set) cannot lock a station out.
  *
- * State is per collector, in a capped LRU (identities reaching it have a stored password, so the set
- * is the fleet's, not the attacker's). Behind a load balancer each collector locks on its own: an
- * attacker gets `threshold` guesses per collector per lockout period, still bounded and backing off.
+ * This is one process's state, in a capped LRU (identities reaching it have a stored password, so the
+ * set is the fleet's, not the attacker's). The guard uses it through SharedLockout (shared-lockout.ts),
+ * which keeps the count in Redis for every collector and falls back to this one while Redis fails.
  */
 import { BoundedLru } from './lru';
 

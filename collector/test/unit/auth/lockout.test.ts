@@ -13,6 +13,7 @@ import { EventDispatcher } from '../../../src/events/dispatcher';
 import { FailureTracker } from '../../../src/ocpp/auth/failures';
 import { HandshakeGuard, LOCKOUT_EVENT_TYPE } from '../../../src/ocpp/auth/guard';
 import { AuthLockout, ScryptShares } from '../../../src/ocpp/auth/lockout';
+import { SharedLockout } from '../../../src/ocpp/auth/shared-lockout';
 import { NewIdentityLimit } from '../../../src/ocpp/auth/new-identities';
 import { StationSecurity } from '../../../src/ocpp/auth/station-security';
 import { fakeRedis } from './fake-redis';
@@ -126,7 +127,7 @@ describe('HandshakeGuard lockout', () => {
     await expect(guard.authenticate(handshake('CP-1', PW))).resolves.toMatchObject({ status: 429, message: expect.stringContaining('retry in 20 s') });
     t += 20_000;
     await expect(guard.authenticate(handshake('CP-1', PW))).resolves.toBeUndefined();
-    expect(guard.lockout.lockedFor('CP-1')).toBe(0);
+    await expect(guard.lockout.lockedFor('CP-1')).resolves.toBe(0);
   });
 
   it('a guess flood on one identity takes one scrypt slot: another station still gets its first verification', async () => {
@@ -202,5 +203,23 @@ describe('NewIdentityLimit', () => {
       throw new Error('redis down');
     });
     await expect(limit.admit('A', 'addr')).rejects.toThrow('redis down');
+  });
+});
+
+describe('SharedLockout while Redis fails', () => {
+  it('counts in this process instead: the identity still locks at the threshold, and each Redis error is reported', async () => {
+    let t = 5_000_000;
+    const down = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const redis = { pttl: down, eval: down, del: down } as unknown as ConstructorParameters<typeof SharedLockout>[1];
+    const errors: unknown[] = [];
+    const lockout = new SharedLockout({ threshold: 3, baseMs: 10_000, maxMs: 60_000 }, redis, 't:', (e) => errors.push(e), () => t);
+    await expect(lockout.failed('CP-1')).resolves.toBeUndefined();
+    await expect(lockout.failed('CP-1')).resolves.toBeUndefined();
+    await expect(lockout.failed('CP-1')).resolves.toMatchObject({ lockedForMs: 10_000, level: 1 });
+    await expect(lockout.lockedFor('CP-1')).resolves.toBe(10_000);
+    await expect(lockout.lockedFor('CP-2')).resolves.toBe(0);
+    expect(errors.length).toBe(4);
+    t += 10_000;
+    await expect(lockout.lockedFor('CP-1')).resolves.toBe(0);
   });
 });
