@@ -19,6 +19,7 @@ import { runIdleStorm } from './idle-storm';
 import { topSelfTime } from './profile';
 import { startSinksLive } from './sinks-live';
 import { machine, render, type Results } from './report';
+import { BARE_SERVER } from './report-placements';
 import { runAccessBench } from './access-bench';
 import { SCALE, runScaleBench } from './scale';
 import { runApiScaleBench } from './api-scale';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const ctx = { gen, dir, svc, runId, genPids };
   const live = [await startSinksLive('collector', ctx), ...(P.workerPlacement ? [await startSinksLive('worker', ctx)] : [])];
   await sleep(2000);
-  const bareTarget = { label: 'bare', url: `ws://127.0.0.1:${bare.port}/ocpp`, prefix: `bare-${runId}-`, pids: { 'ocpp-rpc server': bareChild.pid, ...genPids } };
+  const bareTarget = { label: 'bare', url: `ws://127.0.0.1:${bare.port}/ocpp`, prefix: `bare-${runId}-`, pids: { [BARE_SERVER]: bareChild.pid, ...genPids } };
   const [bareResults, ...liveLoads] = await runLoads(gen, [bareTarget, ...live.map((l) => l.target)]);
   await bareChild.stop();
   const col = await live[0]!.finish(liveLoads[0]!);

@@ -26,6 +26,19 @@ export function cpuPerCallUs(p: PlacementFigures, proc: string): number {
   return (cores(p, proc) * 1e6) / p.load.throughput.rate;
 }
 
+/** The bare server's label in `cores` (main.ts). */
+export const BARE_SERVER = 'ocpp-rpc server';
+
+/**
+ * Bare server's CPU per call ÷ the collector's, closed loop: the throughput ratio the collector would
+ * reach if each had a core of its own. On a shared machine the measured ratio also carries how much of
+ * the cores the collector got; this one carries only the work per call.
+ */
+export function cpuBoundRatio(bare: LoadResults, p: PlacementFigures): number {
+  const bareUs = ((bare.cores[BARE_SERVER] ?? NaN) * 1e6) / bare.throughput.rate;
+  return bareUs / cpuPerCallUs(p, 'collector');
+}
+
 const pct = (a: number, b: number) => (100 * (a - b)) / b;
 
 function change(x: number, y: number, more: string, less: string): string {

@@ -6,7 +6,7 @@ import type { Correctness } from './drain';
 import type { LoadResults } from './load';
 import type { IdleStormResults } from './idle-storm';
 import type { ProfileEntry } from './profile';
-import { COUNT_TARGET, countCell, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
+import { COUNT_TARGET, countCell, cpuBoundRatio, fmt, placementSummary, placementTable, workerRows, type PlacementFigures } from './report-placements';
 import type { Scrapes } from './sinks-live';
 import { accessMarkdown, accessRows, type AccessBenchResults } from './access-bench';
 import { scaleMarkdown, scaleRows } from './report-scale';
@@ -80,6 +80,12 @@ export function render(r: Results): { table: string; markdown: string } {
     ...workerRows(bw, 'throughput'),
     ['1. throughput ratio b/a', fmt(r.ratio, 2), '≥ 0.5', pf(r.ratio >= TARGETS.ratio)],
     ...workerRows(bw, 'ratio'),
+    [
+      '   CPU per call, bare server ÷ collector: the ratio with a core each, (b)' + (bw ? ' / (b′)' : ''),
+      `${fmt(cpuBoundRatio(b, { load: c, correctness: r.correctness, ratio: r.ratio }), 2)}${bw ? ` / ${fmt(cpuBoundRatio(b, bw), 2)}` : ''}`,
+      '',
+      '',
+    ],
     [`2. (b) latency at ${fmt(c.paced.offered)} msg/s offered${pacedOf(r)}, p50 / p99`, `${fmt(c.paced.p50, 2)} / ${fmt(c.paced.p99, 2)} ms`, 'p99 < 50 ms', pf(c.paced.p99 < TARGETS.p99Ms)],
     [`   (b) same, p99.9 / max; achieved rate`, `${fmt(c.paced.p999, 1)} / ${fmt(c.paced.max, 1)} ms; ${fmt(c.paced.achieved)} msg/s`, '', ''],
     ...workerRows(bw, 'latency'),

@@ -1,7 +1,7 @@
 import type { Correctness } from '../../../src/bench/drain';
 import { OTHER_CPU, type LoadResults } from '../../../src/bench/load';
 import { render, type Results } from '../../../src/bench/report';
-import { cpuPerCallUs, placementSummary, placementTable, workerRows, type PlacementFigures } from '../../../src/bench/report-placements';
+import { BARE_SERVER, cpuBoundRatio, cpuPerCallUs, placementSummary, placementTable, workerRows, type PlacementFigures } from '../../../src/bench/report-placements';
 import { P } from '../../../src/bench/setup';
 
 const E = 'Energy.Active.Import.Register';
@@ -32,6 +32,14 @@ describe('placement comparison', () => {
     expect(cpuPerCallUs(collector, 'collector')).toBeCloseTo(166.67, 1);
     expect(cpuPerCallUs(worker, 'collector')).toBeCloseTo(112.5, 1);
     expect(cpuPerCallUs(collector, 'worker')).toBeNaN();
+  });
+
+  it('gives the ratio the CPU per call allows with a core each: bare µs per call ÷ collector µs per call', () => {
+    // Bare: 0.9 cores at 20,000 msg/s = 45 µs per call; collectors 166.7 and 112.5 µs.
+    const bare = load(20_000, { [BARE_SERVER]: 0.9 });
+    expect(cpuBoundRatio(bare, collector)).toBeCloseTo(0.27, 2);
+    expect(cpuBoundRatio(bare, worker)).toBeCloseTo(0.4, 2);
+    expect(cpuBoundRatio(load(20_000, {}), worker)).toBeNaN();
   });
 
   it('puts both placements side by side, with a dash where no worker ran', () => {
