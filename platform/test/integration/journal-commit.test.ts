@@ -44,7 +44,9 @@ describe('journal group commit', () => {
   it('holds the calls of later turns while a commit is in flight and stores them as the next entry', async () => {
     const journal = new RedisJournal(ctx.redis, ctx.prefix, 1000);
     // Redis holds writes for 300 ms: the first commit stays in flight while three more turns append.
-    await ctx.redis.duplicate().client('PAUSE', 300, 'WRITE');
+    const admin = ctx.redis.duplicate();
+    await admin.client('PAUSE', 300, 'WRITE');
+    await admin.quit();
     const first = journal.append([heartbeat('CP-1', 1)]);
     await turn();
     const later: Promise<void>[] = [];
