@@ -2,7 +2,7 @@
  * `node tools/dist/bench/idle-main.js`: target 3 alone. RSS per idle connection (10,000 by default,
  * BENCH_IDLE_CONNECTIONS) on the bare ocpp-rpc server and on the collector in the same run, in rounds
  * that alternate the order, with the memory split (mem-probe.ts: heap used, external, array buffers, rest
- * of RSS) before and after a forced GC. IDLE_BASELINE=<other build>/cli/bin/chargewatch.js adds a second
+ * of RSS) before and after a forced GC. IDLE_BIN replaces this build; IDLE_BASELINE=<other build>/cli/bin/chargewatch.js adds a second
  * collector build (a `git archive` built in /tmp) to every round; IDLE_NODE_ARGS / IDLE_BASELINE_NODE_ARGS
  * and IDLE_ENV / IDLE_BASELINE_ENV (JSON) set node flags and settings per build, so IDLE_BASELINE may be
  * this build with other flags. IDLE_SNAPSHOT_DIR writes heap snapshots (heap-summary.ts compares them);
@@ -24,6 +24,11 @@ const ROUNDS = Number(process.env.IDLE_ROUNDS ?? 2);
 /** IDLE_SETTLE_MS: a further RSS reading this long after the first, before any forced GC (V8's memory reducer). */
 const SETTLE_MS = Number(process.env.IDLE_SETTLE_MS ?? 0);
 const PROBE = join(__dirname, 'mem-probe.js');
+/** CPU seconds (user + system) the process has used, from /proc. */
+const cpuSec = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 interface ProbeReading {
@@ -44,6 +49,8 @@ interface Sample {
   round: number;
   booted: number;
   openMs: number;
+  /** CPU seconds of the server while the stations opened, and in the 4 s idle after. */
+  cpu: { open: number; idle: number };
   rssKB: { before: number; after: number; settled?: number; beforeGc: number; afterGc: number };
   probe: { before: Probe; after: Probe };
   loadavg: string;
@@ -73,20 +80,23 @@ async function measure(gen: Generators, label: string, round: number, pid: numbe
   const probeBefore = await probe(pid, probeOut);
   const beforeGc = await steadyRssKB(pid);
   const group = `idle-${label}-${round}`;
+  const cpu0 = cpuSec(pid);
   const parts = await gen.all<PrepareResult>(
     { cmd: 'prepare', group, url, prefix: `cwi-${runId}-${label}-${round}-`, first: 0, count: N, localAddrs: P.localAddrs, concurrency: 256, timeoutMs: 30_000 },
     240_000,
   );
   const booted = parts.reduce((a, r) => a + r.booted, 0);
   const openMs = Math.max(...parts.map((r) => r.ms));
+  const cpu1 = cpuSec(pid);
   await sleep(4000);
+  const cpu = { open: cpu1 - cpu0, idle: cpuSec(pid) - cpu1 };
   const after = await steadyRssKB(pid);
   const settled = SETTLE_MS > 0 ? await sleep(SETTLE_MS).then(() => steadyRssKB(pid)) : undefined;
   const probeAfter = await probe(pid, probeOut);
   const afterGc = await steadyRssKB(pid);
   await gen.all({ cmd: 'close', group, terminate: true }, 60_000);
-  const s: Sample = { label, round, booted, openMs, rssKB: { before, after, settled, beforeGc, afterGc }, probe: { before: probeBefore, after: probeAfter }, loadavg: loadavg() };
-  log(`${label} round ${round}: ${booted} booted in ${(openMs / 1000).toFixed(1)} s; ${fmt(perConn(s).rss)} KB/conn, ${fmt(perConn(s).rssGc)} KB after GC; load ${s.loadavg}`);
+  const s: Sample = { label, round, booted, openMs, cpu, rssKB: { before, after, settled, beforeGc, afterGc }, probe: { before: probeBefore, after: probeAfter }, loadavg: loadavg() };
+  log(`${label} round ${round}: ${booted} booted in ${(openMs / 1000).toFixed(1)} s (CPU ${cpu.open.toFixed(1)} s, idle 4 s ${cpu.idle.toFixed(2)} s); ${fmt(perConn(s).rss)} KB/conn, ${fmt(perConn(s).rssGc)} KB after GC; load ${s.loadavg}`);
   return s;
 }
 
@@ -153,7 +163,7 @@ async function main(): Promise<void> {
   const snapshotDir = process.env.IDLE_SNAPSHOT_DIR;
   const probeEnv = (out: string): NodeJS.ProcessEnv => ({ CW_MEM_PROBE_OUT: out, ...(snapshotDir ? { CW_MEM_PROBE_SNAPSHOT: snapshotDir } : {}) });
   const builds = [
-    { label: 'collector', bin: undefined as string | undefined, nodeArgs: splitArgs(process.env.IDLE_NODE_ARGS), env: jsonEnv(process.env.IDLE_ENV) },
+    { label: 'collector', bin: process.env.IDLE_BIN as string | undefined, nodeArgs: splitArgs(process.env.IDLE_NODE_ARGS), env: jsonEnv(process.env.IDLE_ENV) },
     ...(process.env.IDLE_BASELINE
       ? [{ label: 'baseline', bin: process.env.IDLE_BASELINE, nodeArgs: splitArgs(process.env.IDLE_BASELINE_NODE_ARGS), env: jsonEnv(process.env.IDLE_BASELINE_ENV) }]
       : []),
