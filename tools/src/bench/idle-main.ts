@@ -190,8 +190,11 @@ async function main(): Promise<void> {
   writeFileSync(outFile, JSON.stringify({ runId, connections: N, builds, samples, perConnection: samples.map((s) => ({ label: s.label, round: s.round, ...perConn(s) })) }, null, 2));
   process.stdout.write(`\n${report}\n\nload average at the end: ${loadavg()}\n`);
   if (process.env.IDLE_STORM === '1') {
-    const r = await runIdleStorm(gen, dir, svc, runId);
-    process.stdout.write(`\nidle + storm (idle-storm.ts): ${fmt(r.idle.perConnKB)} KB per connection; storm ${r.storm.booted}/${r.storm.stations} booted in ${(r.storm.ms / 1000).toFixed(1)} s, p99 ${(r.storm.p99 / 1000).toFixed(2)} s\n`);
+    for (const b of builds) {
+      const r = await runIdleStorm(gen, dir, svc, runId, { name: `storm${b.label}`, bin: b.bin, nodeArgs: b.nodeArgs, env: b.env });
+      const errors = JSON.stringify(r.storm.errors);
+      process.stdout.write(`\n${b.label}, idle + storm (idle-storm.ts): ${fmt(r.idle.perConnKB)} KB per connection; storm ${r.storm.booted}/${r.storm.stations} booted in ${(r.storm.ms / 1000).toFixed(1)} s, p50 / p99 ${(r.storm.p50 / 1000).toFixed(2)} / ${(r.storm.p99 / 1000).toFixed(2)} s, retries ${r.storm.retries}, errors ${errors}; load ${loadavg()}\n`);
+    }
   }
   log(`results: ${outFile}`);
 }
