@@ -13,6 +13,8 @@
 // BENCH_SCALE_STORM_MS (60000); `node tools/dist/bench/scale-main.js` runs only that part.
 // InfluxDB outage (tools/src/bench/outage.ts, BENCH_OUTAGE=0 or --quick skips it): BENCH_OUTAGE_MS (180000; 900000 is
 // the target's full 15 min), BENCH_OUTAGE_RATE (2000), BENCH_OUTAGE_CONNECTIONS (500); `node tools/dist/bench/outage-main.js`.
+// Idle connections alone (target 3, tools/src/bench/idle-main.ts): `node tools/dist/bench/idle-main.js`, bare vs collector in
+// alternating rounds with a memory split before/after a forced GC; IDLE_BASELINE, IDLE_ROUNDS, IDLE_SNAPSHOT_DIR, IDLE_STORM=1.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

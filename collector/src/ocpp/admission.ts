@@ -112,13 +112,26 @@ export class StormAdmission {
     }
     this.admittedThisSecond++;
     this.handshakes.add(socket);
-    socket.once('close', () => this.handshakes.delete(socket));
+    socket.on('close', this.forgetSocket);
     return true;
   }
 
+  /**
+   * One listener shared by every socket (`this` is the socket), removed when the handshake is done: a
+   * closure and `once` wrapper per socket stayed attached for the connection's whole life.
+   */
+  private readonly forgetSocket = (() => {
+    const handshakes = this.handshakes;
+    return function (this: Duplex) {
+      handshakes.delete(this);
+    };
+  })();
+
   /** The connection is open and recorded: it no longer counts as a handshake. */
   handshakeDone(socket: Duplex | undefined): void {
-    if (socket) this.handshakes.delete(socket);
+    if (!socket) return;
+    this.handshakes.delete(socket);
+    socket.removeListener('close', this.forgetSocket);
   }
 
   /**

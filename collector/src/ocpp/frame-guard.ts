@@ -18,47 +18,84 @@ import { inspectFrame, messageIdOf, refusalFrame } from './frame-gate';
  *   its own version's vocabulary; NotImplemented answers (actions no adapter handles, or of the other
  *   version) are counted here because ocpp-rpc sends them without calling a handler.
  */
-export function guardFrames(client: RPCServerClient, ctx: { stationId: string; protocol: string; metrics: CollectorMetrics; logger: Logger }): void {
-  const { stationId, protocol, metrics, logger } = ctx;
-  const target = client as unknown as { sendRaw(frame: string): void; _onMessage(message: Buffer | string): void };
-  const sendRaw = target.sendRaw.bind(client);
-  const onMessage = target._onMessage.bind(client);
-  // Raw id tokens that JSON.stringify would not reproduce (escapes), by decoded id; almost always empty.
-  const rawIds = new Map<string, string>();
-  let lastInbound = '';
-  target._onMessage = (message: Buffer | string) => {
-    const text = typeof message === 'string' ? message : message.toString('utf8');
-    lastInbound = text;
-    const refusal = inspectFrame(text);
-    if (refusal) {
-      metrics.badMessages.inc({ reason: refusal.reason });
-      logger.warn({ stationId, reason: refusal.reason, answered: refusal.answer }, 'OCPP-J frame refused');
-      if (refusal.answer) target.sendRaw(refusalFrame(refusal));
-      return;
+export function guardFrames(client: RPCServerClient, ctx: GuardContext): void {
+  // Two own properties pointing at functions shared by every connection, and the server's context:
+  // per-connection bound functions and closures cost ~0.5 KB per idle station (docs/performance-notes.md).
+  const target = client as unknown as GuardedClient;
+  target[CONTEXT] = ctx;
+  target._onMessage = guardedOnMessage;
+  target.sendRaw = guardedSendRaw;
+}
+
+export interface GuardContext {
+  metrics: CollectorMetrics;
+  logger: Logger;
+}
+
+const CONTEXT = Symbol('frameGuard.context');
+const RAW_IDS = Symbol('frameGuard.rawIds');
+
+interface GuardedClient {
+  identity?: string;
+  protocol?: string;
+  sendRaw(frame: string): void;
+  _onMessage(message: Buffer | string): void;
+  [CONTEXT]: GuardContext;
+  /** Raw id tokens that JSON.stringify would not reproduce (escapes), by decoded id; created on the first. */
+  [RAW_IDS]?: Map<string, string>;
+}
+
+/**
+ * The frame being handled, while ocpp-rpc handles it: ocpp-rpc answers a frame whose id it could not
+ * read with id "-1" synchronously, inside `_onMessage`, so the text is needed only until that returns.
+ * Keeping it per connection held every idle station's last frame (its boot) in memory.
+ */
+let inbound: { client: GuardedClient; text: string } | undefined;
+
+function guardedOnMessage(this: GuardedClient, message: Buffer | string): void {
+  const { metrics, logger } = this[CONTEXT];
+  const text = typeof message === 'string' ? message : message.toString('utf8');
+  const refusal = inspectFrame(text);
+  if (refusal) {
+    metrics.badMessages.inc({ reason: refusal.reason });
+    logger.warn({ stationId: this.identity ?? '', reason: refusal.reason, answered: refusal.answer }, 'OCPP-J frame refused');
+    if (refusal.answer) this.sendRaw(refusalFrame(refusal));
+    return;
+  }
+  const id = text.includes('\\') ? messageIdOf(text) : undefined;
+  if (id && JSON.stringify(id.value) !== `"${id.raw}"`) {
+    const rawIds = (this[RAW_IDS] ??= new Map());
+    if (rawIds.size < 16) rawIds.set(id.value, id.raw);
+  }
+  const outer = inbound;
+  inbound = { client: this, text };
+  try {
+    (Object.getPrototypeOf(this) as GuardedClient)._onMessage.call(this, text);
+  } finally {
+    inbound = outer;
+  }
+}
+
+function guardedSendRaw(this: GuardedClient, frame: string): void {
+  const send = (Object.getPrototypeOf(this) as GuardedClient).sendRaw;
+  const type = frame.charCodeAt(1);
+  const rawIds = this[RAW_IDS];
+  if (type !== 52 /* '4' */ && !(type === 51 /* '3' */ && rawIds?.size)) return send.call(this, frame);
+  let out = type === 52 ? localiseCallError(this.protocol ?? '', withoutLongDetails(frame)) : frame;
+  if (out.startsWith('[4,"-1"')) {
+    const id = inbound?.client === this ? messageIdOf(inbound.text) : undefined;
+    if (id) out = `[4,"${id.raw}"${out.slice('[4,"-1"'.length)}`;
+  } else if (rawIds?.size) {
+    for (const [value, raw] of rawIds) {
+      const head = `[${String.fromCharCode(type)},${JSON.stringify(value)},`;
+      if (!out.startsWith(head)) continue;
+      out = `[${String.fromCharCode(type)},"${raw}",${out.slice(head.length)}`;
+      rawIds.delete(value);
+      break;
     }
-    const id = text.includes('\\') ? messageIdOf(text) : undefined;
-    if (id && JSON.stringify(id.value) !== `"${id.raw}"` && rawIds.size < 16) rawIds.set(id.value, id.raw);
-    onMessage(text);
-  };
-  target.sendRaw = (frame: string) => {
-    const type = frame.charCodeAt(1);
-    if (type !== 52 /* '4' */ && !(type === 51 /* '3' */ && rawIds.size)) return sendRaw(frame);
-    let out = type === 52 ? localiseCallError(protocol, withoutLongDetails(frame)) : frame;
-    if (out.startsWith('[4,"-1"')) {
-      const id = messageIdOf(lastInbound);
-      if (id) out = `[4,"${id.raw}"${out.slice('[4,"-1"'.length)}`;
-    } else if (rawIds.size) {
-      for (const [value, raw] of rawIds) {
-        const head = `[${String.fromCharCode(type)},${JSON.stringify(value)},`;
-        if (!out.startsWith(head)) continue;
-        out = `[${String.fromCharCode(type)},"${raw}",${out.slice(head.length)}`;
-        rawIds.delete(value);
-        break;
-      }
-    }
-    if (type === 52 && out.includes(',"NotImplemented",')) metrics.messages.inc({ action: 'unknown', outcome: 'not_implemented', protocol });
-    sendRaw(out);
-  };
+  }
+  if (type === 52 && out.includes(',"NotImplemented",')) this[CONTEXT].metrics.messages.inc({ action: 'unknown', outcome: 'not_implemented', protocol: this.protocol ?? '' });
+  send.call(this, out);
 }
 
 /**

@@ -24,6 +24,7 @@ import { handshakeHttpOptions, ocppTlsOptions, type HandshakeGuard } from './aut
 import { callStation, type CallOutcome } from './station-call';
 import { inspectUpgrade, refuseUpgrade } from './upgrade-gate';
 import { guardFrames } from './frame-guard';
+import { CLOSE_BINARY, frameWatcher } from './frame-watch';
 import { StormAdmission, pendingBootReply, type AdmissionSettings } from './admission';
 
 export const OCPP_PATH = '/ocpp';
@@ -33,7 +34,7 @@ export const SUPPORTED_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'];
 export const CLOSE = {
   replaced: { code: 4000, reason: 'replaced by a newer connection with the same identity' },
   shutdown: { code: 1001, reason: 'collector shutting down' },
-  binary: { code: 1003, reason: 'binary frames are not OCPP-J' },
+  binary: CLOSE_BINARY,
   notAccepted: { code: 4003, reason: 'station registration rejected' },
 };
 
@@ -82,8 +83,29 @@ export class OcppServer {
   /** Disconnect records still being written; shutdown waits for them before closing the stores. */
   private pendingRecords = new Set<Promise<void>>();
   readonly admission: StormAdmission;
+  /** Shared by every connection (closures per connection cost memory per idle station). */
+  private readonly watchFrames: (client: RPCServerClient) => void;
+  private readonly onClientClose: (this: RPCServerClient, ev: { code: number; reason: string }) => void;
+  private readonly guardContext: { metrics: CollectorMetrics; logger: Logger };
 
   constructor(private readonly opts: OcppServerOptions) {
+    this.watchFrames = frameWatcher(opts.metrics, opts.logger);
+    this.guardContext = { metrics: opts.metrics, logger: opts.logger };
+    const server = this;
+    this.onClientClose = function ({ code, reason }) {
+      opts.metrics.connectionsClosed.inc({ code: String(code) });
+      const stationId = this.identity ?? '';
+      // A replaced connection already got its close event; recording it again would mark the new one offline.
+      if (server.connections.get(stationId)?.client !== this) return;
+      server.connections.delete(stationId);
+      const t = Date.now();
+      opts.logger.info({ stationId, code, reason }, 'station disconnected');
+      const recorded = opts.dispatcher
+        .record([{ type: 'connection.closed', stationId, time: t, receivedAt: t, code, reason: String(reason ?? ''), collectorId: opts.collectorId }])
+        .catch((err) => opts.logger.error({ err, stationId }, 'failed to record disconnect'))
+        .finally(() => server.pendingRecords.delete(recorded));
+      server.pendingRecords.add(recorded);
+    };
     const deferred = opts.metrics.stormDeferred;
     this.admission = new StormAdmission(opts.admission ?? { maxHandshakes: 0, handshakeRetryAfterSec: 1, maxBoots: 0, bootPendingIntervalSec: 1 }, {
       handshakeDeferred: () => deferred.inc({ stage: 'handshake' }),
@@ -252,23 +274,11 @@ export class OcppServer {
     }
     events.push({ type: 'connection.opened', stationId, time: now, receivedAt: now, remoteAddress, protocol, collectorId, replaced: Boolean(previous) });
     metrics.connectionsOpened.inc({ protocol });
-    this.watchFrames(client, stationId);
-    guardFrames(client, { stationId, protocol, metrics, logger });
+    this.watchFrames(client);
+    guardFrames(client, this.guardContext);
     this.registerHandlers(conn, stationId);
 
-    client.on('close', ({ code, reason }: { code: number; reason: string }) => {
-      metrics.connectionsClosed.inc({ code: String(code) });
-      // A replaced connection already got its close event; recording it again would mark the new one offline.
-      if (this.connections.get(stationId)?.client !== client) return;
-      this.connections.delete(stationId);
-      const t = Date.now();
-      logger.info({ stationId, code, reason }, 'station disconnected');
-      const recorded = this.opts.dispatcher
-        .record([{ type: 'connection.closed', stationId, time: t, receivedAt: t, code, reason: String(reason ?? ''), collectorId }])
-        .catch((err) => logger.error({ err, stationId }, 'failed to record disconnect'))
-        .finally(() => this.pendingRecords.delete(recorded));
-      this.pendingRecords.add(recorded);
-    });
+    client.on('close', this.onClientClose);
 
     try {
       await this.opts.dispatcher.record(events);
@@ -276,28 +286,6 @@ export class OcppServer {
       this.admission.handshakeDone(client.handshake.request?.socket);
     }
     logger.info({ stationId, protocol, remoteAddress }, 'station connected');
-  }
-
-  /** Counts frames ocpp-rpc could not use, and refuses binary frames which OCPP-J does not allow. */
-  private watchFrames(client: RPCServerClient, stationId: string): void {
-    const { metrics, logger } = this.opts;
-    client.on('badMessage', ({ error, response }: { error: Error & { rpcErrorCode?: string }; response: unknown }) => {
-      const reason = badMessageReason(error);
-      metrics.badMessages.inc({ reason });
-      logger.warn({ stationId, reason, error: error?.message, answered: Boolean(response) }, 'bad OCPP-J frame');
-    });
-    client.on('strictValidationFailure', ({ method, error, outbound, isCall }: { method: string; error: Error; outbound: boolean; isCall: boolean }) => {
-      metrics.validationFailures.inc({ action: method ?? 'unknown', protocol: client.protocol ?? '' });
-      logger.warn({ stationId, action: method, outbound, isCall, error: error.message }, 'OCPP schema validation failed');
-    });
-    // ocpp-rpc offers no hook for frame types; its websocket is the only place the binary flag exists.
-    const ws = (client as unknown as { _ws?: import('ws').WebSocket })._ws;
-    ws?.prependListener('message', (_data: unknown, isBinary: boolean) => {
-      if (!isBinary) return;
-      metrics.badMessages.inc({ reason: 'binary_frame' });
-      logger.warn({ stationId }, 'binary frame refused');
-      void client.close({ ...CLOSE.binary });
-    });
   }
 
   /** One handler function per connection, registered for each action (closures cost memory per station). */
@@ -357,14 +345,4 @@ export class OcppServer {
 
 function isRpcError(err: unknown): err is Error & { rpcErrorCode: string } {
   return typeof err === 'object' && err !== null && typeof (err as { rpcErrorCode?: unknown }).rpcErrorCode === 'string';
-}
-
-function badMessageReason(error: Error & { rpcErrorCode?: string }): string {
-  const msg = error?.message ?? '';
-  if (msg.includes('JSON')) return 'malformed_json';
-  if (msg.includes('array')) return 'not_an_array';
-  if (error?.rpcErrorCode === 'MessageTypeNotSupported' || msg.includes('Message type')) return 'bad_message_type';
-  if (msg.includes('Message ID')) return 'bad_message_id';
-  if (/unrecognised message id/i.test(msg)) return 'unmatched_response';
-  return 'other';
 }

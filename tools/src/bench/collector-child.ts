@@ -26,6 +26,8 @@ export interface CollectorChildOptions {
   influxWriter?: 'collector' | 'worker';
   /** Another build's `cli/bin/chargewatch.js` (cpu-per-call.ts compares two builds); this one's by default. */
   bin?: string;
+  /** Extra environment for this child only (idle-main.ts compares settings and probes memory). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Every running collector's API, scraped by the benchmark's Prometheus (several run at once when interleaved). */
@@ -61,6 +63,7 @@ export async function startCollectorChild(
     OCPP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     OCPP_CONNECT_RATE_PER_ADDRESS: '0',
     OCPP_NEW_IDENTITIES_PER_ADDRESS_PER_MIN: '0',
+    ...opts.env,
   };
   delete childEnv.NODE_OPTIONS;
   const proc = new ManagedProcess(`collector-${name}`, process.execPath, [...nodeArgs, opts.bin ?? BIN, 'collector'], dir, childEnv);

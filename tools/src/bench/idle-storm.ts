@@ -4,7 +4,7 @@
  * (and in --quick), since opening 10,000 connections twice is most of a full run's wall time.
  */
 import type { PrometheusService, Service } from '../devstack/services';
-import { startCollectorChild, steadyRssKB } from './collector-child';
+import { startCollectorChild, steadyRssKB, type CollectorChildOptions } from './collector-child';
 import { Histogram } from './histogram';
 import type { Generators, PrepareResult, StormResult } from './load';
 import { P, log, sleep } from './setup';
@@ -14,13 +14,13 @@ export interface IdleStormResults {
   storm: StormResult & { p50: number; p99: number };
 }
 
-export async function runIdleStorm(gen: Generators, dir: string, svc: { redis: Service; influx: Service; prometheus: PrometheusService }, runId: string): Promise<IdleStormResults> {
-  const c2 = await startCollectorChild('idle', dir, svc, runId);
+export async function runIdleStorm(gen: Generators, dir: string, svc: { redis: Service; influx: Service; prometheus: PrometheusService }, runId: string, opts: CollectorChildOptions & { name?: string } = {}): Promise<IdleStormResults> {
+  const c2 = await startCollectorChild(opts.name ?? 'idle', dir, svc, runId, opts);
   const pid2 = c2.proc.child.pid!;
   await sleep(3000);
   const rssBefore = await steadyRssKB(pid2);
   log(`collector (idle) pid ${pid2}: RSS ${rssBefore} kB; opening ${P.idleConnections} connections`);
-  const idlePrefix = `cwb-${runId}-I`;
+  const idlePrefix = `cwb-${runId}-I${opts.name ?? ''}`;
   const idle = await gen.all<PrepareResult>(
     { cmd: 'prepare', group: 'idle', url: c2.ocppUrl, prefix: idlePrefix, first: 0, count: P.idleConnections, localAddrs: P.localAddrs, concurrency: 256, timeoutMs: 30_000 },
     180_000,

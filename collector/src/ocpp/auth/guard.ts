@@ -29,6 +29,10 @@ import { NewIdentityLimit } from './new-identities';
 import type { StationSecurity } from './station-security';
 import { KeyedTokenBucket } from './token-bucket';
 
+/** The per-address counting key, kept on the socket for the listener `attach` shares between sockets. */
+const ADDRESS_KEY = Symbol('guard.addressKey');
+type AddressKeyed = Socket & { [ADDRESS_KEY]?: string };
+
 export const AUTH_FAILURE_REASONS = [
   'missing_credentials',
   'malformed_credentials',
@@ -193,6 +197,13 @@ export class HandshakeGuard {
    */
   attach(server: NetServer): void {
     const limit = this.o.maxConnectionsPerAddress;
+    const open = this.openPerAddress;
+    // One 'close' listener for every socket (`this` is the socket).
+    const release = function (this: AddressKeyed) {
+      const left = (open.get(this[ADDRESS_KEY]!) ?? 1) - 1;
+      if (left > 0) open.set(this[ADDRESS_KEY]!, left);
+      else open.delete(this[ADDRESS_KEY]!);
+    };
     server.on('connection', (socket: Socket) => {
       const key = addressKey(socket.remoteAddress);
       const n = (this.openPerAddress.get(key) ?? 0) + 1;
@@ -205,11 +216,9 @@ export class HandshakeGuard {
         return;
       }
       this.openPerAddress.set(key, n);
-      socket.once('close', () => {
-        const left = (this.openPerAddress.get(key) ?? 1) - 1;
-        if (left > 0) this.openPerAddress.set(key, left);
-        else this.openPerAddress.delete(key);
-      });
+      // A closure per socket would cost memory for its whole life; the address is gone once it closes.
+      (socket as AddressKeyed)[ADDRESS_KEY] = key;
+      socket.on('close', release);
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';

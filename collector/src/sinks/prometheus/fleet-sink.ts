@@ -31,10 +31,14 @@ interface StationView {
   skewSec?: number;
   lastSeen: number;
   connectors: Map<string, ConnectorView>;
-  /** Last energy register per connector and when it was read, to turn absolute readings into delivered energy. */
-  registers: Map<string, { wh: number; time: number }>;
+  /**
+   * Last energy register per connector and when it was read, to turn absolute readings into delivered
+   * energy. This and `openTx` are created on first use: an idle station needs neither, and two empty
+   * Maps cost ~0.3 KB per station (docs/performance-notes.md).
+   */
+  registers?: Map<string, { wh: number; time: number }>;
   /** Transactions started, with their start register, to spot zero-energy sessions. */
-  openTx: Map<string, { startWh?: number; maxWh?: number }>;
+  openTx?: Map<string, { startWh?: number; maxWh?: number }>;
   /** Bumped by every transaction event, so a reconciliation read before one is not applied after it. */
   txGeneration: number;
 }
@@ -58,18 +62,23 @@ export class FleetMetricsSink {
   ) {
     this.vendorModels = new VendorModelBudget(opts.maxVendorModels ?? DEFAULT_MAX_VENDOR_MODELS);
     const sink = this;
-    // Computed at scrape time: an age stored at event time would be stale by the next scrape.
-    new Gauge({
+    // Computed at scrape time: an age stored at event time would be stale by the next scrape. Its series
+    // come straight from the fleet view instead of prom-client's table: filled by every scrape and kept
+    // until the next, that table held ~0.3 KB per station (docs/performance-notes.md).
+    const age = new Gauge({
       name: 'chargewatch_station_heartbeat_age_seconds',
       help: 'Seconds since the last message of any kind from the station',
       labelNames: ['station_id', 'site'],
       registers: [m.stationRegistry],
-      collect() {
-        this.reset();
-        const t = sink.now();
-        for (const [id, s] of sink.stations) this.set({ station_id: id, site: s.site }, Math.max(0, (t - s.lastSeen) / 1000));
-      },
     });
+    const empty = age.get.bind(age);
+    age.get = async () => {
+      const t = sink.now();
+      const values: Array<{ labels: { station_id: string; site: string }; value: number }> = [];
+      for (const [id, s] of sink.stations) values.push({ labels: { station_id: id, site: s.site }, value: Math.max(0, (t - s.lastSeen) / 1000) });
+      // prom-client's own answer (name, help, type, aggregator) for a gauge that never holds a series.
+      return { ...(await empty()), values };
+    };
     new Gauge({
       name: 'chargewatch_stations_connected',
       help: 'Stations with an open websocket to this collector',
@@ -105,7 +114,7 @@ export class FleetMetricsSink {
       collect() {
         this.reset();
         // Every site with stations reports a value, 0 included: "no sessions" must not read as "no data".
-        for (const s of sink.stations.values()) this.inc({ site: s.site }, s.openTx.size);
+        for (const s of sink.stations.values()) this.inc({ site: s.site }, s.openTx?.size ?? 0);
       },
     });
   }
@@ -123,8 +132,6 @@ export class FleetMetricsSink {
         reconnects: 0,
         lastSeen: this.now(),
         connectors: new Map(),
-        registers: new Map(),
-        openTx: new Map(),
         txGeneration: 0,
       };
       this.stations.set(stationId, s);
@@ -227,11 +234,11 @@ export class FleetMetricsSink {
         break;
       case 'transaction.started':
         s.txGeneration++;
-        if (e.meterStartWh !== undefined && !e.resent) s.registers.set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
+        if (e.meterStartWh !== undefined && !e.resent) (s.registers ??= new Map()).set(`${e.evseId}/${e.connectorId}`, { wh: e.meterStartWh, time: e.time });
         // A resend was counted the first time, and may arrive after the end: it opens nothing.
         if (e.resent) break;
         this.m.sessionsStarted.inc(this.fleetLabels(s));
-        s.openTx.set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
+        (s.openTx ??= new Map()).set(e.transactionId, { startWh: e.meterStartWh, maxWh: e.meterStartWh });
         break;
       case 'transaction.updated':
         // Not a reason to count a transaction as open: it may be one already ended (closed by policy
@@ -242,8 +249,8 @@ export class FleetMetricsSink {
       case 'transaction.ended': {
         s.txGeneration++;
         if (e.meterStopWh !== undefined) this.registerReading(s, `${e.evseId}/${e.connectorId}`, e.meterStopWh, e.time, e.transactionId);
-        const tx = s.openTx.get(e.transactionId);
-        s.openTx.delete(e.transactionId);
+        const tx = s.openTx?.get(e.transactionId);
+        s.openTx?.delete(e.transactionId);
         if (e.resent) break;
         this.m.sessionsEnded.inc({ ...this.fleetLabels(s), reason: e.stoppedReason || 'Local' });
         // The start from the shared state, so a session started on another collector is judged too. A
@@ -278,11 +285,11 @@ export class FleetMetricsSink {
    * repeats everything) is history, not a new baseline: taking it would count the session's energy again.
    */
   private registerReading(s: StationView, key: string, wh: number, time: number, transactionId?: string): void {
-    const prev = s.registers.get(key);
+    const prev = s.registers?.get(key);
     if (prev && time < prev.time) return;
-    s.registers.set(key, { wh, time });
+    (s.registers ??= new Map()).set(key, { wh, time });
     if (transactionId) {
-      const tx = s.openTx.get(transactionId);
+      const tx = s.openTx?.get(transactionId);
       if (tx) tx.maxWh = Math.max(tx.maxWh ?? wh, wh);
     }
     if (prev === undefined) return;
@@ -347,8 +354,10 @@ export class FleetMetricsSink {
     const s = this.stations.get(stationId);
     if (!s || s.txGeneration !== generation) return;
     const keep = new Set(transactionIds);
-    for (const id of s.openTx.keys()) if (!keep.has(id)) s.openTx.delete(id);
-    for (const id of keep) if (!s.openTx.has(id)) s.openTx.set(id, {});
+    const open = s.openTx ?? (keep.size ? (s.openTx = new Map()) : undefined);
+    if (!open) return;
+    for (const id of open.keys()) if (!keep.has(id)) open.delete(id);
+    for (const id of keep) if (!open.has(id)) open.set(id, {});
   }
 
   /** Number of stations currently tracked (for tests and the series budget check). */

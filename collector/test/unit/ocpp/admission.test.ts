@@ -41,6 +41,20 @@ describe('StormAdmission', () => {
     expect(a.admitHandshake(z.s)).toBe(true);
   });
 
+  it('leaves no listener on the socket once the handshake is done, and shares one between sockets', () => {
+    const a = new StormAdmission(settings);
+    const [x, y] = [socket(), socket()];
+    const before = x.s.listenerCount('close');
+    a.admitHandshake(x.s);
+    a.admitHandshake(y.s);
+    expect(x.s.listenerCount('close')).toBe(before + 1);
+    // One function for every socket: a closure per socket would stay for the connection's life.
+    expect(x.s.listeners('close').at(-1)).toBe(y.s.listeners('close').at(-1));
+    a.handshakeDone(x.s);
+    expect(x.s.listenerCount('close')).toBe(before);
+    expect(a.handshakesInProgress).toBe(1);
+  });
+
   it('answers boots beyond the limit with a Pending interval and admits again once one is done', () => {
     let deferred = 0;
     const a = new StormAdmission(settings, { handshakeDeferred: () => undefined, bootDeferred: () => deferred++ }, () => 0);

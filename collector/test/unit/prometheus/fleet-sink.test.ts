@@ -491,6 +491,24 @@ describe('heartbeat age', () => {
   });
 });
 
+describe('per-station memory', () => {
+  it('keeps no heartbeat-age series between scrapes, and the age follows a site change', async () => {
+    let now = T0;
+    const s = setup(() => now);
+    const [a, b] = [station('CP-1'), station('CP-2')];
+    s.sink.record([a.opened(0), b.opened(0)]);
+    now = T0 + 5_000;
+    expect(await value(s, 'chargewatch_station_heartbeat_age_seconds', { station_id: 'CP-2' })).toBe(5);
+    // Filled at every scrape and kept until the next, prom-client's table cost memory per station.
+    const gauge = s.metrics.stationRegistry.getSingleMetric('chargewatch_station_heartbeat_age_seconds') as unknown as { hashMap: object };
+    expect(Object.keys(gauge.hashMap)).toEqual([]);
+    s.sink.setSite('CP-1', 'north');
+    expect(await value(s, 'chargewatch_station_heartbeat_age_seconds', { station_id: 'CP-1', site: 'north' })).toBe(5);
+    expect(s.sink.forget('CP-2')).toBe(true);
+    expect(await value(s, 'chargewatch_station_heartbeat_age_seconds', { station_id: 'CP-2' })).toBeUndefined();
+  });
+});
+
 describe('setSite', () => {
   // SRC BUG (see report): FleetMetricsSink.removeStationSeries does not remove
   // chargewatch_station_reconnects_total{station_id,site=<old>}, so the old site's series stays behind.
