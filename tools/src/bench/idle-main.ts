@@ -8,7 +8,7 @@
  * this build with other flags. IDLE_SNAPSHOT_DIR writes heap snapshots (heap-summary.ts compares them);
  * IDLE_STORM=1 then runs the whole idle + reconnect-storm scenario of `npm run bench` (idle-storm.ts).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,13 +17,13 @@ import { startCollectorChild, steadyRssKB } from './collector-child';
 import { runIdleStorm } from './idle-storm';
 import { BenchChild } from './ipc';
 import { Generators, type PrepareResult } from './load';
+import { MEM_PROBE_NODE_ARGS, readMemProbe, type Probe, type ProbeReading } from './mem-probe-read';
 import { P, cleanupAll, cleanups, log, sleep } from './setup';
 
 const N = P.idleConnections > 0 ? P.idleConnections : 10_000;
 const ROUNDS = Number(process.env.IDLE_ROUNDS ?? 2);
 /** IDLE_SETTLE_MS: a further RSS reading this long after the first, before any forced GC (V8's memory reducer). */
 const SETTLE_MS = Number(process.env.IDLE_SETTLE_MS ?? 0);
-const PROBE = join(__dirname, 'mem-probe.js');
 /** CPU seconds (user + system) the process has used, from /proc. */
 const cpuSec = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -31,18 +31,6 @@ const cpuSec = (pid: number) => {
 };
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-interface ProbeReading {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  spaces: Record<string, { used: number; size: number }>;
-}
-interface Probe {
-  before: ProbeReading;
-  after: ProbeReading;
-}
 /** One server's idle figures: steady RSS (median of 5, kB) without and after a forced GC, and the probes. */
 interface Sample {
   label: string;
@@ -56,20 +44,7 @@ interface Sample {
   loadavg: string;
 }
 
-async function probe(pid: number, out: string): Promise<Probe> {
-  rmSync(out, { force: true });
-  process.kill(pid, 'SIGUSR2');
-  const deadline = Date.now() + 300_000;
-  while (!existsSync(out)) {
-    if (Date.now() > deadline) throw new Error(`no memory probe answer from ${pid}`);
-    await sleep(100);
-  }
-  const r = JSON.parse(readFileSync(out, 'utf8'));
-  if (!r.gc) throw new Error(`${pid} runs without --expose-gc`);
-  return { before: r.before, after: r.after };
-}
-
-const probeArgs = ['--expose-gc', '--require', PROBE];
+const probeArgs = MEM_PROBE_NODE_ARGS;
 const splitArgs = (s: string | undefined) => (s ? s.split(/\s+/).filter(Boolean) : []);
 const jsonEnv = (s: string | undefined): NodeJS.ProcessEnv => (s ? JSON.parse(s) : {});
 
@@ -77,7 +52,7 @@ const jsonEnv = (s: string | undefined): NodeJS.ProcessEnv => (s ? JSON.parse(s)
 async function measure(gen: Generators, label: string, round: number, pid: number, url: string, probeOut: string, runId: string): Promise<Sample> {
   await sleep(3000);
   const before = await steadyRssKB(pid);
-  const probeBefore = await probe(pid, probeOut);
+  const probeBefore = await readMemProbe(pid, probeOut);
   const beforeGc = await steadyRssKB(pid);
   const group = `idle-${label}-${round}`;
   const cpu0 = cpuSec(pid);
@@ -92,7 +67,7 @@ async function measure(gen: Generators, label: string, round: number, pid: numbe
   const cpu = { open: cpu1 - cpu0, idle: cpuSec(pid) - cpu1 };
   const after = await steadyRssKB(pid);
   const settled = SETTLE_MS > 0 ? await sleep(SETTLE_MS).then(() => steadyRssKB(pid)) : undefined;
-  const probeAfter = await probe(pid, probeOut);
+  const probeAfter = await readMemProbe(pid, probeOut);
   const afterGc = await steadyRssKB(pid);
   await gen.all({ cmd: 'close', group, terminate: true }, 60_000);
   const s: Sample = { label, round, booted, openMs, cpu, rssKB: { before, after, settled, beforeGc, afterGc }, probe: { before: probeBefore, after: probeAfter }, loadavg: loadavg() };

@@ -64,6 +64,7 @@ function idleStormRows(r: Results, pf: (ok: boolean) => string): Array<[string, 
   return [
     [`3. (b) RSS per idle connection (${fmt(idle.booted)} conns)`, `${fmt(idle.perConnKB, 1)} KB`, '≤ 30 KB', pf(idle.perConnKB <= TARGETS.rssPerConnKB && idle.booted === idle.connections)],
     [`   RSS before → after`, `${fmt(idle.rssBeforeKB / 1024, 1)} → ${fmt(idle.rssAfterKB / 1024, 1)} MiB`, '', ''],
+    ...(idle.perConnAfterGcKB === undefined ? [] : ([[`   same after forced full collections (what a connection keeps)`, `${fmt(idle.perConnAfterGcKB, 1)} KB`, '', '']] as Array<[string, string, string, string]>)),
     [`4. (b) reconnect storm, ${fmt(storm.stations)} stations`, `${fmt(storm.ms / 1000, 2)} s (${fmt(storm.booted)} booted, ${fmt(storm.retries)} retries)`, 'all booted', pf(storm.booted === storm.stations)],
     [`   time to boot reply p50 / p99`, `${fmt(storm.p50 / 1000, 2)} / ${fmt(storm.p99 / 1000, 2)} s`, '', ''],
   ];
