@@ -13,6 +13,8 @@
 // BENCH_SCALE_STORM_MS (60000); `node tools/dist/bench/scale-main.js` runs only that part.
 // InfluxDB outage (tools/src/bench/outage.ts, BENCH_OUTAGE=0 or --quick skips it): BENCH_OUTAGE_MS (180000; 900000 is
 // the target's full 15 min), BENCH_OUTAGE_RATE (2000), BENCH_OUTAGE_CONNECTIONS (500); `node tools/dist/bench/outage-main.js`.
+// API at scale (tools/src/bench/api-scale.ts, BENCH_API=0 or --quick skips it): BENCH_API_STATIONS (100000), BENCH_API_REQUESTS
+// (200), BENCH_API_HEARTBEATERS (50), BENCH_API_CPU_PROF (a directory: profile the collector); `node tools/dist/bench/api-scale-main.js`.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
