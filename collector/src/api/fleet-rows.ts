@@ -131,11 +131,21 @@ export class SortedRows {
     return this.rows[i]!;
   }
 
-  /** Replaces the content at once: one sort, for the initial load. */
+  /** Replaces the content at once: one sort in one piece (the index load sorts in slices and adopts). */
   build(rows: IndexRow[]): void {
     const keyed = rows.map((r) => ({ k: sortValue(r, this.key), r }));
     keyed.sort((a, b) => compareKeys(a.k, a.r.id, b.k, b.r.id, this.dir));
     this.rows = keyed.map((x) => x.r);
+  }
+
+  /** Replaces the content with rows already in this order (sliced-sort.ts); the array becomes ours. */
+  adopt(sorted: IndexRow[]): void {
+    this.rows = sorted;
+  }
+
+  /** A copy of the rows in order, for a scan that gives the event loop turns while rows change. */
+  snapshot(): IndexRow[] {
+    return this.rows.slice();
   }
 
   /** First position whose row sorts at or after (k, id). */

@@ -83,9 +83,9 @@ describe('fleet index over real Redis', () => {
           query.invalidate();
           await query.index.fresh();
           const states = await store.getMany(await store.listIds());
-          const { totals } = query.index.summary({});
+          const { totals } = await query.index.summary({});
           expect(totals).toEqual(recount(states));
-          const north = query.index.summary({ site: 'North' });
+          const north = await query.index.summary({ site: 'North' });
           expect(north.totals).toEqual(recount(states.filter((s) => s.metadata.site === 'North')));
           expect(north.ids!.sort()).toEqual(states.filter((s) => s.metadata.site === 'North').map((s) => s.id).sort());
         }
