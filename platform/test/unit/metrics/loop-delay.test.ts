@@ -26,17 +26,18 @@ describe('event-loop delay metrics', () => {
     try {
       await sleep(100);
       const before = await read(r);
-      expect(before[LOOP_DELAY_METRICS.max]).toBeLessThan(0.1);
       block(120);
       await sleep(50);
       const after = await read(r);
       // The timer fired at least ~110 ms late (it may have been due up to one period into the block).
       expect(after[LOOP_DELAY_METRICS.max]).toBeGreaterThan(0.1);
-      expect(after[LOOP_DELAY_METRICS.max]).toBeLessThan(0.5);
+      // (Upper bounds and exact counts would fail on a loaded machine, where the process itself waits.)
+      expect(after[LOOP_DELAY_METRICS.max]).toBeLessThan(2);
       const count = `${LOOP_DELAY_METRICS.histogram}_count`;
       expect(after[count]).toBeGreaterThan(before[count]!);
-      // Exactly the one late firing is above 50 ms.
-      expect(after[count]! - after[`${LOOP_DELAY_METRICS.histogram}_bucket{le=0.05}`]!).toBe(1);
+      // The late firing is above 50 ms in the histogram too.
+      const over50 = (v: Record<string, number>) => v[count]! - v[`${LOOP_DELAY_METRICS.histogram}_bucket{le=0.05}`]!;
+      expect(over50(after) - over50(before)).toBeGreaterThanOrEqual(1);
       expect((await read(r))[LOOP_DELAY_METRICS.max]).toBe(after[LOOP_DELAY_METRICS.max]);
     } finally {
       m.stop();
