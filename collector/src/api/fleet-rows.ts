@@ -174,4 +174,35 @@ export class SortedRows {
     const i = this.lowerBound(sortValue(r, this.key), r.id);
     if (this.rows[i] === r) this.rows.splice(i, 1);
   }
+
+  /**
+   * Removes `removed` and inserts `added` in one pass: O(n + k log n) where k splices would move
+   * k × n/2 rows (2,000 heartbeats at 100,000 stations: 0.4 ms per station, a 200–250 ms turn).
+   */
+  replaceMany(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
+    const dir = this.dir;
+    const skip: number[] = [];
+    for (const r of removed) {
+      const i = this.lowerBound(sortValue(r, this.key), r.id);
+      if (this.rows[i] === r) skip.push(i);
+    }
+    skip.sort((a, b) => a - b);
+    // Where each new row goes in the current array (before the row now at `at`), in order.
+    const adds = added.map((r) => ({ r, k: sortValue(r, this.key), at: this.lowerBound(sortValue(r, this.key), r.id) }));
+    adds.sort((a, b) => a.at - b.at || compareKeys(a.k, a.r.id, b.k, b.r.id, dir));
+    const rows = this.rows;
+    const out: IndexRow[] = [];
+    let s = 0;
+    let a = 0;
+    for (let i = 0; i <= rows.length; i++) {
+      while (a < adds.length && adds[a]!.at === i) out.push(adds[a++]!.r);
+      if (i === rows.length) break;
+      if (s < skip.length && skip[s] === i) {
+        s++;
+        continue;
+      }
+      out.push(rows[i]!);
+    }
+    this.rows = out;
+  }
 }
