@@ -69,8 +69,9 @@ async function timed(url: string, h: Histogram): Promise<unknown> {
 
 export async function runApiScaleBench(dir: string, svc: { redis: Service; influx: Service; prometheus: PrometheusService }, runId: string): Promise<ApiScaleResults> {
   // BENCH_API_CPU_PROF=<dir>: the collector writes a .cpuprofile there on exit, to find what stalls it.
+  // BENCH_API_BIN: another build's cli/bin/chargewatch.js, to compare two builds on the same machine.
   const prof = process.env.BENCH_API_CPU_PROF;
-  const c = await startCollectorChild('apiscale', dir, svc, runId, prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {});
+  const c = await startCollectorChild('apiscale', dir, svc, runId, { ...(prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {}), ...(process.env.BENCH_API_BIN ? { bin: process.env.BENCH_API_BIN } : {}) });
   const seedMs = await seed(svc.redis.url, c.prefix);
   log(`api-scale: seeded ${STATIONS} stations / ${STATIONS * 2} connectors in ${(seedMs / 1000).toFixed(1)} s`);
   const loadProbe = await probeLoopDelay(c.apiUrl, 250);

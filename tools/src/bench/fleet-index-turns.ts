@@ -18,6 +18,7 @@ import { ROOT, cleanupAll, cleanups, log } from './setup';
 
 interface Index {
   fresh(): Promise<void>;
+  invalidate(): void;
   page(f: object, sort: string, order: 'asc' | 'desc', limit: number, offset: number): Promise<{ total: number }> | { total: number };
   summary(f: object): Promise<unknown> | unknown;
 }
@@ -74,6 +75,14 @@ async function run(impl: string, store: StationStore): Promise<string[]> {
   out.push(await phase('page, online=false (no facet: scan)', 50, () => Promise.resolve(index.page({ online: false }, 'status', 'asc', 50, 0))));
   out.push(await phase('summary, site=SiteN', 100, (i) => Promise.resolve(index.summary({ site: `Site${i % 200}` }))));
   out.push(await phase('summary, unfiltered', 200, () => Promise.resolve(index.summary({}))));
+  // Heartbeats move a station in the lastHeartbeat orders: the refresh re-reads and re-places them.
+  const n = Number(process.env.BENCH_TURNS_HEARTBEATS ?? 2000);
+  for (let k = 0; k < 2; k++) {
+    const now = Date.now();
+    const ids = Array.from({ length: n }, (_, i) => `API-${String((i * 37 + k * 7919) % 100_000).padStart(6, '0')}`);
+    for (let i = 0; i < ids.length; i += 500) await Promise.all(ids.slice(i, i + 500).map((id) => store.apply([{ type: 'station.heartbeat', stationId: id, time: now, receivedAt: now }])));
+    out.push(await phase(`refresh after ${n} stations' heartbeats`, 1, async () => (index.invalidate(), index.fresh())));
+  }
   return out;
 }
 
