@@ -198,7 +198,12 @@ export class FleetIndex {
       }
       // A station named twice in one batch: its first new row was never placed.
       const gone = new Set(removed);
-      sorted.replaceMany(removed, added.filter((r) => !gone.has(r)));
+      const placed = added.filter((r) => !gone.has(r));
+      // Few moves in this order (most changes keep their place in most orders): a splice each.
+      if (removed.length + placed.length < BATCH_MIN) {
+        for (const r of removed) sorted.remove(r);
+        for (const r of placed) sorted.insert(r);
+      } else sorted.replaceMany(removed, placed);
     }
   }
 
