@@ -190,19 +190,26 @@ export class SortedRows {
     // Where each new row goes in the current array (before the row now at `at`), in order.
     const adds = added.map((r) => ({ r, k: sortValue(r, this.key), at: this.lowerBound(sortValue(r, this.key), r.id) }));
     adds.sort((a, b) => a.at - b.at || compareKeys(a.k, a.r.id, b.k, b.r.id, dir));
+    // The runs of kept rows between those positions are copied by slice and concat (native copies,
+    // a packed result), not row by row.
     const rows = this.rows;
-    const out: IndexRow[] = [];
+    const parts: IndexRow[][] = [];
+    let from = 0;
     let s = 0;
     let a = 0;
-    for (let i = 0; i <= rows.length; i++) {
-      while (a < adds.length && adds[a]!.at === i) out.push(adds[a++]!.r);
-      if (i === rows.length) break;
-      if (s < skip.length && skip[s] === i) {
+    while (s < skip.length || a < adds.length) {
+      const nextSkip = s < skip.length ? skip[s]! : Infinity;
+      const nextAdd = a < adds.length ? adds[a]!.at : Infinity;
+      if (nextAdd <= nextSkip) {
+        parts.push(rows.slice(from, nextAdd), [adds[a++]!.r]);
+        from = nextAdd;
+      } else {
+        parts.push(rows.slice(from, nextSkip));
+        from = nextSkip + 1;
         s++;
-        continue;
       }
-      out.push(rows[i]!);
     }
-    this.rows = out;
+    parts.push(rows.slice(from));
+    this.rows = ([] as IndexRow[]).concat(...parts);
   }
 }
