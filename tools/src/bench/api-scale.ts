@@ -79,7 +79,7 @@ export async function runApiScaleBench(dir: string, svc: { redis: Service; influ
   await timed(`${c.apiUrl}/api/v1/stations?limit=50`, new Histogram());
   const firstListMs = performance.now() - t0;
   const firstListLoop = await loadProbe.stop();
-  log(`api-scale: first list (index load) ${firstListMs.toFixed(0)} ms, longest loop delay ${firstListLoop.maxMs.toFixed(1)} ms`);
+  log(`api-scale: first list (index load) ${firstListMs.toFixed(0)} ms, loop delay all ≤ ${firstListLoop.boundMs} ms (${firstListLoop.over50}/${firstListLoop.samples} firings > 50 ms; max gauge ${firstListLoop.maxMs.toFixed(1)} ms, with the 10 s before)`);
 
   // Real stations keep heartbeats flowing; their round trips see every stall of the collector's loop.
   const clients: RPCClient[] = [];
@@ -124,7 +124,7 @@ export async function runApiScaleBench(dir: string, svc: { redis: Service; influ
   await c.stop();
   const p99 = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.quantile(0.99)])) as ApiScaleResults['p99'];
   const r: ApiScaleResults = { stations: STATIONS, connectors: STATIONS * 2, seedMs, firstListMs, p99, heartbeat: { calls: hb.count, p99Ms: hb.quantile(0.99), maxMs: hb.max }, loop, firstListLoop };
-  log(`api-scale: p99 ${JSON.stringify(p99)}; collector loop delay max ${loop.maxMs.toFixed(1)} ms (${loop.over50}/${loop.samples} firings > 50 ms); heartbeat max ${r.heartbeat.maxMs.toFixed(1)} ms`);
+  log(`api-scale: p99 ${JSON.stringify(p99)}; collector loop delay max ${loop.maxMs.toFixed(1)} ms, all ≤ ${loop.boundMs} ms (${loop.over50}/${loop.samples} firings > 50 ms); heartbeat max ${r.heartbeat.maxMs.toFixed(1)} ms`);
   return r;
 }
 
@@ -141,8 +141,9 @@ export function apiScaleRows(r?: ApiScaleResults): Array<[string, string, string
     row('   fleet summary, p99', r.p99.summary, API_TARGETS.p99Ms),
     row('   /metrics scrape, p99', r.p99.metrics, API_TARGETS.p99Ms),
     ['   /metrics/stations scrape, p99', ms(r.p99.metricsStations), 'own scrape interval', ''],
-    [`   longest event-loop stall (collector's chargewatch_event_loop_delay_max_seconds; ${r.loop.over50} of ${r.loop.samples} firings > 50 ms)`, ms(r.loop.maxMs), `< ${API_TARGETS.stallMs} ms`, verdict(r.loop.maxMs < API_TARGETS.stallMs)],
+    // The verdict from the histogram (exact to the rounds); the max gauge also sees the 10 s before them.
+    [`   event-loop stall: collector's timer firings > 50 ms late (of ${r.loop.samples}; all ≤ ${ms(r.loop.boundMs)}; max gauge ${ms(r.loop.maxMs)})`, String(r.loop.over50), '0 (no stall > 50 ms)', verdict(r.loop.over50 === 0)],
     [`   heartbeat round trip, max (p99 ${ms(r.heartbeat.p99Ms)}, ${r.heartbeat.calls} calls; includes the bench's own loop)`, ms(r.heartbeat.maxMs), '', ''],
-    ['   longest event-loop delay during the first list (index load)', ms(r.firstListLoop.maxMs), '', ''],
+    [`   first list (index load): firings > 50 ms late (all ≤ ${ms(r.firstListLoop.boundMs)}; max gauge ${ms(r.firstListLoop.maxMs)}, with the 10 s before)`, String(r.firstListLoop.over50), '', ''],
   ];
 }

@@ -6,8 +6,13 @@
 import { LOOP_DELAY_METRICS } from '@chargewatch/platform';
 
 export interface LoopDelayReading {
-  /** Highest chargewatch_event_loop_delay_max_seconds read during the phase, ms. */
+  /**
+   * Highest chargewatch_event_loop_delay_max_seconds read during the phase, ms. The gauge covers the
+   * LOOP_DELAY_WINDOW_MS before each reading, so the first readings also see the time before the phase.
+   */
   maxMs: number;
+  /** Upper edge of the highest histogram bucket that gained a sample during the phase, ms: exact to the phase. */
+  boundMs: number;
   /** Timer firings more than 50 ms late during the phase (from the histogram's buckets). */
   over50: number;
   /** Timer firings during the phase. */
@@ -22,10 +27,30 @@ function value(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : NaN;
 }
 
-async function scrape(apiUrl: string): Promise<{ max: number; count: number; le50: number }> {
+interface Scrape {
+  max: number;
+  count: number;
+  le50: number;
+  /** Cumulative count per bucket edge (s). */
+  buckets: Array<[number, number]>;
+}
+
+async function scrape(apiUrl: string): Promise<Scrape> {
   const text = await (await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const h = LOOP_DELAY_METRICS.histogram;
-  return { max: value(text, LOOP_DELAY_METRICS.max), count: value(text, `${h}_count`), le50: value(text, `${h}_bucket{le="0.05"}`) };
+  const buckets: Array<[number, number]> = [];
+  for (const m of text.matchAll(new RegExp(`^${h}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+  return { max: value(text, LOOP_DELAY_METRICS.max), count: value(text, `${h}_count`), le50: value(text, `${h}_bucket{le="0.05"}`), buckets };
+}
+
+/** The smallest bucket edge (ms) below which every sample between two scrapes falls. */
+function bound(first: Scrape, last: Scrape): number {
+  const total = last.count - first.count;
+  for (const [le, n] of last.buckets) {
+    const before = first.buckets.find(([l]) => l === le)?.[1] ?? 0;
+    if (n - before >= total) return le * 1000;
+  }
+  return Infinity;
 }
 
 /**
@@ -49,7 +74,7 @@ export async function probeLoopDelay(apiUrl: string, everyMs = 1000): Promise<{ 
       await poll;
       const last = await scrape(apiUrl);
       maxS = Math.max(maxS, last.max);
-      return { maxMs: maxS * 1000, over50: last.count - last.le50 - (first.count - first.le50), samples: last.count - first.count };
+      return { maxMs: maxS * 1000, boundMs: bound(first, last), over50: last.count - last.le50 - (first.count - first.le50), samples: last.count - first.count };
     },
   };
 }
