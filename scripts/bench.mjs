@@ -15,6 +15,8 @@
 // the target's full 15 min), BENCH_OUTAGE_RATE (2000), BENCH_OUTAGE_CONNECTIONS (500); `node tools/dist/bench/outage-main.js`.
 // Idle connections alone (target 3, tools/src/bench/idle-main.ts): `node tools/dist/bench/idle-main.js`, bare vs collector in
 // alternating rounds with a memory split before/after a forced GC; IDLE_BASELINE, IDLE_ROUNDS, IDLE_SNAPSHOT_DIR, IDLE_STORM=1.
+// API at scale (tools/src/bench/api-scale.ts, BENCH_API=0 or --quick skips it): BENCH_API_STATIONS (100000), BENCH_API_REQUESTS
+// (200), BENCH_API_HEARTBEATERS (50), BENCH_API_CPU_PROF (a directory: profile the collector); `node tools/dist/bench/api-scale-main.js`.
 import { execSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -87,6 +87,7 @@ export interface CollectorOptions {
 export async function startCollector(config: CollectorConfig, options: CollectorOptions = {}): Promise<CollectorHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new CollectorMetrics();
+  metrics.loopDelay.start();
   const redisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: true } as const;
   const redis = new Redis(config.redis.url, redisOptions);
   redis.on('error', (err) => {
@@ -329,6 +330,7 @@ export async function startCollector(config: CollectorConfig, options: Collector
         phase('stations disconnected');
         await commands!.stop();
         clearInterval(backlogTimer);
+        metrics.loopDelay.stop();
         await Promise.all([staleSweep.stop(), reconciler.stop(), registryPrune.stop()]);
         // With InfluxDB up, write out what was acknowledged; with it unreachable the journal keeps it.
         if (influxWriter) {

@@ -3,6 +3,7 @@
  * state, the event journal, the InfluxDB writer/sink and the PostgreSQL store of business records. Imports only @chargewatch/model of ours.
  */
 export * from './logger';
+export * from './loop-delay';
 export * from './state/station-store';
 export * from './state/transaction-queries';
 export * from './state/stale-transactions';

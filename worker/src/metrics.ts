@@ -4,7 +4,7 @@
  * Queue sizes are read from BullMQ on each scrape, so they are right whichever process added the jobs.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JournalMetrics } from '@chargewatch/platform';
+import { JournalMetrics, LoopDelayMetrics } from '@chargewatch/platform';
 
 /** The states reported per queue; BullMQ's names. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -44,6 +44,9 @@ export class WorkerMetrics {
 
   /** The event path's metrics, as in the collector: journal consumers, and the InfluxDB writer with INFLUX_WRITER=worker. */
   readonly journal = new JournalMetrics(this.registry);
+
+  /** Event-loop delay, as in the collector (started by the worker, not by tests that only build the metrics). */
+  readonly loopDelay = new LoopDelayMetrics(this.registry);
 
   readonly redisErrors = new Counter({
     name: 'chargewatch_worker_redis_errors_total',

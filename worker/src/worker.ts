@@ -48,6 +48,7 @@ export interface WorkerOptions {
 export async function startWorker(config: WorkerConfig, options: WorkerOptions = {}): Promise<WorkerHandle> {
   const logger = options.logger ?? createLogger(config.logLevel, 'chargewatch-worker');
   const metrics = new WorkerMetrics();
+  metrics.loopDelay.start();
   const onRedisError = (connection: string) => (err: Error) => {
     metrics.redisErrors.inc({ connection });
     logger.warn({ err: err.message, connection }, 'redis connection error');
@@ -185,7 +186,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     logger,
     stop: () =>
       (stopping ??= stopGracefully({
-        consumers: [{ stop: async () => clearInterval(journalTimer) }, firmware, misuse, sessions, localLists, ...(influx ? [influx] : [])],
+        consumers: [{ stop: async () => { clearInterval(journalTimer); metrics.loopDelay.stop(); } }, firmware, misuse, sessions, localLists, ...(influx ? [influx] : [])],
         workers,
         queues: [housekeeping, firmwareQueue, accessQueue],
         redis: [bull, redis],

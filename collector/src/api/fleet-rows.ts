@@ -131,11 +131,21 @@ export class SortedRows {
     return this.rows[i]!;
   }
 
-  /** Replaces the content at once: one sort, for the initial load. */
+  /** Replaces the content at once: one sort in one piece (the index load sorts in slices and adopts). */
   build(rows: IndexRow[]): void {
     const keyed = rows.map((r) => ({ k: sortValue(r, this.key), r }));
     keyed.sort((a, b) => compareKeys(a.k, a.r.id, b.k, b.r.id, this.dir));
     this.rows = keyed.map((x) => x.r);
+  }
+
+  /** Replaces the content with rows already in this order (sliced-sort.ts); the array becomes ours. */
+  adopt(sorted: IndexRow[]): void {
+    this.rows = sorted;
+  }
+
+  /** A copy of the rows in order, for a scan that gives the event loop turns while rows change. */
+  snapshot(): IndexRow[] {
+    return this.rows.slice();
   }
 
   /** First position whose row sorts at or after (k, id). */
@@ -163,5 +173,43 @@ export class SortedRows {
   remove(r: IndexRow): void {
     const i = this.lowerBound(sortValue(r, this.key), r.id);
     if (this.rows[i] === r) this.rows.splice(i, 1);
+  }
+
+  /**
+   * Removes `removed` and inserts `added` in one pass: O(n + k log n) where k splices would move
+   * k × n/2 rows (2,000 heartbeats at 100,000 stations: 0.4 ms per station, a 200–250 ms turn).
+   */
+  replaceMany(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
+    const dir = this.dir;
+    const skip: number[] = [];
+    for (const r of removed) {
+      const i = this.lowerBound(sortValue(r, this.key), r.id);
+      if (this.rows[i] === r) skip.push(i);
+    }
+    skip.sort((a, b) => a - b);
+    // Where each new row goes in the current array (before the row now at `at`), in order.
+    const adds = added.map((r) => ({ r, k: sortValue(r, this.key), at: this.lowerBound(sortValue(r, this.key), r.id) }));
+    adds.sort((a, b) => a.at - b.at || compareKeys(a.k, a.r.id, b.k, b.r.id, dir));
+    // The runs of kept rows between those positions are copied by slice and concat (native copies,
+    // a packed result), not row by row.
+    const rows = this.rows;
+    const parts: IndexRow[][] = [];
+    let from = 0;
+    let s = 0;
+    let a = 0;
+    while (s < skip.length || a < adds.length) {
+      const nextSkip = s < skip.length ? skip[s]! : Infinity;
+      const nextAdd = a < adds.length ? adds[a]!.at : Infinity;
+      if (nextAdd <= nextSkip) {
+        parts.push(rows.slice(from, nextAdd), [adds[a++]!.r]);
+        from = nextAdd;
+      } else {
+        parts.push(rows.slice(from, nextSkip));
+        from = nextSkip + 1;
+        s++;
+      }
+    }
+    parts.push(rows.slice(from));
+    this.rows = ([] as IndexRow[]).concat(...parts);
   }
 }

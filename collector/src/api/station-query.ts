@@ -80,7 +80,7 @@ export class StationQuery {
     const at = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !at) throw Object.assign(new Error('cursor is not one this API gave out'), { statusCode: 400 });
     await this.index.fresh();
-    const page = this.index.page(f, sort, order, limit, offset, at);
+    const page = await this.index.page(f, sort, order, limit, offset, at);
     const f2 = this.index.facets();
     const now = Date.now();
     // A station pruned between the index's look and this read is left out of the page.

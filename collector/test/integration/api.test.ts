@@ -2,6 +2,7 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { stationClient } from '../harness/station-client';
 import { startTestCollector, type TestCollector } from '../harness/collector';
+import { metric } from '../harness/metrics';
 
 describe('internal API', () => {
   let collector: TestCollector;
@@ -37,6 +38,20 @@ describe('internal API', () => {
     expect(await wrong.json()).toMatchObject({ error: 'Unauthorized' });
     expect((await fetch(`${collector.apiUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${collector.apiUrl}/metrics`)).status).toBe(200);
+  });
+
+  it('exposes its event-loop delay on /metrics without labels, and it moves when the loop is held', async () => {
+    const text = await (await fetch(`${collector.apiUrl}/metrics`)).text();
+    expect(text).toMatch(/^chargewatch_event_loop_delay_seconds_bucket\{le="0.05"\} \d+$/m);
+    expect(text).toMatch(/^chargewatch_event_loop_delay_max_seconds [\d.e-]+$/m);
+    expect(text).toMatch(/^chargewatch_event_loop_delay_p99_seconds [\d.e-]+$/m);
+    const count = await metric(collector, 'chargewatch_event_loop_delay_seconds_count');
+    // The collector runs in this process: holding this loop holds the collector's.
+    const until = performance.now() + 150;
+    while (performance.now() < until);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await metric(collector, 'chargewatch_event_loop_delay_max_seconds')).toBeGreaterThan(0.1);
+    expect(await metric(collector, 'chargewatch_event_loop_delay_seconds_count')).toBeGreaterThan(count);
   });
 
   it('reports readiness of Redis and InfluxDB', async () => {

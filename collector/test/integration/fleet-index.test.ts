@@ -83,9 +83,9 @@ describe('fleet index over real Redis', () => {
           query.invalidate();
           await query.index.fresh();
           const states = await store.getMany(await store.listIds());
-          const { totals } = query.index.summary({});
+          const { totals } = await query.index.summary({});
           expect(totals).toEqual(recount(states));
-          const north = query.index.summary({ site: 'North' });
+          const north = await query.index.summary({ site: 'North' });
           expect(north.totals).toEqual(recount(states.filter((s) => s.metadata.site === 'North')));
           expect(north.ids!.sort()).toEqual(states.filter((s) => s.metadata.site === 'North').map((s) => s.id).sort());
         }
@@ -126,5 +126,32 @@ describe('fleet index over real Redis', () => {
     expect(bolt.items.map((s) => s.id)).toEqual(expected);
     expect(bolt.total).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(0);
+  });
+
+  it('a refresh with many changed stations (orders rebuilt in one pass) lists what a fresh load lists', async () => {
+    const store = new StationStore(client, `cwfi${++n}:`);
+    const ids = Array.from({ length: 90 }, (_, i) => `MB-${String(i).padStart(3, '0')}`);
+    for (const [i, id] of ids.entries()) await store.apply([ev.opened(id), ev.booted(id, i % 2 ? 'Acme' : 'Bolt'), ev.status(id, 1, STATUSES[i % STATUSES.length]!)]);
+    const query = new StationQuery(store, 60_000);
+    await query.index.fresh();
+    // 60 stations change at once (more than the batch threshold), some in several fields, some removed.
+    for (const [i, id] of ids.slice(0, 60).entries()) {
+      if (i % 3 === 0) await store.apply([ev.status(id, 1, STATUSES[(i + 2) % STATUSES.length]!)]);
+      else if (i % 3 === 1) await store.apply([ev.booted(id, 'Zed'), ev.closed(id)]);
+      else await store.setMetadata(id, { site: `S${i % 4}` });
+    }
+    for (let i = 0; i < 20; i++) await store.apply([ev.opened(`MB-new-${i}`), ev.booted(`MB-new-${i}`, 'Acme')]);
+    query.invalidate();
+    await query.index.fresh();
+    const loaded = new StationQuery(store, 60_000);
+    for (const sort of ['id', 'vendor', 'status', 'site', 'lastHeartbeat'] as const) {
+      for (const order of ['asc', 'desc'] as const) {
+        const a = await query.list({}, sort, order, 1000, 0);
+        const b = await loaded.list({}, sort, order, 1000, 0);
+        expect(a.items.map((x) => x.id)).toEqual(b.items.map((x) => x.id));
+        expect(a.total).toBe(110);
+      }
+    }
+    expect(await query.index.summary({})).toEqual(await loaded.index.summary({}));
   });
 });

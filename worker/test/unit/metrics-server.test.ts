@@ -23,6 +23,13 @@ describe('the worker metrics listener', () => {
     expect(text).toContain('chargewatch_worker_queue_jobs{queue="housekeeping",state="waiting"} 0');
   });
 
+  it('serves the event-loop delay metrics the collector serves, without labels', async () => {
+    const text = await (await fetch(`${await start(new WorkerMetrics())}/metrics`)).text();
+    expect(text).toMatch(/^chargewatch_event_loop_delay_seconds_count \d+$/m);
+    expect(text).toMatch(/^chargewatch_event_loop_delay_max_seconds /m);
+    expect(text).toMatch(/^chargewatch_event_loop_delay_p99_seconds /m);
+  });
+
   it('leaves out a queue whose counts cannot be read instead of reporting zeros', async () => {
     const metrics = new WorkerMetrics();
     metrics.watch({ name: 'housekeeping', getJobCounts: async () => Promise.reject(new Error('redis down')) });

@@ -42,7 +42,7 @@ export async function fleetRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     // Counters kept by the fleet index as stations change: no scan for the whole fleet, an in-memory
     // pass over the index's rows for a filtered view.
     await deps.query.index.fresh();
-    const { totals: t, ids: matching } = deps.query.index.summary(req.query);
+    const { totals: t, ids: matching } = await deps.query.index.summary(req.query);
     const byStatus = t.byStatus;
     const total = t.outlets;
     const counted = { working: t.working, down: t.down, uncounted: t.uncounted };

@@ -4,7 +4,7 @@
  * churn per session or per user.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JournalMetrics } from '@chargewatch/platform';
+import { JournalMetrics, LoopDelayMetrics } from '@chargewatch/platform';
 
 export class CollectorMetrics {
   readonly registry: Registry;
@@ -55,6 +55,8 @@ export class CollectorMetrics {
   readonly redisErrors: Counter<'operation'>;
   readonly journal: JournalMetrics;
   readonly journalRefused: Counter<'reason'>;
+  /** Event-loop delay (started by the collector, not by tests that only build the metrics). */
+  readonly loopDelay: LoopDelayMetrics;
 
   // Commands (CSMS→station)
   readonly commands: Counter<'command' | 'outcome'>;
@@ -67,6 +69,7 @@ export class CollectorMetrics {
     const r = [registry];
     const perStation = [this.stationRegistry];
     collectDefaultMetrics({ register: registry, prefix: 'chargewatch_process_' });
+    this.loopDelay = new LoopDelayMetrics(registry);
 
     this.messages = new Counter({ name: 'chargewatch_ocpp_messages_total', help: 'Station→CSMS calls handled, by action and outcome', labelNames: ['action', 'outcome', 'protocol'], registers: r });
     this.callDuration = new Histogram({
