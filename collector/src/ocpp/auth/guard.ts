@@ -12,8 +12,7 @@
  * would let anyone grow the registry by guessing names.
  */
 import type { Server as NetServer, Socket } from 'node:net';
-import { TLSSocket, type TlsOptions } from 'node:tls';
-import type { ServerOptions as HttpServerOptions } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Counter } from 'prom-client';
 import type { IHandshakeInterface } from 'ocpp-rpc/lib/server-client';
@@ -109,32 +108,6 @@ export function addressKey(remoteAddress: string | undefined): string {
   const right = tail ? tail.split(':') : [];
   const groups = remoteAddress.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
   return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
-}
-
-/** http(s) server options bounding how long a client may take to send its upgrade request. */
-export function handshakeHttpOptions(timeoutMs: number | undefined): HttpServerOptions {
-  if (!timeoutMs) return {};
-  return {
-    headersTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    // Node checks the two timeouts above only this often (30 s by default).
-    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(timeoutMs / 4))),
-  };
-}
-
-/**
- * TLS options for the OCPP port. With a CA bundle, client certificates are requested but not required
- * (`rejectUnauthorized: false`): profile 1/2 stations connect without one, and profile 3 checks
- * `authorized` and the identity per station during the upgrade.
- */
-export function ocppTlsOptions(o: { cert: Buffer; key: Buffer; ca?: Buffer; handshakeTimeoutMs?: number }): TlsOptions {
-  return {
-    cert: o.cert,
-    key: o.key,
-    minVersion: 'TLSv1.2',
-    ...(o.ca ? { ca: o.ca, requestCert: true, rejectUnauthorized: false } : {}),
-    ...(o.handshakeTimeoutMs ? { handshakeTimeout: o.handshakeTimeoutMs } : {}),
-  };
 }
 
 export class HandshakeGuard {
