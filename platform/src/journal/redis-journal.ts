@@ -49,9 +49,20 @@ export interface JournalConsumerStats {
 }
 
 interface Waiter {
+  /** The call's events, for finding the calls a failed encoding is about (never read on success). */
+  events: ChargeEvent[];
   resolve(): void;
   reject(err: unknown): void;
 }
+
+const encodable = (events: ChargeEvent[]): boolean => {
+  try {
+    JSON.stringify(events);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Events per entry at most; a busier turn of the event loop is split into several entries. */
 const MAX_EVENTS_PER_ENTRY = 1000;
@@ -131,7 +142,7 @@ export class RedisJournal {
     if (this.approxEntries >= this.maxEntries) return Promise.reject(new JournalFullError(this.approxEntries, this.maxEntries));
     return new Promise<void>((resolve, reject) => {
       for (const event of events) this.pendingEvents.push(event);
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ events, resolve, reject });
       this.schedule();
     });
   }
@@ -162,8 +173,16 @@ export class RedisJournal {
         entries.push(encodeJournalEntry({ events: chunk, stations }));
       }
     } catch (err) {
-      // A value JSON cannot carry (a BigInt from a bug): refuse the calls rather than acknowledge them.
-      for (const w of waiters) w.reject(err);
+      // A value JSON cannot carry (a BigInt from a bug): refuse the calls that hold one rather than
+      // acknowledge them, and commit their neighbours again without them.
+      const bad = waiters.filter((w) => !encodable(w.events));
+      const good = bad.length ? waiters.filter((w) => !bad.includes(w)) : [];
+      for (const w of bad.length ? bad : waiters) w.reject(err);
+      if (good.length) {
+        this.waiters = good;
+        this.pendingEvents = good.flatMap((w) => w.events);
+        this.schedule();
+      }
       return;
     }
     this.approxEntries += entries.length;

@@ -2,7 +2,8 @@
  * The journal's group commit against real Redis: the calls of one event-loop turn share one entry
  * (one XADD), calls arriving while a commit is in flight share the next, a turn too big for one entry is
  * split into several stored together, each append resolves only once its events are in the stream, and
- * a refusal by Redis rejects every call of the commit whichever path (single XADD or MULTI) it took.
+ * a refusal by Redis rejects every call of the commit whichever path (single XADD or MULTI) it took,
+ * while a call whose events cannot be encoded is refused alone.
  */
 import { decodeJournalEntry, type ChargeEvent } from '@chargewatch/model';
 import { RedisJournal } from '../../src/journal/redis-journal';
@@ -69,6 +70,15 @@ describe('journal group commit', () => {
     await ctx.redis.del(journal.key);
     await waiting;
     expect((await entries(journal)).map((e) => e.events.length)).toEqual([1]);
+  });
+
+  it('refuses only the call whose events JSON cannot carry; its neighbours in the commit are stored', async () => {
+    const journal = new RedisJournal(ctx.redis, ctx.prefix, 1000);
+    const broken = { ...heartbeat('CP-2', 2), skew: BigInt(1) } as unknown as ChargeEvent;
+    const results = await Promise.allSettled([journal.append([heartbeat('CP-1', 1)]), journal.append([broken]), journal.append([heartbeat('CP-3', 3)])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/BigInt/);
+    expect((await entries(journal)).map((e) => e.events.map((x) => x.stationId))).toEqual([['CP-1', 'CP-3']]);
   });
 
   it('splits a turn of 2,500 events into entries of at most 1,000, in order', async () => {
