@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { startInfluxDB, startPrometheus, startRedis } from '../devstack/services';
 import { startCollectorChild } from './collector-child';
 import { BenchChild } from './ipc';
-import { Generators, type PacedResult, type PrepareResult } from './load';
+import { Generators, cpuSeconds, type PacedResult, type PrepareResult } from './load';
 import { topSelfTime } from './profile';
 import { RedisCommandCounter } from './redis-commands';
 import { ROOT, cleanupAll, cleanups, log } from './setup';
@@ -37,11 +37,6 @@ const WRITER = env.CPC_WRITER === 'collector' ? 'collector' : 'worker';
 const NODE_ARGS = (env.CPC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const localAddrs = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 1}`);
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 /** Boots the connections, warms the server up at the rate, then measures CPU over one paced window. */
 async function measure(gen: Generators, group: string, url: string, prefix: string, pid: number, redisCommands?: RedisCommandCounter): Promise<{ usPerCall: number; calls: number; p99: number; redisPerCall?: string }> {

@@ -8,7 +8,7 @@
  * this build with other flags. IDLE_SNAPSHOT_DIR writes heap snapshots (heap-summary.ts compares them);
  * IDLE_STORM=1 then runs the whole idle + reconnect-storm scenario of `npm run bench` (idle-storm.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,20 +16,14 @@ import { startInfluxDB, startPrometheus, startRedis, type PrometheusService, typ
 import { startCollectorChild, steadyRssKB } from './collector-child';
 import { runIdleStorm } from './idle-storm';
 import { BenchChild } from './ipc';
-import { Generators, type PrepareResult } from './load';
+import { Generators, cpuSeconds, type PrepareResult } from './load';
 import { MEM_PROBE_NODE_ARGS, readMemProbe, type Probe, type ProbeReading } from './mem-probe-read';
-import { P, cleanupAll, cleanups, log, sleep } from './setup';
+import { P, cleanupAll, cleanups, loadavgNow, log, sleep } from './setup';
 
 const N = P.idleConnections > 0 ? P.idleConnections : 10_000;
 const ROUNDS = Number(process.env.IDLE_ROUNDS ?? 2);
 /** IDLE_SETTLE_MS: a further RSS reading this long after the first, before any forced GC (V8's memory reducer). */
 const SETTLE_MS = Number(process.env.IDLE_SETTLE_MS ?? 0);
-/** CPU seconds (user + system) the process has used, from /proc. */
-const cpuSec = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** One server's idle figures: steady RSS (median of 5, kB) without and after a forced GC, and the probes. */
 interface Sample {
@@ -55,22 +49,22 @@ async function measure(gen: Generators, label: string, round: number, pid: numbe
   const probeBefore = await readMemProbe(pid, probeOut);
   const beforeGc = await steadyRssKB(pid);
   const group = `idle-${label}-${round}`;
-  const cpu0 = cpuSec(pid);
+  const cpu0 = cpuSeconds(pid);
   const parts = await gen.all<PrepareResult>(
     { cmd: 'prepare', group, url, prefix: `cwi-${runId}-${label}-${round}-`, first: 0, count: N, localAddrs: P.localAddrs, concurrency: 256, timeoutMs: 30_000 },
     240_000,
   );
   const booted = parts.reduce((a, r) => a + r.booted, 0);
   const openMs = Math.max(...parts.map((r) => r.ms));
-  const cpu1 = cpuSec(pid);
+  const cpu1 = cpuSeconds(pid);
   await sleep(4000);
-  const cpu = { open: cpu1 - cpu0, idle: cpuSec(pid) - cpu1 };
+  const cpu = { open: cpu1 - cpu0, idle: cpuSeconds(pid) - cpu1 };
   const after = await steadyRssKB(pid);
   const settled = SETTLE_MS > 0 ? await sleep(SETTLE_MS).then(() => steadyRssKB(pid)) : undefined;
   const probeAfter = await readMemProbe(pid, probeOut);
   const afterGc = await steadyRssKB(pid);
   await gen.all({ cmd: 'close', group, terminate: true }, 60_000);
-  const s: Sample = { label, round, booted, openMs, cpu, rssKB: { before, after, settled, beforeGc, afterGc }, probe: { before: probeBefore, after: probeAfter }, loadavg: loadavg() };
+  const s: Sample = { label, round, booted, openMs, cpu, rssKB: { before, after, settled, beforeGc, afterGc }, probe: { before: probeBefore, after: probeAfter }, loadavg: loadavgNow() };
   log(`${label} round ${round}: ${booted} booted in ${(openMs / 1000).toFixed(1)} s (CPU ${cpu.open.toFixed(1)} s, idle 4 s ${cpu.idle.toFixed(2)} s); ${fmt(perConn(s).rss)} KB/conn, ${fmt(perConn(s).rssGc)} KB after GC; load ${s.loadavg}`);
   return s;
 }
@@ -143,7 +137,7 @@ async function main(): Promise<void> {
       ? [{ label: 'baseline', bin: process.env.IDLE_BASELINE, nodeArgs: splitArgs(process.env.IDLE_BASELINE_NODE_ARGS), env: jsonEnv(process.env.IDLE_BASELINE_ENV) }]
       : []),
   ];
-  log(`run ${runId}: ${N} idle connections, ${ROUNDS} rounds, bare + ${builds.map((b) => `${b.label} ${b.bin ?? '(this build)'} ${b.nodeArgs.join(' ')} ${JSON.stringify(b.env)}`).join(', ')}; load ${loadavg()}`);
+  log(`run ${runId}: ${N} idle connections, ${ROUNDS} rounds, bare + ${builds.map((b) => `${b.label} ${b.bin ?? '(this build)'} ${b.nodeArgs.join(' ')} ${JSON.stringify(b.env)}`).join(', ')}; load ${loadavgNow()}`);
   const samples: Sample[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const order = round % 2 ? builds : [...builds].reverse();
@@ -163,12 +157,12 @@ async function main(): Promise<void> {
   const report = table(samples);
   const outFile = process.env.BENCH_IDLE_OUT ?? join(tmpdir(), 'chargewatch-idle.json');
   writeFileSync(outFile, JSON.stringify({ runId, connections: N, builds, samples, perConnection: samples.map((s) => ({ label: s.label, round: s.round, ...perConn(s) })) }, null, 2));
-  process.stdout.write(`\n${report}\n\nload average at the end: ${loadavg()}\n`);
+  process.stdout.write(`\n${report}\n\nload average at the end: ${loadavgNow()}\n`);
   if (process.env.IDLE_STORM === '1') {
     for (const b of builds) {
       const r = await runIdleStorm(gen, dir, svc, runId, { name: `storm${b.label}`, bin: b.bin, nodeArgs: b.nodeArgs, env: b.env });
       const errors = JSON.stringify(r.storm.errors);
-      process.stdout.write(`\n${b.label}, idle + storm (idle-storm.ts): ${fmt(r.idle.perConnKB)} KB per connection; storm ${r.storm.booted}/${r.storm.stations} booted in ${(r.storm.ms / 1000).toFixed(1)} s, p50 / p99 ${(r.storm.p50 / 1000).toFixed(2)} / ${(r.storm.p99 / 1000).toFixed(2)} s, retries ${r.storm.retries}, errors ${errors}; load ${loadavg()}\n`);
+      process.stdout.write(`\n${b.label}, idle + storm (idle-storm.ts): ${fmt(r.idle.perConnKB)} KB per connection; storm ${r.storm.booted}/${r.storm.stations} booted in ${(r.storm.ms / 1000).toFixed(1)} s, p50 / p99 ${(r.storm.p50 / 1000).toFixed(2)} / ${(r.storm.p99 / 1000).toFixed(2)} s, retries ${r.storm.retries}, errors ${errors}; load ${loadavgNow()}\n`);
     }
   }
   log(`results: ${outFile}`);

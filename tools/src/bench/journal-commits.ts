@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startRedis } from '../devstack/services';
 import { BenchStation } from './frames';
+import { parseCommandStats } from './redis-commands';
 import { ROOT } from './setup';
 
 const roots = process.argv.slice(2).map((r) => resolve(r));
@@ -29,9 +30,8 @@ interface RoundResult {
   p99: number;
 }
 
-async function xaddCalls(redis: { info(section: string): Promise<string> }): Promise<number> {
-  return Number((await redis.info('commandstats')).match(/cmdstat_xadd:calls=(\d+)/)?.[1] ?? 0);
-}
+/** XADDs Redis has run so far, read on the round's own connection. */
+const xadds = async (redis: { info(section: string): Promise<string> }) => parseCommandStats(await redis.info('commandstats')).get('xadd') ?? 0;
 
 async function round(root: string, redisUrl: string, events: unknown[][], prefix: string): Promise<RoundResult> {
   const { RedisJournal } = require(join(root, 'platform', 'dist', 'journal', 'redis-journal'));
@@ -39,7 +39,7 @@ async function round(root: string, redisUrl: string, events: unknown[][], prefix
   // As the collector opens its connection (collector/src/collector.ts).
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
   const journal = new RedisJournal(redis, prefix, 1e9, { stationContext: () => ({ site: 'quay' }) });
-  const x0 = await xaddCalls(redis);
+  const x0 = await xadds(redis);
   const latencies: number[] = [];
   let sent = 0;
   let done = 0;
@@ -59,10 +59,10 @@ async function round(root: string, redisUrl: string, events: unknown[][], prefix
     };
     tick();
   });
-  const xadds = (await xaddCalls(redis)) - x0;
+  const added = (await xadds(redis)) - x0;
   await redis.quit();
   latencies.sort((a, b) => a - b);
-  return { xaddsPerCall: xadds / sent, p50: latencies[Math.floor(latencies.length / 2)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! };
+  return { xaddsPerCall: added / sent, p50: latencies[Math.floor(latencies.length / 2)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! };
 }
 
 async function main(): Promise<void> {

@@ -6,6 +6,13 @@ import Redis from 'ioredis';
 
 export type CommandCounts = Map<string, number>;
 
+/** Calls per command from the text of INFO commandstats. */
+export function parseCommandStats(info: string): CommandCounts {
+  const counts: CommandCounts = new Map();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(m[1]!, Number(m[2]));
+  return counts;
+}
+
 export class RedisCommandCounter {
   private readonly redis: Redis;
 
@@ -15,9 +22,7 @@ export class RedisCommandCounter {
 
   /** Calls per command so far (this reader's own INFO calls included, one per read). */
   async read(): Promise<CommandCounts> {
-    const counts: CommandCounts = new Map();
-    for (const m of (await this.redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(m[1]!, Number(m[2]));
-    return counts;
+    return parseCommandStats(await this.redis.info('commandstats'));
   }
 
   /** "0.52 (xadd 0.50, evalsha 0.02)": commands per call in the window, the busiest first, INFO left out. */

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const LOADAVG_AT_START = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them. */
+export const loadavgNow = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+export const LOADAVG_AT_START = loadavgNow();
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const BIN = join(ROOT, 'cli', 'bin', 'chargewatch.js');
 
