@@ -51,6 +51,9 @@ export async function startRedis(baseDir: string, opts: { port?: number; appendO
   await waitFor('redis', async () => {
     if (!proc.running) throw new Error(`redis-server exited; see ${proc.logFile}`);
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refusals are expected until redis-server listens; connect() rejects with them, so the client's
+    // error event would only repeat them as "[ioredis] Unhandled error event".
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';
