@@ -303,8 +303,9 @@ export class InfluxSink {
       const log = error.retriable ? this.log.warn : this.log.error;
       log.call(this.log, { err: error.message, status: error.status, attempt, retryInMs: delay }, 'InfluxDB write failed; retrying');
       // No HTTP answer: InfluxDB may be down, so retry as soon as it is back. An answer with a status
-      // (5xx, 429, 401…) came from a server that is up, so the backoff is waited out.
-      if (error.status === undefined && this.reachableProbeMs > 0) await this.sleepUntilReachable(delay);
+      // (5xx, 429, 401…) came from a server that is up, so the backoff is waited out, as is one no
+      // longer than a probe interval (pinging would cost more than it could save).
+      if (error.status === undefined && this.reachableProbeMs > 0 && delay > this.reachableProbeMs) await this.sleepUntilReachable(delay);
       else await this.sleep(delay);
     }
   }

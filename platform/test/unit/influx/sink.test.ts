@@ -297,6 +297,18 @@ describe('InfluxSink retries', () => {
     await sink.close();
   });
 
+  it('does not ping for a backoff no longer than the probe interval', async () => {
+    const writer = new FakeWriter();
+    const ping = jest.spyOn(writer, 'ping');
+    writer.outcomes = [new InfluxWriteError('ECONNREFUSED', undefined, undefined, undefined)];
+    const sink = new InfluxSink({ writer, retryMinDelayMs: 10, retryMaxDelayMs: 10, reachableProbeMs: 1000 });
+    sink.record(hbs(1));
+    await sink.flush();
+    expect(writer.calls).toHaveLength(2);
+    expect(ping).not.toHaveBeenCalled();
+    await sink.close();
+  });
+
   it('waits out the backoff when InfluxDB answers /ping but the write got no answer (slow, not down)', async () => {
     const writer = new FakeWriter();
     writer.outcomes = [new InfluxWriteError('timeout', undefined, undefined, undefined)];
