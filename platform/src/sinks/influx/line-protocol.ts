@@ -39,6 +39,12 @@ export function decodeTagValue(encoded: string): string {
   return encoded.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
+/**
+ * Line protocol's order of tags and of fields: by key, as UTF-16 code units compare. Every renderer
+ * uses this one comparator, so the direct meter lines and the point builders cannot sort apart.
+ */
+export const byKey = <T extends [string, ...unknown[]]>(a: T, b: T): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
 const KEY_SPECIAL = /[,= ]/;
 const MEASUREMENT_SPECIAL = /[, ]/;
 const STRING_SPECIAL = /["\\]/;

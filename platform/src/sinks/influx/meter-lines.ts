@@ -10,12 +10,10 @@
  * transaction_id, unit, value.
  */
 import type { ChargeEvent, StationContext } from '@chargewatch/model';
-import { encodeTagValue, escapeKey, quoteString } from './line-protocol';
+import { byKey, encodeTagValue, escapeKey, quoteString } from './line-protocol';
 import { commonTags } from './station-tags';
 
 type MeterSample = Extract<ChargeEvent, { type: 'meter.sample' }>;
-
-const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** `,key=value` as PointBuilder.tag() and its rendering give it; empty or missing values are left out. */
 function tag(key: string, value: string | number | undefined | null): string {

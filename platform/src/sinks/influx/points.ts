@@ -13,7 +13,7 @@
  */
 import { Point } from '@influxdata/influxdb-client';
 import { maskIdToken, statusCode, type ChargeEvent, type IdToken, type StationContext } from '@chargewatch/model';
-import { encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
+import { byKey, encodeTagValue, escapeKey, escapeMeasurement, quoteString } from './line-protocol';
 import { meterSampleLines } from './meter-lines';
 import { commonTags } from './station-tags';
 
@@ -100,7 +100,6 @@ class PointBuilder {
   /** Line protocol with tags and fields sorted by key (tag values already encoded), or undefined without fields. */
   get line(): string | undefined {
     if (this.fields.length === 0) return undefined;
-    const byKey = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     let out = escapeMeasurement(this.measurement);
     for (const [k, v] of this.tags.sort(byKey)) out += `,${escapeKey(k)}=${escapeKey(v)}`;
     let first = true;
